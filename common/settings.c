@@ -1,0 +1,182 @@
+/* The shared directive table for tandem.conf. */
+#include "config.h"
+
+#include "common/settings.h"
+
+#include "common/log.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct conf_enum log_targets[] = {
+	{"stderr", LOG_TARGET_STDERR},
+	{"syslog", LOG_TARGET_SYSLOG},
+	{NULL, 0},
+};
+
+static const struct conf_enum log_levels[] = {
+	{"err", LOG_ERR},   {"error", LOG_ERR}, {"warning", LOG_WARNING}, {"notice", LOG_NOTICE},
+	{"info", LOG_INFO}, {"debug", LOG_DEBUG}, {NULL, 0},
+};
+
+static const struct conf_enum log_facilities[] = {
+	{"daemon", LOG_DAEMON}, {"user", LOG_USER},     {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1},
+	{"local2", LOG_LOCAL2}, {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
+	{"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7}, {NULL, 0},
+};
+
+static int check_node(const char *v, char *why, size_t len)
+{
+	if (!*v) {
+		snprintf(why, len, "must not be empty");
+		return -EINVAL;
+	}
+	for (const char *p = v; *p; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '_' || *p == '.')) {
+			snprintf(why, len, "\"%s\" may hold only letters, digits, '-', '_' and '.'", v);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* host:port, [v6]:port, or host alone (port 5060). */
+static int check_hostport(const char *v, char *why, size_t len)
+{
+	char host[128];
+	const char *colon;
+	unsigned char addr[16];
+	long port = 5060;
+
+	if (*v == '[') {
+		const char *close = strchr(v, ']');
+		if (!close || (size_t)(close - v - 1) >= sizeof(host))
+			goto bad;
+		memcpy(host, v + 1, (size_t)(close - v - 1));
+		host[close - v - 1] = '\0';
+		if (inet_pton(AF_INET6, host, addr) != 1)
+			goto bad;
+		colon = close[1] == ':' ? close + 1 : NULL;
+		if (close[1] && !colon)
+			goto bad;
+	} else {
+		colon = strrchr(v, ':');
+		size_t hl = colon ? (size_t)(colon - v) : strlen(v);
+		if (hl == 0 || hl >= sizeof(host))
+			goto bad;
+		memcpy(host, v, hl);
+		host[hl] = '\0';
+		if (inet_pton(AF_INET, host, addr) != 1)
+			goto bad;
+	}
+	if (colon) {
+		char *end;
+		port = strtol(colon + 1, &end, 10);
+		if (end == colon + 1 || *end || port < 1 || port > 65535)
+			goto bad;
+	}
+	return 0;
+bad:
+	snprintf(why, len, "\"%s\" is not ADDRESS:PORT (an IPv4 address, or [IPv6], and a port 1..65535)", v);
+	return -EINVAL;
+}
+
+int settings_transports(const char *list, bool *udp, bool *tcp)
+{
+	char buf[32];
+	char *tok, *save = NULL;
+
+	*udp = *tcp = false;
+	if (strlen(list) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, list);
+	for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		if (strcmp(tok, "udp") == 0)
+			*udp = true;
+		else if (strcmp(tok, "tcp") == 0)
+			*tcp = true;
+		else
+			return -EINVAL;
+	}
+	return (*udp || *tcp) ? 0 : -EINVAL;
+}
+
+static int check_transports(const char *v, char *why, size_t len)
+{
+	bool udp, tcp;
+
+	if (settings_transports(v, &udp, &tcp) < 0) {
+		snprintf(why, len, "\"%s\" is not a list of udp and tcp", v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_socket(const char *v, char *why, size_t len)
+{
+	if (*v && *v != '/') {
+		snprintf(why, len, "\"%s\" is not an absolute path", v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define S(f) offsetof(struct tandem_settings, f), sizeof(((struct tandem_settings *)0)->f)
+#define I(f) offsetof(struct tandem_settings, f), 0
+
+const struct conf_directive settings_directives[] = {
+	{"general", "node", CONF_STR, S(node), 0, 0, NULL, check_node, "tandem1",
+	 "this node's name, recorded in every CDR and shown by tandemctl status"},
+	{"log", "target", CONF_ENUM, I(log_target), 0, 0, log_targets, NULL, "stderr", "stderr or syslog"},
+	{"log", "level", CONF_ENUM, I(log_level), 0, 0, log_levels, NULL, "info",
+	 "err, warning, notice, info or debug"},
+	{"log", "facility", CONF_ENUM, I(log_facility), 0, 0, log_facilities, NULL, "daemon",
+	 "syslog facility: daemon, user, local0..local7"},
+	{"log", "sip_level", CONF_INT, I(log_sip_level), 0, 9, NULL, NULL, "0",
+	 "Sofia-SIP's own log detail, 0 (off) to 9 (every message)"},
+	{"sip", "listen", CONF_STR, S(sip_listen), 0, 0, NULL, check_hostport, "127.0.0.1:5060",
+	 "address and port for SIP (UDP and TCP)"},
+	{"sip", "transports", CONF_STR, S(sip_transports), 0, 0, NULL, check_transports, "udp,tcp",
+	 "which of udp and tcp to listen on"},
+	{"sip", "user_agent", CONF_STR, S(sip_user_agent), 0, 0, NULL, NULL, "Tandem/" PACKAGE_VERSION,
+	 "User-Agent and Server header value"},
+	{"database", "conninfo", CONF_STR, S(db_conninfo), 0, 0, NULL, NULL, "",
+	 "libpq connection string; empty means the libpq environment (PGHOST, PGDATABASE, ...)"},
+	{"database", "reconnect_interval", CONF_MSEC, I(db_reconnect_ms), 100, 3600000, NULL, NULL, "2s",
+	 "how long to wait before reconnecting after the database is lost"},
+	{"database", "connect_timeout", CONF_MSEC, I(db_connect_timeout_ms), 100, 600000, NULL, NULL, "5s",
+	 "give up a connection attempt after this long"},
+	{"control", "socket", CONF_STR, S(ctl_socket), 0, 0, NULL, check_socket, "",
+	 "UNIX socket tandemctl talks to; empty means /run/tandem/tandemd.sock (root) or "
+	 "/tmp/tandem-UID/tandemd.sock"},
+	{NULL, NULL, CONF_STR, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
+};
+
+int settings_load(const char *path, struct tandem_settings *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	if (!path)
+		return conf_defaults(settings_directives, out, err, errlen);
+	return conf_load_file(path, settings_directives, out, err, errlen);
+}
+
+const char *settings_ctl_socket(const struct tandem_settings *s, char *buf, size_t len)
+{
+	const char *env = getenv("TANDEM_CTL_SOCKET");
+
+	if (s && s->ctl_socket[0])
+		snprintf(buf, len, "%s", s->ctl_socket);
+	else if (env && *env)
+		snprintf(buf, len, "%s", env);
+	else if (geteuid() == 0)
+		snprintf(buf, len, "/run/tandem/tandemd.sock");
+	else
+		snprintf(buf, len, "/tmp/tandem-%u/tandemd.sock", (unsigned)geteuid());
+	return buf;
+}

@@ -1,0 +1,136 @@
+/* Blocking libpq session: every statement parameterised (PQexecParams). */
+#include "config.h"
+
+#include "db/session.h"
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct db_session {
+	PGconn *conn;
+};
+
+static void db_errmsg(char *err, size_t errlen, const char *msg)
+{
+	size_t n;
+
+	snprintf(err, errlen, "%s", msg && *msg ? msg : "unknown database error");
+	n = strlen(err);
+	while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
+		err[--n] = '\0';
+}
+
+int db_session_open(const char *conninfo, struct db_session **out, char *err, size_t errlen)
+{
+	struct db_session *s = calloc(1, sizeof(*s));
+	PGresult *res;
+
+	*out = NULL;
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	s->conn = PQconnectdb(conninfo ? conninfo : "");
+	if (PQstatus(s->conn) != CONNECTION_OK) {
+		db_errmsg(err, errlen, PQerrorMessage(s->conn));
+		db_session_close(s);
+		return -ECONNREFUSED;
+	}
+	/* Quiet NOTICEs ("relation already exists, skipping") on stderr. */
+	res = PQexec(s->conn, "SET client_min_messages = warning");
+	PQclear(res);
+	*out = s;
+	return 0;
+}
+
+void db_session_close(struct db_session *s)
+{
+	if (!s)
+		return;
+	PQfinish(s->conn);
+	free(s);
+}
+
+static PGresult *db_run(struct db_session *s, const char *sql, int nparams, const char *const *params,
+			char *err, size_t errlen)
+{
+	PGresult *res = PQexecParams(s->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return res;
+	db_errmsg(err, errlen, res ? PQresultErrorMessage(res) : PQerrorMessage(s->conn));
+	PQclear(res);
+	return NULL;
+}
+
+int db_session_value(struct db_session *s, const char *sql, int nparams, const char *const *params, char *val,
+		     size_t vallen, char *err, size_t errlen)
+{
+	PGresult *res = db_run(s, sql, nparams, params, err, errlen);
+
+	if (!res)
+		return -EIO;
+	if (PQntuples(res) > 0 && PQnfields(res) > 0 && !PQgetisnull(res, 0, 0))
+		snprintf(val, vallen, "%s", PQgetvalue(res, 0, 0));
+	else if (vallen)
+		val[0] = '\0';
+	PQclear(res);
+	return 0;
+}
+
+int db_session_exec(struct db_session *s, const char *sql, int nparams, const char *const *params, char *err,
+		    size_t errlen)
+{
+	PGresult *res = db_run(s, sql, nparams, params, err, errlen);
+
+	if (!res)
+		return -EIO;
+	PQclear(res);
+	return 0;
+}
+
+int db_session_script(struct db_session *s, const char *sql, char *err, size_t errlen)
+{
+	PGresult *res = PQexec(s->conn, sql);
+	ExecStatusType st = PQresultStatus(res);
+	int rc = 0;
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
+		db_errmsg(err, errlen, res ? PQresultErrorMessage(res) : PQerrorMessage(s->conn));
+		rc = -EIO;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int db_session_rows(struct db_session *s, const char *sql, int nparams, const char *const *params,
+		    int (*row)(void *arg, int ncols, const char *const *vals), void *arg, char *err,
+		    size_t errlen)
+{
+	PGresult *res = db_run(s, sql, nparams, params, err, errlen);
+	const char **vals = NULL;
+	int rc = 0, nf;
+
+	if (!res)
+		return -EIO;
+	nf = PQnfields(res);
+	vals = calloc((size_t)nf + 1, sizeof(*vals));
+	if (!vals) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (int r = 0; r < PQntuples(res) && rc == 0; r++) {
+		for (int c = 0; c < nf; c++)
+			vals[c] = PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+		rc = row(arg, nf, vals);
+	}
+out:
+	free(vals);
+	PQclear(res);
+	return rc;
+}

@@ -1,0 +1,37 @@
+/* A blocking PostgreSQL session, for tandemctl and tests (never the
+ * daemon's event loop: that uses db/link.h). */
+#ifndef TANDEM_DB_SESSION_H
+#define TANDEM_DB_SESSION_H
+
+#include <stddef.h>
+
+struct db_session;
+
+/* Connect with a libpq connection string ("" = the libpq environment).
+ * On success *out is owned by the caller (db_session_close). On failure
+ * returns -ECONNREFUSED with libpq's message in err. */
+int db_session_open(const char *conninfo, struct db_session **out, char *err, size_t errlen);
+void db_session_close(struct db_session *s);
+
+/* Run one parameterised statement that returns at most one value: the
+ * first column of the first row goes to val (empty if no row or NULL).
+ * Returns 0, or -EIO with the server's message in err. */
+int db_session_value(struct db_session *s, const char *sql, int nparams, const char *const *params, char *val,
+		     size_t vallen, char *err, size_t errlen);
+
+/* Run a parameterised statement that returns no rows. Returns 0 or -EIO. */
+int db_session_exec(struct db_session *s, const char *sql, int nparams, const char *const *params, char *err,
+		    size_t errlen);
+
+/* Run a script of several statements with no parameters (migrations only:
+ * their text comes from files in the tree, never from user input). */
+int db_session_script(struct db_session *s, const char *sql, char *err, size_t errlen);
+
+/* Run a parameterised query and call row() for each row, with its values
+ * (NULL for SQL NULL). row() returns 0 to go on, non-zero to stop (and that
+ * value is returned). Returns 0, -EIO with err, or row()'s value. */
+int db_session_rows(struct db_session *s, const char *sql, int nparams, const char *const *params,
+		    int (*row)(void *arg, int ncols, const char *const *vals), void *arg, char *err,
+		    size_t errlen);
+
+#endif

@@ -1,0 +1,247 @@
+/* The daemon: start-up, signals (signalfd on the loop), reload, status. */
+#include "config.h"
+
+#include "gateway/daemon.h"
+
+#include "common/ctl.h"
+#include "gateway/ctlsrv.h"
+#include "common/log.h"
+#include "gateway/loop.h"
+#include "common/settings.h"
+#include "gateway/sip.h"
+#include "gateway/store.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#define GW_SHUTDOWN_GRACE_MS 3000
+
+struct gw_daemon {
+	struct gw_loop *loop;
+	struct tandem_settings *settings; /* immutable snapshot; replaced on reload */
+	const char *config_path;
+	struct gw_sip *sip;
+	struct gw_ctlsrv *ctl;
+	struct gw_store *store;
+	int sigfd;
+	struct gw_watch *sigwatch;
+	struct gw_timer *grace;
+	time_t started;
+	unsigned reloads, reload_failures;
+	char reload_error[600];
+	int stopping;
+};
+
+static void gw_daemon_status(struct gw_daemon *d, struct ctl_out *out)
+{
+	static const char *const cols[] = {"field", "value"};
+	const struct tandem_settings *s = d->settings;
+	char started[32];
+	struct tm tm;
+
+	gmtime_r(&d->started, &tm);
+	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	ctl_out_ok(out);
+	ctl_out_table(out, "status", cols, 2);
+	ctl_out_kv(out, "node", "%s", s->node);
+	ctl_out_kv(out, "version", "%s", PACKAGE_VERSION);
+	ctl_out_kv(out, "pid", "%ld", (long)getpid());
+	ctl_out_kv(out, "started", "%s", started);
+	ctl_out_kv(out, "uptime_s", "%ld", (long)(time(NULL) - d->started));
+	ctl_out_kv(out, "config", "%s", d->config_path ? d->config_path : "(embedded default)");
+	ctl_out_kv(out, "reloads", "%u", d->reloads);
+	ctl_out_kv(out, "reload_failures", "%u", d->reload_failures);
+	ctl_out_kv(out, "last_reload_error", "%s", d->reload_error);
+	ctl_out_kv(out, "log_level", "%s", log_level_name(s->log_level));
+	gw_sip_status(d->sip, out);
+	gw_store_status(d->store, out);
+	ctl_out_end(out);
+}
+
+static void gw_daemon_request(void *arg, const char *request, struct ctl_out *out)
+{
+	struct gw_daemon *d = arg;
+
+	LOG_D("ctl", "request \"%s\"", request);
+	if (strcmp(request, "ping") == 0)
+		ctl_out_ok(out);
+	else if (strcmp(request, "status") == 0)
+		gw_daemon_status(d, out);
+	else
+		ctl_out_error(out, "unknown request \"%s\" (known: ping, status)", request);
+}
+
+static void gw_daemon_apply_log(const struct tandem_settings *s)
+{
+	log_setup("tandemd", (enum log_target)s->log_target, s->log_level, s->log_facility);
+	gw_sip_log_setup(s->log_sip_level);
+}
+
+/* SIGHUP: read the file again; a bad file changes nothing. */
+static void gw_daemon_reload(struct gw_daemon *d)
+{
+	struct tandem_settings *next;
+	const struct tandem_settings *cur = d->settings;
+
+	if (!d->config_path) {
+		LOG_N("daemon", "SIGHUP: running on the embedded default, nothing to reload");
+		return;
+	}
+	next = malloc(sizeof(*next));
+	if (!next) {
+		LOG_E("daemon", "reload: out of memory");
+		return;
+	}
+	if (settings_load(d->config_path, next, d->reload_error, sizeof(d->reload_error)) < 0) {
+		d->reload_failures++;
+		LOG_E("daemon", "reload refused, keeping the running configuration: %s", d->reload_error);
+		free(next);
+		return;
+	}
+	d->reload_error[0] = '\0';
+	if (strcmp(cur->sip_listen, next->sip_listen) != 0 || strcmp(cur->sip_transports, next->sip_transports) != 0)
+		LOG_W("daemon", "reload: [sip] listen/transports change at the next restart");
+	if (strcmp(cur->ctl_socket, next->ctl_socket) != 0)
+		LOG_W("daemon", "reload: [control] socket changes at the next restart");
+	gw_daemon_apply_log(next);
+	gw_store_reconfigure(d->store, next);
+	free(d->settings);
+	d->settings = next;
+	d->reloads++;
+	LOG_N("daemon", "configuration reloaded from %s", d->config_path);
+}
+
+static void gw_daemon_stopped(void *arg)
+{
+	struct gw_daemon *d = arg;
+
+	gw_loop_stop(d->loop);
+}
+
+static void gw_daemon_grace(void *arg)
+{
+	struct gw_daemon *d = arg;
+
+	LOG_W("daemon", "SIP shutdown took longer than %d ms: stopping anyway", GW_SHUTDOWN_GRACE_MS);
+	gw_loop_stop(d->loop);
+}
+
+static void gw_daemon_stop(struct gw_daemon *d, const char *why)
+{
+	if (d->stopping)
+		return;
+	d->stopping = 1;
+	LOG_N("daemon", "%s: shutting down", why);
+	gw_timer_start(d->grace, GW_SHUTDOWN_GRACE_MS);
+	gw_sip_shutdown(d->sip, gw_daemon_stopped, d);
+}
+
+static void gw_daemon_signal(void *arg, int revents)
+{
+	struct gw_daemon *d = arg;
+	struct signalfd_siginfo si;
+
+	(void)revents;
+	while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			gw_daemon_reload(d);
+			break;
+		case SIGTERM:
+			gw_daemon_stop(d, "SIGTERM");
+			break;
+		case SIGINT:
+			gw_daemon_stop(d, "SIGINT");
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int gw_daemon_signals(struct gw_daemon *d)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->sigfd < 0)
+		return -errno;
+	return gw_watch_new(d->loop, d->sigfd, GW_READ, gw_daemon_signal, d, &d->sigwatch);
+}
+
+static int gw_daemon_start(struct gw_daemon *d)
+{
+	char err[600], path[108];
+	int rc;
+
+	if ((rc = gw_loop_new(&d->loop)) < 0) {
+		LOG_E("daemon", "cannot create the event loop");
+		return rc;
+	}
+	gw_daemon_apply_log(d->settings);
+	if ((rc = gw_daemon_signals(d)) < 0 || (rc = gw_timer_new(d->loop, gw_daemon_grace, d, &d->grace)) < 0) {
+		LOG_E("daemon", "cannot set up signal handling: %s", strerror(-rc));
+		return rc;
+	}
+	settings_ctl_socket(d->settings, path, sizeof(path));
+	if ((rc = gw_ctlsrv_new(d->loop, path, gw_daemon_request, d, &d->ctl, err, sizeof(err))) < 0) {
+		LOG_E("daemon", "%s", err);
+		return rc;
+	}
+	if ((rc = gw_sip_new(d->loop, d->settings, &d->sip, err, sizeof(err))) < 0) {
+		LOG_E("daemon", "%s", err);
+		return rc;
+	}
+	if ((rc = gw_store_new(d->loop, d->settings, &d->store)) < 0) {
+		LOG_E("daemon", "cannot set up the database connection: %s", strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+static void gw_daemon_free(struct gw_daemon *d)
+{
+	gw_store_free(d->store);
+	gw_sip_free(d->sip);
+	gw_ctlsrv_free(d->ctl);
+	gw_timer_free(d->grace);
+	gw_watch_free(d->sigwatch);
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+	gw_loop_free(d->loop);
+	free(d->settings);
+}
+
+int gw_daemon_run(const char *config_path, const struct tandem_settings *s)
+{
+	struct gw_daemon d = {.config_path = config_path, .sigfd = -1, .started = time(NULL)};
+	int status = 1;
+
+	d.settings = malloc(sizeof(*d.settings));
+	if (!d.settings)
+		return 1;
+	*d.settings = *s;
+	if (gw_daemon_start(&d) == 0) {
+		LOG_N("daemon", "tandemd %s node %s started (pid %ld, config %s)", PACKAGE_VERSION, s->node,
+		      (long)getpid(), config_path ? config_path : "embedded default");
+		gw_loop_run(d.loop);
+		status = 0;
+	}
+	gw_daemon_free(&d);
+	if (status == 0)
+		LOG_N("daemon", "stopped");
+	return status;
+}

@@ -1,0 +1,185 @@
+/* Database glue: drives db_link from the loop, with connect timeout and
+ * reconnect timers. */
+#include "config.h"
+
+#include "gateway/store.h"
+
+#include "common/ctl.h"
+#include "db/link.h"
+#include "common/log.h"
+#include "gateway/loop.h"
+#include "db/migrate.h"
+#include "common/settings.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct gw_store {
+	struct gw_loop *loop;
+	struct db_link *link;
+	struct gw_watch *watch;
+	int watch_fd;
+	struct gw_timer *retry, *timeout;
+	char conninfo[1024];
+	char node[64];
+	int reconnect_ms, connect_timeout_ms;
+	unsigned long connects;
+};
+
+static void gw_store_sync(struct gw_store *st);
+
+static void gw_store_io(void *arg, int revents)
+{
+	struct gw_store *st = arg;
+
+	(void)revents;
+	db_link_io(st->link);
+	gw_store_sync(st);
+}
+
+/* Make the loop watch what the link wants now. */
+static void gw_store_sync(struct gw_store *st)
+{
+	int fd = db_link_fd(st->link), want = db_link_want(st->link), ev = 0;
+
+	if (want & DB_WANT_READ)
+		ev |= GW_READ;
+	if (want & DB_WANT_WRITE)
+		ev |= GW_WRITE;
+	if (st->watch && (fd != st->watch_fd || !want)) {
+		gw_watch_free(st->watch);
+		st->watch = NULL;
+	}
+	if (fd < 0 || !want)
+		return;
+	if (!st->watch) {
+		if (gw_watch_new(st->loop, fd, ev, gw_store_io, st, &st->watch) < 0) {
+			db_link_reset(st->link, "cannot watch the database socket");
+			gw_timer_start(st->retry, (unsigned)st->reconnect_ms);
+			return;
+		}
+		st->watch_fd = fd;
+	} else {
+		gw_watch_set(st->watch, ev);
+	}
+}
+
+static void gw_store_connect(void *arg)
+{
+	struct gw_store *st = arg;
+
+	if (db_link_connect(st->link) == 0)
+		gw_timer_start(st->timeout, (unsigned)st->connect_timeout_ms);
+	gw_store_sync(st);
+}
+
+static void gw_store_timeout(void *arg)
+{
+	struct gw_store *st = arg;
+
+	if (db_link_state(st->link) == DB_LINK_UP || db_link_state(st->link) == DB_LINK_DOWN)
+		return;
+	db_link_reset(st->link, "connection attempt timed out");
+	gw_store_sync(st);
+}
+
+static void gw_store_changed(void *arg, enum db_link_state old, enum db_link_state now)
+{
+	struct gw_store *st = arg;
+
+	if (now == DB_LINK_UP) {
+		gw_timer_stop(st->timeout);
+		st->connects++;
+		if (db_link_schema_version(st->link) < (int)db_migrations_builtin_count)
+			LOG_W("db", "connected; schema version %d, this build expects %zu: run tandemctl db migrate",
+			      db_link_schema_version(st->link), db_migrations_builtin_count);
+		else
+			LOG_N("db", "connected; schema version %d", db_link_schema_version(st->link));
+	} else if (now == DB_LINK_DOWN) {
+		gw_timer_stop(st->timeout);
+		if (old == DB_LINK_UP || old == DB_LINK_SETUP)
+			LOG_E("db", "database lost: %s; retrying every %d ms", db_link_error(st->link), st->reconnect_ms);
+		else
+			LOG_W("db", "cannot connect: %s; retrying in %d ms", db_link_error(st->link), st->reconnect_ms);
+		gw_timer_start(st->retry, (unsigned)st->reconnect_ms);
+	}
+}
+
+static int gw_store_link(struct gw_store *st)
+{
+	return db_link_new(st->conninfo, st->node, PACKAGE_VERSION, gw_store_changed, st, &st->link);
+}
+
+int gw_store_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_store **out)
+{
+	struct gw_store *st = calloc(1, sizeof(*st));
+	int rc;
+
+	*out = NULL;
+	if (!st)
+		return -ENOMEM;
+	st->loop = loop;
+	st->watch_fd = -1;
+	snprintf(st->conninfo, sizeof(st->conninfo), "%s", s->db_conninfo);
+	snprintf(st->node, sizeof(st->node), "%s", s->node);
+	st->reconnect_ms = s->db_reconnect_ms;
+	st->connect_timeout_ms = s->db_connect_timeout_ms;
+	if ((rc = gw_timer_new(loop, gw_store_connect, st, &st->retry)) < 0 ||
+	    (rc = gw_timer_new(loop, gw_store_timeout, st, &st->timeout)) < 0 || (rc = gw_store_link(st)) < 0) {
+		gw_store_free(st);
+		return rc;
+	}
+	gw_store_connect(st);
+	*out = st;
+	return 0;
+}
+
+void gw_store_free(struct gw_store *st)
+{
+	if (!st)
+		return;
+	gw_watch_free(st->watch);
+	gw_timer_free(st->retry);
+	gw_timer_free(st->timeout);
+	db_link_free(st->link);
+	free(st);
+}
+
+int gw_store_reconfigure(struct gw_store *st, const struct tandem_settings *s)
+{
+	st->reconnect_ms = s->db_reconnect_ms;
+	st->connect_timeout_ms = s->db_connect_timeout_ms;
+	if (strcmp(st->conninfo, s->db_conninfo) == 0 && strcmp(st->node, s->node) == 0)
+		return 0;
+	LOG_N("db", "database settings changed: reconnecting");
+	snprintf(st->conninfo, sizeof(st->conninfo), "%s", s->db_conninfo);
+	snprintf(st->node, sizeof(st->node), "%s", s->node);
+	gw_watch_free(st->watch);
+	st->watch = NULL;
+	gw_timer_stop(st->retry);
+	gw_timer_stop(st->timeout);
+	db_link_free(st->link);
+	st->link = NULL;
+	if (gw_store_link(st) < 0)
+		return -ENOMEM;
+	gw_store_connect(st);
+	return 0;
+}
+
+void gw_store_status(const struct gw_store *st, struct ctl_out *out)
+{
+	char since[32];
+	time_t t = db_link_since(st->link);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	ctl_out_kv(out, "db_state", "%s", db_link_state_name(db_link_state(st->link)));
+	ctl_out_kv(out, "db_since", "%s", since);
+	ctl_out_kv(out, "db_error", "%s", db_link_error(st->link));
+	ctl_out_kv(out, "db_connects", "%lu", st->connects);
+	ctl_out_kv(out, "schema_version", "%d", db_link_schema_version(st->link));
+	ctl_out_kv(out, "schema_expected", "%zu", db_migrations_builtin_count);
+}

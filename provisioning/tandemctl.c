@@ -1,0 +1,176 @@
+/* tandemctl: provisioning and operations for Tandem. */
+#include "config.h"
+
+#include "provisioning/prov.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct prov_cmd prov_cmds[] = {
+	{"status", NULL, prov_status, "", "show the running daemon's state",
+	 "Asks tandemd over its control socket (--socket, [control] socket, or the\n"
+	 "default) for its node, uptime, SIP listeners and database connection.\n"},
+	{"db", "migrate", prov_db_migrate, "[--migrations DIR]", "apply pending schema migrations",
+	 "Applies each pending migration in its own transaction, under a lock, and\n"
+	 "records it in schema_migrations; running it again changes nothing. A\n"
+	 "migration edited after it was applied is refused.\n"
+	 "  --migrations DIR   use NNN_name.sql files from DIR instead of the built-in ones\n"},
+	{"db", "status", prov_db_status, "[--migrations DIR]", "show the schema version and migrations",
+	 "Lists applied and pending migrations and says whether the schema is current.\n"
+	 "  --migrations DIR   compare against NNN_name.sql files in DIR\n"},
+};
+
+#define PROV_NCMDS (sizeof(prov_cmds) / sizeof(prov_cmds[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: tandemctl [OPTIONS] COMMAND [ARGS]\n"
+		   "\n"
+		   "Options:\n"
+		   "  -c, --config FILE   read [database] and [control] from FILE (default\n"
+		   "                      " SETTINGS_DEFAULT_PATH " if it exists)\n"
+		   "      --db CONNINFO   libpq connection string (overrides the file; the\n"
+		   "                      libpq environment PGHOST, PGDATABASE... also applies)\n"
+		   "      --socket PATH   the daemon's control socket\n"
+		   "      --json          machine-readable output\n"
+		   "  -V, --version       print the version\n"
+		   "  -h, --help          this text; COMMAND --help for a command's\n"
+		   "\n"
+		   "Commands:\n");
+	for (size_t i = 0; i < PROV_NCMDS; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "%s%s%s", prov_cmds[i].name, prov_cmds[i].sub ? " " : "",
+			 prov_cmds[i].sub ? prov_cmds[i].sub : "");
+		fprintf(f, "  %-18s  %s\n", name, prov_cmds[i].summary);
+	}
+	fprintf(f, "\nExit status: 0 success, 1 refused or failed, 2 usage error.\n");
+}
+
+void prov_cmd_help(const struct prov_cmd *cmd, FILE *f)
+{
+	fprintf(f, "Usage: tandemctl [OPTIONS] %s%s%s %s\n\n%s.\n\n%s", cmd->name, cmd->sub ? " " : "",
+		cmd->sub ? cmd->sub : "", cmd->args, cmd->summary, cmd->help);
+}
+
+int prov_wants_help(const struct prov_cmd *cmd, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			prov_cmd_help(cmd, stdout);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Find the command named by argv[0] (and argv[1] for two-word ones). */
+static const struct prov_cmd *prov_find(int argc, char **argv, int *used)
+{
+	for (size_t i = 0; i < PROV_NCMDS; i++) {
+		const struct prov_cmd *c = &prov_cmds[i];
+		if (strcmp(c->name, argv[0]) != 0)
+			continue;
+		if (!c->sub) {
+			*used = 1;
+			return c;
+		}
+		if (argc > 1 && strcmp(c->sub, argv[1]) == 0) {
+			*used = 2;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* "tandemctl db" or "tandemctl db --help": list the group's commands. */
+static int prov_group_help(const char *group, FILE *f)
+{
+	int found = 0;
+
+	for (size_t i = 0; i < PROV_NCMDS; i++) {
+		if (prov_cmds[i].sub && strcmp(prov_cmds[i].name, group) == 0) {
+			if (!found++)
+				fprintf(f, "Usage: tandemctl [OPTIONS] %s SUBCOMMAND [ARGS]\n\nSubcommands:\n", group);
+			fprintf(f, "  %-10s  %s\n", prov_cmds[i].sub, prov_cmds[i].summary);
+		}
+	}
+	return found;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
+		{"socket", required_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'},
+		{"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct prov_ctx ctx = {0};
+	const struct prov_cmd *cmd;
+	const char *path = NULL, *db = NULL, *sock = NULL;
+	char err[600];
+	int c, used;
+
+	/* '+': options end at the command; its own options are its own. */
+	while ((c = getopt_long(argc, argv, "+c:Vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 'j':
+			ctx.json = true;
+			break;
+		case 'V':
+			printf("tandemctl %s\n", PACKAGE_VERSION);
+			return PROV_OK;
+		case 'h':
+			usage(stdout);
+			return PROV_OK;
+		default:
+			usage(stderr);
+			return PROV_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage(stderr);
+		return PROV_USAGE;
+	}
+	if (strcmp(argv[0], "help") == 0) {
+		usage(stdout);
+		return PROV_OK;
+	}
+	cmd = prov_find(argc, argv, &used);
+	if (!cmd) {
+		int help = argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+		if (prov_group_help(argv[0], help ? stdout : stderr))
+			return help ? PROV_OK : PROV_USAGE;
+		fprintf(stderr, "tandemctl: unknown command \"%s\" (tandemctl --help lists them)\n", argv[0]);
+		return PROV_USAGE;
+	}
+	argc -= used - 1;
+	argv += used - 1;
+	if (prov_wants_help(cmd, argc, argv))
+		return PROV_OK;
+	if (!path && access(SETTINGS_DEFAULT_PATH, F_OK) == 0)
+		path = SETTINGS_DEFAULT_PATH;
+	if (settings_load(path, &ctx.settings, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tandemctl: %s\n", err);
+		return PROV_USAGE;
+	}
+	ctx.conninfo = db ? db : ctx.settings.db_conninfo;
+	if (sock)
+		snprintf(ctx.socket, sizeof(ctx.socket), "%s", sock);
+	else
+		settings_ctl_socket(&ctx.settings, ctx.socket, sizeof(ctx.socket));
+	return cmd->run(&ctx, argc, argv);
+}

@@ -1,0 +1,226 @@
+# Test harness for integration tests: TAP output, a throwaway PostgreSQL
+# cluster, and the real tandemd on loopback with a generated configuration.
+# Source it from a test script; everything is torn down at exit, even when
+# a test fails.
+#
+# Needs TOP_SRCDIR and TOP_BUILDDIR (make check sets them).
+
+set -u
+
+: "${TOP_SRCDIR:?run through make check}"
+: "${TOP_BUILDDIR:?run through make check}"
+TANDEMD="$TOP_BUILDDIR/gateway/tandemd"
+TANDEMCTL="$TOP_BUILDDIR/provisioning/tandemctl"
+SIPP_DIR="$TOP_SRCDIR/tests/sipp"
+
+T_N=0
+T_FAILED=0
+T_DIR=$(mktemp -d /tmp/tandem-test.XXXXXX)
+chmod 755 "$T_DIR"
+T_PG_STARTED=0
+T_DAEMON_PID=
+
+# --- TAP ---------------------------------------------------------------
+
+t_pass() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
+t_fail() { T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1)); echo "not ok $T_N - $*"; }
+t_diag() { sed 's/^/# /'; }
+
+# t_ok DESC CMD...: passes when CMD exits 0.
+t_ok() {
+	local desc=$1
+	shift
+	if "$@" >"$T_DIR/out" 2>&1; then t_pass "$desc"; else
+		t_fail "$desc"
+		echo "command: $*" | t_diag
+		tail -n 20 "$T_DIR/out" | t_diag
+	fi
+}
+
+# t_is GOT WANT DESC
+t_is() {
+	if [ "$1" = "$2" ]; then t_pass "$3"; else
+		t_fail "$3"
+		printf 'got:  %s\nwant: %s\n' "$1" "$2" | t_diag
+	fi
+}
+
+# t_like TEXT EXTENDED-REGEX DESC
+t_like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then t_pass "$3"; else
+		t_fail "$3"
+		printf 'text: %s\nwant match: %s\n' "$1" "$2" | t_diag
+	fi
+}
+
+# t_unlike TEXT EXTENDED-REGEX DESC
+t_unlike() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		t_fail "$3"
+		printf 'text: %s\nmust not match: %s\n' "$1" "$2" | t_diag
+	else t_pass "$3"; fi
+}
+
+# t_run VAR_OUT VAR_RC CMD...: run CMD, capture stdout+stderr and status.
+t_run() {
+	local __out=$1 __rc=$2 __o __r
+	shift 2
+	__o=$("$@" 2>&1) && __r=0 || __r=$?
+	printf -v "$__out" '%s' "$__o"
+	printf -v "$__rc" '%s' "$__r"
+}
+
+# t_eventually SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
+t_eventually() {
+	local limit=$(($1 * 10)) i=0
+	shift
+	while [ $i -lt $limit ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# --- PostgreSQL --------------------------------------------------------
+
+pg_bindir() {
+	local d
+	d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$d" ] || { echo "PostgreSQL server not found: install the Debian package postgresql" >&2; return 1; }
+	echo "$d"
+}
+
+# Run a command as the cluster's owner: postgres when we are root (initdb
+# refuses root), ourselves otherwise.
+pg_as_owner() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Start a throwaway cluster in $T_DIR/pg (UNIX socket only, in $T_DIR) and
+# point the libpq environment at database $1 (created).
+pg_start() {
+	local bin db=${1:-tandem}
+	bin=$(pg_bindir) || return 1
+	mkdir -p "$T_DIR/pg"
+	[ "$(id -u)" = 0 ] && chown postgres "$T_DIR" "$T_DIR/pg"
+	pg_as_owner "$bin/initdb" -D "$T_DIR/pg/data" -U tandem -A trust -E UTF8 --no-sync >"$T_DIR/pg/initdb.log" 2>&1 ||
+		{ cat "$T_DIR/pg/initdb.log" >&2; return 1; }
+	pg_as_owner "$bin/pg_ctl" -D "$T_DIR/pg/data" -l "$T_DIR/pg/server.log" -w -t 30 \
+		-o "-k $T_DIR -c listen_addresses='' -c fsync=off -c full_page_writes=off" start >/dev/null ||
+		{ cat "$T_DIR/pg/server.log" >&2; return 1; }
+	T_PG_STARTED=1
+	export PGHOST="$T_DIR" PGUSER=tandem PGDATABASE="$db"
+	unset PGPORT PGPASSWORD PGSERVICE
+	"$bin/createdb" "$db"
+}
+
+pg_stop() {
+	[ "$T_PG_STARTED" = 1 ] || return 0
+	pg_as_owner "$(pg_bindir)/pg_ctl" -D "$T_DIR/pg/data" -m fast -w stop >/dev/null 2>&1
+	T_PG_STARTED=0
+}
+
+pg_restart() {
+	pg_as_owner "$(pg_bindir)/pg_ctl" -D "$T_DIR/pg/data" -l "$T_DIR/pg/server.log" -w -t 30 \
+		-o "-k $T_DIR -c listen_addresses='' -c fsync=off -c full_page_writes=off" start >/dev/null &&
+		T_PG_STARTED=1
+}
+
+# psql with the harness's environment; prints bare values.
+pg_sql() { "$(pg_bindir)/psql" -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
+
+# --- tandemd -----------------------------------------------------------
+
+# daemon_config FILE [EXTRA-INI-LINES]: a configuration on a random port.
+daemon_config() {
+	local file=$1 extra=${2:-}
+	T_SIP_PORT=$((20000 + (RANDOM % 20000)))
+	T_CTL_SOCKET="$T_DIR/tandemd.sock"
+	cat >"$file" <<CONF
+[general]
+node = test-node
+[log]
+level = debug
+[sip]
+listen = 127.0.0.1:$T_SIP_PORT
+[database]
+conninfo = "host=$T_DIR dbname=${PGDATABASE:-tandem} user=tandem"
+reconnect_interval = 200ms
+connect_timeout = 2s
+[control]
+socket = $T_CTL_SOCKET
+$extra
+CONF
+}
+
+# daemon_start [EXTRA-INI-LINES]: generate $T_DIR/tandem.conf, start
+# tandemd, wait until its control socket answers. Retries on another port
+# if the random one is taken.
+daemon_start() {
+	local try
+	for try in 1 2 3 4 5; do
+		daemon_config "$T_DIR/tandem.conf" "${1:-}"
+		"$TANDEMD" -c "$T_DIR/tandem.conf" >>"$T_DIR/tandemd.log" 2>&1 &
+		T_DAEMON_PID=$!
+		if t_eventually 10 ctl status; then return 0; fi
+		if kill -0 "$T_DAEMON_PID" 2>/dev/null; then break; fi
+		wait "$T_DAEMON_PID" 2>/dev/null
+		T_DAEMON_PID=
+		grep -q "cannot listen for SIP" "$T_DIR/tandemd.log" || break
+	done
+	echo "tandemd did not come up:" | t_diag
+	tail -n 30 "$T_DIR/tandemd.log" | t_diag
+	return 1
+}
+
+# daemon_stop: SIGTERM and wait; prints the exit status.
+daemon_stop() {
+	local rc=0
+	[ -n "$T_DAEMON_PID" ] || { echo 0; return; }
+	kill -TERM "$T_DAEMON_PID" 2>/dev/null
+	wait "$T_DAEMON_PID" || rc=$?
+	T_DAEMON_PID=
+	echo "$rc"
+}
+
+# ctl ARGS...: tandemctl against this test's daemon and database.
+ctl() { "$TANDEMCTL" --socket "$T_CTL_SOCKET" "$@"; }
+
+# status_field NAME: one value from `tandemctl status --json`-free output.
+status_field() { ctl status | awk -v k="$1" '$1 == k { $1 = ""; sub(/^ +/, ""); print; exit }'; }
+
+# sipp SCENARIO TRANSPORT(u1|t1) [ARGS...]: run a SIPp scenario against
+# the daemon; messages are logged in $T_DIR.
+run_sipp() {
+	local sf=$1 tr=$2
+	shift 2
+	sipp -sf "$SIPP_DIR/$sf" -t "$tr" -i 127.0.0.1 -p $((T_SIP_PORT + 1000 + (RANDOM % 1000))) -m 1 \
+		-timeout 15s -timeout_error -nostdin -trace_msg -message_file "$T_DIR/sipp-$sf-$tr.log" \
+		"$@" "127.0.0.1:$T_SIP_PORT" >"$T_DIR/sipp.out" 2>&1
+}
+
+# --- teardown ----------------------------------------------------------
+
+t_cleanup() {
+	local rc=$?
+	if [ -n "$T_DAEMON_PID" ]; then
+		kill -TERM "$T_DAEMON_PID" 2>/dev/null
+		wait "$T_DAEMON_PID" 2>/dev/null
+	fi
+	pg_stop
+	if [ "$T_FAILED" -gt 0 ] && [ -f "$T_DIR/tandemd.log" ]; then
+		echo "tandemd log (last 40 lines):" | t_diag
+		tail -n 40 "$T_DIR/tandemd.log" | t_diag
+	fi
+	rm -rf "$T_DIR"
+	exit $rc
+}
+trap t_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# t_done: the TAP plan; exit non-zero if anything failed.
+t_done() {
+	echo "1..$T_N"
+	[ "$T_FAILED" = 0 ]
+}

@@ -1,0 +1,161 @@
+/* Unit tests: the configuration reader and the shared settings table. */
+#include "config.h"
+
+#include "common/conf.h"
+#include "common/settings.h"
+#include "tests/tap.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+static int load(const char *text, struct tandem_settings *s, char *err, size_t len)
+{
+	return conf_load_string("t.conf", text, settings_directives, s, err, len);
+}
+
+static void test_defaults(void)
+{
+	struct tandem_settings s;
+	char err[512] = "";
+
+	is_int(settings_load(NULL, &s, err, sizeof(err)), 0, "embedded defaults load (%s)", err);
+	is_str(s.node, "tandem1", "default node");
+	is_str(s.sip_listen, "127.0.0.1:5060", "default SIP listen");
+	is_str(s.sip_transports, "udp,tcp", "default transports");
+	is_int(s.log_level, LOG_INFO, "default log level info");
+	is_int(s.db_reconnect_ms, 2000, "default reconnect 2s");
+	is_str(s.db_conninfo, "", "default conninfo is the libpq environment");
+}
+
+static void test_good_file(void)
+{
+	struct tandem_settings s;
+	char err[512] = "";
+	const char *text = "# comment\n"
+			   "; another\n"
+			   "[general]\n"
+			   "node = edge-2   # trailing comment\n"
+			   "\n"
+			   "[log]\n"
+			   "level = debug\n"
+			   "sip_level = 3\n"
+			   "[sip]\n"
+			   "listen = 10.0.0.1:5080\n"
+			   "transports = udp\n"
+			   "[database]\n"
+			   "conninfo = \"host=/tmp dbname=tandem # not a comment\"\n"
+			   "reconnect_interval = 500ms\n"
+			   "[control]\n"
+			   "socket = /run/x/ctl.sock\n";
+
+	is_int(load(text, &s, err, sizeof(err)), 0, "a full file loads (%s)", err);
+	is_str(s.node, "edge-2", "node read, trailing comment stripped");
+	is_int(s.log_level, LOG_DEBUG, "level debug");
+	is_int(s.log_sip_level, 3, "sip_level 3");
+	is_str(s.sip_listen, "10.0.0.1:5080", "listen read");
+	is_str(s.sip_transports, "udp", "transports read");
+	is_str(s.db_conninfo, "host=/tmp dbname=tandem # not a comment", "quoted value keeps '#'");
+	is_int(s.db_reconnect_ms, 500, "500ms duration");
+	is_str(s.ctl_socket, "/run/x/ctl.sock", "socket read");
+}
+
+/* Each bad file is refused with "file:line: what", naming the key. */
+static void test_bad_files(void)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{"[sip]\nlisten = 127.0.0.1:99999\n", "t.conf:2: listen: \"127.0.0.1:99999\" is not ADDRESS:PORT"},
+		{"[sip]\nlisten = example.com:5060\n", "t.conf:2: listen:"},
+		{"[sip]\nlisten = [::1]:5060\n", NULL},
+		{"[sip]\nfoo = 1\n", "t.conf:2: unknown key \"foo\" in section [sip]"},
+		{"[nope]\n", "t.conf:1: unknown section [nope]"},
+		{"node = x\n", "t.conf:1: \"node\" outside any section"},
+		{"[general]\nnode\n", "t.conf:2: expected \"key = value\""},
+		{"[general]\nnode = a b\n", "t.conf:2: node: \"a b\" may hold only"},
+		{"[general]\nnode = a\nnode = b\n", "t.conf:3: node: set twice in section [general]"},
+		{"[log]\nlevel = loud\n", "t.conf:2: level: \"loud\" is not one of err, error, warning"},
+		{"[log]\nsip_level = 10\n", "t.conf:2: sip_level: 10 is out of range (0..9)"},
+		{"[log]\nsip_level = x\n", "t.conf:2: sip_level: \"x\" is not an integer"},
+		{"[database]\nreconnect_interval = soon\n", "t.conf:2: reconnect_interval: \"soon\" is not a duration"},
+		{"[database]\nreconnect_interval = 10ms\n", "t.conf:2: reconnect_interval: 10ms is out of range"},
+		{"[database]\nconninfo = \"open\n", "t.conf:2: conninfo: unterminated quoted value"},
+		{"[sip]\ntransports = udp,sctp\n", "t.conf:2: transports: \"udp,sctp\" is not a list of udp and tcp"},
+		{"[control]\nsocket = relative.sock\n", "t.conf:2: socket: \"relative.sock\" is not an absolute path"},
+		{"[general\n", "t.conf:1: malformed section header"},
+	};
+	struct tandem_settings s;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char err[512] = "";
+		int rc = load(cases[i].text, &s, err, sizeof(err));
+		if (!cases[i].want) {
+			is_int(rc, 0, "accepted: %s (%s)", cases[i].text, err);
+			continue;
+		}
+		is_int(rc, -EINVAL, "refused: %s", cases[i].want);
+		ok(strncmp(err, cases[i].want, strlen(cases[i].want)) == 0, "message \"%s\"", err);
+	}
+}
+
+static void test_missing_file(void)
+{
+	struct tandem_settings s;
+	char err[512] = "";
+
+	is_int(settings_load("/nonexistent/tandem.conf", &s, err, sizeof(err)), -ENOENT, "missing file: -ENOENT");
+	is_str(err, "/nonexistent/tandem.conf: No such file or directory", "missing file message");
+}
+
+static void test_durations(void)
+{
+	long ms = 0;
+
+	ok(conf_parse_msec("2s", &ms) == 0 && ms == 2000, "2s");
+	ok(conf_parse_msec("5m", &ms) == 0 && ms == 300000, "5m");
+	ok(conf_parse_msec("1h", &ms) == 0 && ms == 3600000, "1h");
+	ok(conf_parse_msec("7", &ms) == 0 && ms == 7000, "bare number is seconds");
+	ok(conf_parse_msec("-1s", &ms) < 0, "negative refused");
+	ok(conf_parse_msec("1d", &ms) < 0, "unknown unit refused");
+}
+
+/* The example file in etc/ documents every key and loads cleanly. */
+static void test_example(void)
+{
+	const char *src = getenv("TOP_SRCDIR");
+	char path[4096], err[512] = "", *text = NULL;
+	struct tandem_settings s;
+	FILE *f;
+	long len;
+
+	snprintf(path, sizeof(path), "%s/etc/tandem.conf.example", src ? src : ".");
+	is_int(settings_load(path, &s, err, sizeof(err)), 0, "etc/tandem.conf.example loads (%s)", err);
+	f = fopen(path, "r");
+	ok(f != NULL, "example readable");
+	if (!f)
+		return;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	text = calloc(1, (size_t)len + 1);
+	if (text && fread(text, 1, (size_t)len, f) == (size_t)len) {
+		for (const struct conf_directive *d = settings_directives; d->key; d++) {
+			char needle[128];
+			snprintf(needle, sizeof(needle), "\n# %s = ", d->key);
+			ok(strstr(text, needle) != NULL, "example documents [%s] %s", d->section, d->key);
+		}
+	}
+	free(text);
+	fclose(f);
+}
+
+int main(void)
+{
+	test_defaults();
+	test_good_file();
+	test_bad_files();
+	test_missing_file();
+	test_durations();
+	test_example();
+	return tap_done();
+}
