@@ -200,8 +200,7 @@ static void conf_strip_comment(char *s)
 	}
 }
 
-static int conf_line(struct conf_reader *r, char *line, const struct conf_directive *table, void *obj,
-		     bool *seen)
+static int conf_line(struct conf_reader *r, char *line, const struct conf_directive *table, void *obj, bool *seen)
 {
 	char *s = conf_trim(line), *eq, *key, *value;
 	size_t i;
@@ -246,8 +245,8 @@ static int conf_line(struct conf_reader *r, char *line, const struct conf_direct
 	return conf_set(r, &table[i], obj, value);
 }
 
-int conf_load_string(const char *name, const char *text, const struct conf_directive *table, void *obj,
-		     char *err, size_t errlen)
+int conf_load_string(const char *name, const char *text, const struct conf_directive *table, void *obj, char *err,
+		     size_t errlen)
 {
 	struct conf_reader r = {.name = name, .err = err, .errlen = errlen};
 	size_t n = 0;
@@ -283,8 +282,7 @@ out:
 	return rc;
 }
 
-int conf_load_file(const char *path, const struct conf_directive *table, void *obj, char *err,
-		   size_t errlen)
+int conf_load_file(const char *path, const struct conf_directive *table, void *obj, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	char *text = NULL;

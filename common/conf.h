@@ -7,11 +7,11 @@
 #include <stddef.h>
 
 enum conf_type {
-	CONF_STR,   /* char[size], validated by check() when given */
-	CONF_INT,   /* int in [min, max] */
-	CONF_BOOL,  /* bool: yes/no, true/false, on/off, 1/0 */
-	CONF_ENUM,  /* int, one of enums[] by name */
-	CONF_MSEC,  /* int milliseconds: "250ms", "2s", "5m", "1h"; a bare number is seconds */
+	CONF_STR,  /* char[size], validated by check() when given */
+	CONF_INT,  /* int in [min, max] */
+	CONF_BOOL, /* bool: yes/no, true/false, on/off, 1/0 */
+	CONF_ENUM, /* int, one of enums[] by name */
+	CONF_MSEC, /* int milliseconds: "250ms", "2s", "5m", "1h"; a bare number is seconds */
 };
 
 struct conf_enum {
@@ -23,9 +23,9 @@ struct conf_directive {
 	const char *section;
 	const char *key;
 	enum conf_type type;
-	size_t offset; /* offsetof() into the settings struct */
-	size_t size;   /* CONF_STR: the buffer's size */
-	long min, max; /* CONF_INT, CONF_MSEC */
+	size_t offset;                 /* offsetof() into the settings struct */
+	size_t size;                   /* CONF_STR: the buffer's size */
+	long min, max;                 /* CONF_INT, CONF_MSEC */
 	const struct conf_enum *enums; /* CONF_ENUM, ended by {NULL, 0} */
 	/* CONF_STR: 0 if value is acceptable, else -EINVAL with *why set. */
 	int (*check)(const char *value, char *why, size_t whylen);
@@ -41,12 +41,11 @@ int conf_defaults(const struct conf_directive *table, void *obj, char *err, size
  * content: err is "path:line: what is wrong") or a negative errno (could
  * not read: err is "path: reason"); obj is then partly written and must be
  * discarded by the caller. */
-int conf_load_file(const char *path, const struct conf_directive *table, void *obj, char *err,
-		   size_t errlen);
+int conf_load_file(const char *path, const struct conf_directive *table, void *obj, char *err, size_t errlen);
 
 /* As conf_load_file, from a string; name stands in for the path in errors. */
-int conf_load_string(const char *name, const char *text, const struct conf_directive *table, void *obj,
-		     char *err, size_t errlen);
+int conf_load_string(const char *name, const char *text, const struct conf_directive *table, void *obj, char *err,
+		     size_t errlen);
 
 /* Parse a duration ("250ms", "2s", "5m", "1h", bare number = seconds) into
  * milliseconds. Returns 0 or -EINVAL. */

@@ -44,8 +44,8 @@ struct ctl_table {
 };
 
 struct ctl_reply {
-	int ok;          /* 1 for "ok", 0 for "error" */
-	char *error;     /* the daemon's message when !ok */
+	int ok;      /* 1 for "ok", 0 for "error" */
+	char *error; /* the daemon's message when !ok */
 	size_t ntables;
 	struct ctl_table *tables;
 };

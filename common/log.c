@@ -18,9 +18,8 @@ static const struct {
 	const char *name;
 	int level;
 } log_names[] = {
-	{"emerg", LOG_EMERG},  {"alert", LOG_ALERT},     {"crit", LOG_CRIT},     {"err", LOG_ERR},
-	{"error", LOG_ERR},    {"warning", LOG_WARNING}, {"warn", LOG_WARNING},  {"notice", LOG_NOTICE},
-	{"info", LOG_INFO},    {"debug", LOG_DEBUG},
+    {"emerg", LOG_EMERG},     {"alert", LOG_ALERT},  {"crit", LOG_CRIT},     {"err", LOG_ERR},   {"error", LOG_ERR},
+    {"warning", LOG_WARNING}, {"warn", LOG_WARNING}, {"notice", LOG_NOTICE}, {"info", LOG_INFO}, {"debug", LOG_DEBUG},
 };
 
 void log_setup(const char *ident, enum log_target target, int level, int facility)
@@ -88,8 +87,7 @@ void log_vmsg(int level, const char *tag, const char *fmt, va_list ap)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
 	fprintf(stderr, "%04d-%02d-%02d %02d:%02d:%02d.%03ld %-7s [%s] %s\n", tm.tm_year + 1900, tm.tm_mon + 1,
-		tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, log_level_name(level), tag,
-		text);
+		tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, log_level_name(level), tag, text);
 	fflush(stderr);
 out:
 	pthread_mutex_unlock(&log_lock);

@@ -6,7 +6,10 @@
 #include <syslog.h>
 
 /* Levels are syslog's (LOG_ERR .. LOG_DEBUG). */
-enum log_target { LOG_TARGET_STDERR = 0, LOG_TARGET_SYSLOG = 1 };
+enum log_target {
+	LOG_TARGET_STDERR = 0,
+	LOG_TARGET_SYSLOG = 1
+};
 
 /* Configure the sink. ident is the syslog identity (copied by the caller's
  * lifetime: pass a string literal). Safe to call again on reload.

@@ -14,20 +14,28 @@
 #include <unistd.h>
 
 static const struct conf_enum log_targets[] = {
-	{"stderr", LOG_TARGET_STDERR},
-	{"syslog", LOG_TARGET_SYSLOG},
-	{NULL, 0},
+    {"stderr", LOG_TARGET_STDERR},
+    {"syslog", LOG_TARGET_SYSLOG},
+    {NULL, 0},
 };
 
 static const struct conf_enum log_levels[] = {
-	{"err", LOG_ERR},   {"error", LOG_ERR}, {"warning", LOG_WARNING}, {"notice", LOG_NOTICE},
-	{"info", LOG_INFO}, {"debug", LOG_DEBUG}, {NULL, 0},
+    {"err", LOG_ERR},     {"error", LOG_ERR}, {"warning", LOG_WARNING}, {"notice", LOG_NOTICE}, {"info", LOG_INFO},
+    {"debug", LOG_DEBUG}, {NULL, 0},
 };
 
 static const struct conf_enum log_facilities[] = {
-	{"daemon", LOG_DAEMON}, {"user", LOG_USER},     {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1},
-	{"local2", LOG_LOCAL2}, {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
-	{"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7}, {NULL, 0},
+    {"daemon", LOG_DAEMON},
+    {"user", LOG_USER},
+    {"local0", LOG_LOCAL0},
+    {"local1", LOG_LOCAL1},
+    {"local2", LOG_LOCAL2},
+    {"local3", LOG_LOCAL3},
+    {"local4", LOG_LOCAL4},
+    {"local5", LOG_LOCAL5},
+    {"local6", LOG_LOCAL6},
+    {"local7", LOG_LOCAL7},
+    {NULL, 0},
 };
 
 static int check_node(const char *v, char *why, size_t len)
@@ -37,8 +45,8 @@ static int check_node(const char *v, char *why, size_t len)
 		return -EINVAL;
 	}
 	for (const char *p = v; *p; p++) {
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      *p == '-' || *p == '_' || *p == '.')) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		      *p == '_' || *p == '.')) {
 			snprintf(why, len, "\"%s\" may hold only letters, digits, '-', '_' and '.'", v);
 			return -EINVAL;
 		}
@@ -131,31 +139,30 @@ static int check_socket(const char *v, char *why, size_t len)
 #define I(f) offsetof(struct tandem_settings, f), 0
 
 const struct conf_directive settings_directives[] = {
-	{"general", "node", CONF_STR, S(node), 0, 0, NULL, check_node, "tandem1",
-	 "this node's name, recorded in every CDR and shown by tandemctl status"},
-	{"log", "target", CONF_ENUM, I(log_target), 0, 0, log_targets, NULL, "stderr", "stderr or syslog"},
-	{"log", "level", CONF_ENUM, I(log_level), 0, 0, log_levels, NULL, "info",
-	 "err, warning, notice, info or debug"},
-	{"log", "facility", CONF_ENUM, I(log_facility), 0, 0, log_facilities, NULL, "daemon",
-	 "syslog facility: daemon, user, local0..local7"},
-	{"log", "sip_level", CONF_INT, I(log_sip_level), 0, 9, NULL, NULL, "0",
-	 "Sofia-SIP's own log detail, 0 (off) to 9 (every message)"},
-	{"sip", "listen", CONF_STR, S(sip_listen), 0, 0, NULL, check_hostport, "127.0.0.1:5060",
-	 "address and port for SIP (UDP and TCP)"},
-	{"sip", "transports", CONF_STR, S(sip_transports), 0, 0, NULL, check_transports, "udp,tcp",
-	 "which of udp and tcp to listen on"},
-	{"sip", "user_agent", CONF_STR, S(sip_user_agent), 0, 0, NULL, NULL, "Tandem/" PACKAGE_VERSION,
-	 "User-Agent and Server header value"},
-	{"database", "conninfo", CONF_STR, S(db_conninfo), 0, 0, NULL, NULL, "",
-	 "libpq connection string; empty means the libpq environment (PGHOST, PGDATABASE, ...)"},
-	{"database", "reconnect_interval", CONF_MSEC, I(db_reconnect_ms), 100, 3600000, NULL, NULL, "2s",
-	 "how long to wait before reconnecting after the database is lost"},
-	{"database", "connect_timeout", CONF_MSEC, I(db_connect_timeout_ms), 100, 600000, NULL, NULL, "5s",
-	 "give up a connection attempt after this long"},
-	{"control", "socket", CONF_STR, S(ctl_socket), 0, 0, NULL, check_socket, "",
-	 "UNIX socket tandemctl talks to; empty means /run/tandem/tandemd.sock (root) or "
-	 "/tmp/tandem-UID/tandemd.sock"},
-	{NULL, NULL, CONF_STR, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
+    {"general", "node", CONF_STR, S(node), 0, 0, NULL, check_node, "tandem1",
+     "this node's name, recorded in every CDR and shown by tandemctl status"},
+    {"log", "target", CONF_ENUM, I(log_target), 0, 0, log_targets, NULL, "stderr", "stderr or syslog"},
+    {"log", "level", CONF_ENUM, I(log_level), 0, 0, log_levels, NULL, "info", "err, warning, notice, info or debug"},
+    {"log", "facility", CONF_ENUM, I(log_facility), 0, 0, log_facilities, NULL, "daemon",
+     "syslog facility: daemon, user, local0..local7"},
+    {"log", "sip_level", CONF_INT, I(log_sip_level), 0, 9, NULL, NULL, "0",
+     "Sofia-SIP's own log detail, 0 (off) to 9 (every message)"},
+    {"sip", "listen", CONF_STR, S(sip_listen), 0, 0, NULL, check_hostport, "127.0.0.1:5060",
+     "address and port for SIP (UDP and TCP)"},
+    {"sip", "transports", CONF_STR, S(sip_transports), 0, 0, NULL, check_transports, "udp,tcp",
+     "which of udp and tcp to listen on"},
+    {"sip", "user_agent", CONF_STR, S(sip_user_agent), 0, 0, NULL, NULL, "Tandem/" PACKAGE_VERSION,
+     "User-Agent and Server header value"},
+    {"database", "conninfo", CONF_STR, S(db_conninfo), 0, 0, NULL, NULL, "",
+     "libpq connection string; empty means the libpq environment (PGHOST, PGDATABASE, ...)"},
+    {"database", "reconnect_interval", CONF_MSEC, I(db_reconnect_ms), 100, 3600000, NULL, NULL, "2s",
+     "how long to wait before reconnecting after the database is lost"},
+    {"database", "connect_timeout", CONF_MSEC, I(db_connect_timeout_ms), 100, 600000, NULL, NULL, "5s",
+     "give up a connection attempt after this long"},
+    {"control", "socket", CONF_STR, S(ctl_socket), 0, 0, NULL, check_socket, "",
+     "UNIX socket tandemctl talks to; empty means /run/tandem/tandemd.sock (root) or "
+     "/tmp/tandem-UID/tandemd.sock"},
+    {NULL, NULL, CONF_STR, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
 };
 
 int settings_load(const char *path, struct tandem_settings *out, char *err, size_t errlen)

@@ -11,16 +11,16 @@
 #define SETTINGS_DEFAULT_PATH "/etc/tandem/tandem.conf"
 
 struct tandem_settings {
-	char node[64];        /* [general] node: this node's name in CDRs and status */
-	int log_target;       /* [log] target: enum log_target */
-	int log_level;        /* [log] level: syslog level */
-	int log_facility;     /* [log] facility: syslog facility */
-	int log_sip_level;    /* [log] sip_level: Sofia's own log level, 0..9 */
-	char sip_listen[128]; /* [sip] listen: host:port */
+	char node[64];           /* [general] node: this node's name in CDRs and status */
+	int log_target;          /* [log] target: enum log_target */
+	int log_level;           /* [log] level: syslog level */
+	int log_facility;        /* [log] facility: syslog facility */
+	int log_sip_level;       /* [log] sip_level: Sofia's own log level, 0..9 */
+	char sip_listen[128];    /* [sip] listen: host:port */
 	char sip_transports[32]; /* [sip] transports: "udp,tcp", "udp" or "tcp" */
 	char sip_user_agent[64];
 	char db_conninfo[1024]; /* [database] conninfo: libpq string; "" = libpq environment */
-	int db_reconnect_ms;  /* [database] reconnect_interval */
+	int db_reconnect_ms;    /* [database] reconnect_interval */
 	int db_connect_timeout_ms;
 	char ctl_socket[108]; /* [control] socket: "" = settings_ctl_socket_default() */
 };

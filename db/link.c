@@ -11,7 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum db_setup_step { DB_STEP_VERSION, DB_STEP_NODE, DB_STEP_DONE };
+/* Setup after connecting: is there a schema, which version, record the node. */
+enum db_setup_step {
+	DB_STEP_HAS_SCHEMA,
+	DB_STEP_VERSION,
+	DB_STEP_NODE,
+	DB_STEP_DONE
+};
 
 struct db_link {
 	char *conninfo, *node, *version;
@@ -28,13 +34,11 @@ struct db_link {
 	void *arg;
 };
 
-static const char db_sql_version[] =
-	"SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN 0"
-	" ELSE (SELECT coalesce(max(version), 0) FROM schema_migrations) END";
-static const char db_sql_node[] =
-	"INSERT INTO nodes (name, version, started_at) VALUES ($1, $2, $3)"
-	" ON CONFLICT (name) DO UPDATE SET version = excluded.version,"
-	" started_at = excluded.started_at, seen_at = now()";
+static const char db_sql_has_schema[] = "SELECT to_regclass('schema_migrations') IS NOT NULL";
+static const char db_sql_version[] = "SELECT coalesce(max(version), 0) FROM schema_migrations";
+static const char db_sql_node[] = "INSERT INTO nodes (name, version, started_at) VALUES ($1, $2, $3)"
+				  " ON CONFLICT (name) DO UPDATE SET version = excluded.version,"
+				  " started_at = excluded.started_at, seen_at = now()";
 
 const char *db_link_state_name(enum db_link_state s)
 {
@@ -64,20 +68,27 @@ static void db_link_set_state(struct db_link *l, enum db_link_state s)
 		l->on_change(l->arg, old, s);
 }
 
-static void db_link_fail(struct db_link *l, const char *what)
+/* Close the connection and go DOWN, keeping l->error. */
+static void db_link_drop(struct db_link *l)
 {
-	const char *msg = l->conn ? PQerrorMessage(l->conn) : "";
-	size_t n;
-
-	snprintf(l->error, sizeof(l->error), "%s%s%s", what, *msg ? ": " : "", msg);
-	n = strlen(l->error);
-	while (n > 0 && (l->error[n - 1] == '\n' || l->error[n - 1] == ' '))
-		l->error[--n] = '\0';
 	if (l->conn) {
 		PQfinish(l->conn);
 		l->conn = NULL;
 	}
 	db_link_set_state(l, DB_LINK_DOWN);
+}
+
+/* Record what failed, with libpq's first line of explanation, and drop. */
+static void db_link_fail(struct db_link *l, const char *what)
+{
+	const char *msg = l->conn ? PQerrorMessage(l->conn) : "";
+	size_t n;
+
+	snprintf(l->error, sizeof(l->error), "%s%s%.*s", what, *msg ? ": " : "", (int)strcspn(msg, "\n"), msg);
+	n = strlen(l->error);
+	while (n > 0 && (l->error[n - 1] == '\n' || l->error[n - 1] == ' '))
+		l->error[--n] = '\0';
+	db_link_drop(l);
 }
 
 int db_link_new(const char *conninfo, const char *node, const char *version,
@@ -166,7 +177,9 @@ static int db_link_send(struct db_link *l)
 	const char *p[3] = {l->node, l->version, l->started};
 	int ok;
 
-	if (l->step == DB_STEP_VERSION)
+	if (l->step == DB_STEP_HAS_SCHEMA)
+		ok = PQsendQueryParams(l->conn, db_sql_has_schema, 0, NULL, NULL, NULL, NULL, 0);
+	else if (l->step == DB_STEP_VERSION)
 		ok = PQsendQueryParams(l->conn, db_sql_version, 0, NULL, NULL, NULL, NULL, 0);
 	else
 		ok = PQsendQueryParams(l->conn, db_sql_node, 3, NULL, p, NULL, NULL, 0);
@@ -182,9 +195,12 @@ static int db_link_result(struct db_link *l, PGresult *res)
 	ExecStatusType st = PQresultStatus(res);
 
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		snprintf(l->error, sizeof(l->error), "%s", PQresultErrorMessage(res));
+		const char *msg = PQresultErrorMessage(res);
+		snprintf(l->error, sizeof(l->error), "setup query failed: %.*s", (int)strcspn(msg, "\n"), msg);
 		return -EIO;
 	}
+	if (l->step == DB_STEP_HAS_SCHEMA && PQntuples(res) > 0 && strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+		l->schema_version = 0;
 	if (l->step == DB_STEP_VERSION)
 		l->schema_version = PQntuples(res) > 0 ? atoi(PQgetvalue(res, 0, 0)) : 0;
 	return 0;
@@ -206,9 +222,7 @@ static void db_link_setup_io(struct db_link *l)
 			int rc = db_link_result(l, res);
 			PQclear(res);
 			if (rc < 0) {
-				char why[300];
-				snprintf(why, sizeof(why), "setup query failed: %s", l->error);
-				db_link_fail(l, why);
+				db_link_drop(l);
 				return;
 			}
 			continue;
@@ -216,7 +230,7 @@ static void db_link_setup_io(struct db_link *l)
 		/* The statement is complete: next step. A database without the
 		 * schema is reachable but unusable; say so and stay up (status
 		 * shows it; tandemctl db migrate fixes it). */
-		if (l->step == DB_STEP_VERSION && l->schema_version == 0) {
+		if (l->step == DB_STEP_HAS_SCHEMA && l->schema_version == 0) {
 			snprintf(l->error, sizeof(l->error), "schema not migrated: run tandemctl db migrate");
 			LOG_W("db", "%s", l->error);
 			l->step = DB_STEP_DONE;
@@ -244,7 +258,7 @@ void db_link_io(struct db_link *l)
 		if (l->poll == PGRES_POLLING_FAILED) {
 			db_link_fail(l, "connection failed");
 		} else if (l->poll == PGRES_POLLING_OK) {
-			l->step = DB_STEP_VERSION;
+			l->step = DB_STEP_HAS_SCHEMA;
 			l->schema_version = -1;
 			db_link_set_state(l, DB_LINK_SETUP);
 			if (db_link_send(l) < 0)

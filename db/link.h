@@ -14,7 +14,7 @@ enum db_link_state {
 	DB_LINK_UP,         /* ready */
 };
 
-#define DB_WANT_READ 1
+#define DB_WANT_READ  1
 #define DB_WANT_WRITE 2
 
 struct db_link;

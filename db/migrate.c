@@ -150,12 +150,12 @@ int db_schema_version(struct db_session *s, int *version, char *err, size_t errl
 	int rc;
 
 	*version = 0;
-	rc = db_session_value(s, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0, NULL, val, sizeof(val),
-			      err, errlen);
+	rc = db_session_value(s, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0, NULL, val, sizeof(val), err,
+			      errlen);
 	if (rc < 0 || strcmp(val, "t") != 0)
 		return rc;
-	rc = db_session_value(s, "SELECT coalesce(max(version), 0) FROM schema_migrations", 0, NULL, val,
-			      sizeof(val), err, errlen);
+	rc = db_session_value(s, "SELECT coalesce(max(version), 0) FROM schema_migrations", 0, NULL, val, sizeof(val),
+			      err, errlen);
 	if (rc == 0)
 		*version = atoi(val);
 	return rc;
@@ -208,8 +208,8 @@ rollback:
 }
 
 int db_migrate(struct db_session *s, const struct db_migration *m, size_t n,
-	       void (*applied)(void *arg, const struct db_migration *m), void *arg, int *before, int *after,
-	       char *err, size_t errlen)
+	       void (*applied)(void *arg, const struct db_migration *m), void *arg, int *before, int *after, char *err,
+	       size_t errlen)
 {
 	int rc, did;
 
@@ -222,8 +222,8 @@ int db_migrate(struct db_session *s, const struct db_migration *m, size_t n,
 		return rc;
 	*after = *before;
 	if ((size_t)*before > n) {
-		snprintf(err, errlen, "the database is at schema version %d, newer than this build knows (%zu)", *before,
-			 n);
+		snprintf(err, errlen, "the database is at schema version %d, newer than this build knows (%zu)",
+			 *before, n);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n; i++) {

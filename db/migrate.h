@@ -38,8 +38,8 @@ uint64_t db_migration_checksum(const char *sql);
  * and changes nothing. *before and *after receive the schema version.
  * Returns 0, or -EIO / -EINVAL with err. */
 int db_migrate(struct db_session *s, const struct db_migration *m, size_t n,
-	       void (*applied)(void *arg, const struct db_migration *m), void *arg, int *before, int *after,
-	       char *err, size_t errlen);
+	       void (*applied)(void *arg, const struct db_migration *m), void *arg, int *before, int *after, char *err,
+	       size_t errlen);
 
 /* The schema version recorded in the database (0 when none). */
 int db_schema_version(struct db_session *s, int *version, char *err, size_t errlen);

@@ -54,8 +54,8 @@ void db_session_close(struct db_session *s)
 	free(s);
 }
 
-static PGresult *db_run(struct db_session *s, const char *sql, int nparams, const char *const *params,
-			char *err, size_t errlen)
+static PGresult *db_run(struct db_session *s, const char *sql, int nparams, const char *const *params, char *err,
+			size_t errlen)
 {
 	PGresult *res = PQexecParams(s->conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
@@ -108,8 +108,7 @@ int db_session_script(struct db_session *s, const char *sql, char *err, size_t e
 }
 
 int db_session_rows(struct db_session *s, const char *sql, int nparams, const char *const *params,
-		    int (*row)(void *arg, int ncols, const char *const *vals), void *arg, char *err,
-		    size_t errlen)
+		    int (*row)(void *arg, int ncols, const char *const *vals), void *arg, char *err, size_t errlen)
 {
 	PGresult *res = db_run(s, sql, nparams, params, err, errlen);
 	const char **vals = NULL;

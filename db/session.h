@@ -31,7 +31,6 @@ int db_session_script(struct db_session *s, const char *sql, char *err, size_t e
  * (NULL for SQL NULL). row() returns 0 to go on, non-zero to stop (and that
  * value is returned). Returns 0, -EIO with err, or row()'s value. */
 int db_session_rows(struct db_session *s, const char *sql, int nparams, const char *const *params,
-		    int (*row)(void *arg, int ncols, const char *const *vals), void *arg, char *err,
-		    size_t errlen);
+		    int (*row)(void *arg, int ncols, const char *const *vals), void *arg, char *err, size_t errlen);
 
 #endif

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #define CTL_CLIENT_TIMEOUT_MS 5000
-#define CTL_MAX_CLIENTS 64
+#define CTL_MAX_CLIENTS       64
 
 struct gw_ctl_client {
 	struct gw_ctlsrv *srv;
@@ -185,8 +185,8 @@ static int gw_ctl_mkdirs(const char *path)
 	return 0;
 }
 
-int gw_ctlsrv_new(struct gw_loop *loop, const char *path, gw_ctl_handler handle, void *arg,
-		  struct gw_ctlsrv **out, char *err, size_t errlen)
+int gw_ctlsrv_new(struct gw_loop *loop, const char *path, gw_ctl_handler handle, void *arg, struct gw_ctlsrv **out,
+		  char *err, size_t errlen)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct gw_ctlsrv *srv;

@@ -16,8 +16,8 @@ typedef void (*gw_ctl_handler)(void *arg, const char *request, struct ctl_out *o
 /* Bind path (creating its folder, refusing if a live daemon already
  * answers there, removing a stale socket). Returns 0 or a negative errno
  * with err. */
-int gw_ctlsrv_new(struct gw_loop *loop, const char *path, gw_ctl_handler handle, void *arg,
-		  struct gw_ctlsrv **out, char *err, size_t errlen);
+int gw_ctlsrv_new(struct gw_loop *loop, const char *path, gw_ctl_handler handle, void *arg, struct gw_ctlsrv **out,
+		  char *err, size_t errlen);
 
 /* Close every client and the socket, and unlink the path. */
 void gw_ctlsrv_free(struct gw_ctlsrv *srv);

@@ -3,7 +3,7 @@
 
 #define SU_ROOT_MAGIC_T struct gw_loop
 #define SU_WAKEUP_ARG_T struct gw_watch
-#define SU_TIMER_ARG_T struct gw_timer
+#define SU_TIMER_ARG_T  struct gw_timer
 
 #include "gateway/loop.h"
 

@@ -4,7 +4,7 @@
 #ifndef TANDEM_GW_LOOP_H
 #define TANDEM_GW_LOOP_H
 
-#define GW_READ 1
+#define GW_READ  1
 #define GW_WRITE 2
 
 struct gw_loop;

@@ -17,8 +17,7 @@ static void usage(FILE *f)
 		   "The Tandem SIP-to-PSTN gateway. Runs in the foreground and logs to stderr\n"
 		   "(or syslog, as [log] target says).\n"
 		   "\n"
-		   "  -c, --config FILE   configuration file (default " SETTINGS_DEFAULT_PATH
-		   " if it\n"
+		   "  -c, --config FILE   configuration file (default " SETTINGS_DEFAULT_PATH " if it\n"
 		   "                      exists, else the embedded default)\n"
 		   "  -t, --check-config  check the configuration and exit (0 good, 2 bad)\n"
 		   "      --show-config   print every setting with its default and meaning\n"
@@ -46,9 +45,9 @@ static void show_config(void)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 't'},
-		{"show-config", no_argument, NULL, 'S'},  {"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'}, {"check-config", no_argument, NULL, 't'},
+	    {"show-config", no_argument, NULL, 'S'},  {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	struct tandem_settings s;
 	const char *path = NULL;

@@ -2,7 +2,7 @@
  * yet: an INVITE is refused with 503 until the call layer lands. */
 #include "config.h"
 
-#define NUA_MAGIC_T struct gw_sip
+#define NUA_MAGIC_T  struct gw_sip
 #define NUA_HMAGIC_T void
 
 #include "gateway/sip.h"
@@ -52,8 +52,8 @@ static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
 	      msg && msg->sip_request ? msg->sip_request->rq_url->url_user ? msg->sip_request->rq_url->url_user : "-"
 				      : "-",
 	      msg && msg->sip_from && msg->sip_from->a_url->url_host ? msg->sip_from->a_url->url_host : "-");
-	nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_REASON_STR("Q.850;cause=34;text=\"No circuit/channel available\""),
-		    TAG_END());
+	nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE,
+		    SIPTAG_REASON_STR("Q.850;cause=34;text=\"No circuit/channel available\""), TAG_END());
 }
 
 static void on_i_state(nua_handle_t *nh, tagi_t tags[])
@@ -141,10 +141,10 @@ int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_
 	gw_sip_url(s, url, sizeof(url));
 	snprintf(sip->listen, sizeof(sip->listen), "%s", s->sip_listen);
 	snprintf(sip->transports, sizeof(sip->transports), "%s", s->sip_transports);
-	sip->nua = nua_create(gw_loop_su_root(loop), gw_sip_event, sip, NUTAG_URL(url),
-			      SIPTAG_USER_AGENT_STR(s->sip_user_agent), SIPTAG_SERVER_STR(s->sip_user_agent),
-			      NUTAG_ALLOW("INVITE, ACK, BYE, CANCEL, OPTIONS"), NUTAG_AUTOANSWER(0),
-			      NUTAG_ENABLEMESSAGE(0), TAG_END());
+	sip->nua =
+	    nua_create(gw_loop_su_root(loop), gw_sip_event, sip, NUTAG_URL(url),
+		       SIPTAG_USER_AGENT_STR(s->sip_user_agent), SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS"),
+		       NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), TAG_END());
 	if (!sip->nua) {
 		snprintf(err, errlen, "cannot listen for SIP on %s (%s): address in use or not local?", url,
 			 s->sip_transports);

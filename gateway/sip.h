@@ -13,8 +13,7 @@ struct gw_sip;
 
 /* Listen as the settings say (sip.listen, sip.transports). Returns 0, or a
  * negative errno with err saying what could not be bound. */
-int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_sip **out, char *err,
-	       size_t errlen);
+int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_sip **out, char *err, size_t errlen);
 
 /* Stop taking requests and shut nua down gracefully; done(arg) runs when
  * that is complete (or at once if it already is). */

@@ -100,7 +100,8 @@ static void gw_store_changed(void *arg, enum db_link_state old, enum db_link_sta
 	} else if (now == DB_LINK_DOWN) {
 		gw_timer_stop(st->timeout);
 		if (old == DB_LINK_UP || old == DB_LINK_SETUP)
-			LOG_E("db", "database lost: %s; retrying every %d ms", db_link_error(st->link), st->reconnect_ms);
+			LOG_E("db", "database lost: %s; retrying every %d ms", db_link_error(st->link),
+			      st->reconnect_ms);
 		else
 			LOG_W("db", "cannot connect: %s; retrying in %d ms", db_link_error(st->link), st->reconnect_ms);
 		gw_timer_start(st->retry, (unsigned)st->reconnect_ms);

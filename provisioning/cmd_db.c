@@ -159,11 +159,10 @@ int prov_db_status(struct prov_ctx *ctx, int argc, char **argv)
 		       (size_t)version < m.n ? m.n - (size_t)version : 0);
 	else
 		printf("VERSION  NAME                            APPLIED AT                 STATE\n");
-	if (version > 0 &&
-	    db_session_rows(s,
-			    "SELECT version, name, checksum, to_char(applied_at AT TIME ZONE 'UTC', "
-			    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM schema_migrations ORDER BY version",
-			    0, NULL, prov_status_row, &rows, err, sizeof(err)) < 0) {
+	if (version > 0 && db_session_rows(s,
+					   "SELECT version, name, checksum, to_char(applied_at AT TIME ZONE 'UTC', "
+					   "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM schema_migrations ORDER BY version",
+					   0, NULL, prov_status_row, &rows, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tandemctl: db status: %s\n", err);
 		goto out;
 	}
@@ -178,7 +177,7 @@ int prov_db_status(struct prov_ctx *ctx, int argc, char **argv)
 		printf("]}\n");
 	else
 		printf("schema version %d of %zu: %s\n", version, m.n,
-		       (size_t)version == m.n ? "up to date"
+		       (size_t)version == m.n  ? "up to date"
 		       : (size_t)version < m.n ? "migrations pending (run tandemctl db migrate)"
 					       : "newer than this build");
 	rc = PROV_OK;

@@ -8,9 +8,9 @@
 #include <stdio.h>
 
 /* Exit statuses (documented in tandemctl --help). */
-#define PROV_OK 0
+#define PROV_OK      0
 #define PROV_REFUSED 1 /* a refused value, or the operation failed */
-#define PROV_USAGE 2
+#define PROV_USAGE   2
 
 struct prov_ctx {
 	struct tandem_settings settings;

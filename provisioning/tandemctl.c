@@ -9,17 +9,17 @@
 #include <unistd.h>
 
 static const struct prov_cmd prov_cmds[] = {
-	{"status", NULL, prov_status, "", "show the running daemon's state",
-	 "Asks tandemd over its control socket (--socket, [control] socket, or the\n"
-	 "default) for its node, uptime, SIP listeners and database connection.\n"},
-	{"db", "migrate", prov_db_migrate, "[--migrations DIR]", "apply pending schema migrations",
-	 "Applies each pending migration in its own transaction, under a lock, and\n"
-	 "records it in schema_migrations; running it again changes nothing. A\n"
-	 "migration edited after it was applied is refused.\n"
-	 "  --migrations DIR   use NNN_name.sql files from DIR instead of the built-in ones\n"},
-	{"db", "status", prov_db_status, "[--migrations DIR]", "show the schema version and migrations",
-	 "Lists applied and pending migrations and says whether the schema is current.\n"
-	 "  --migrations DIR   compare against NNN_name.sql files in DIR\n"},
+    {"status", NULL, prov_status, "", "show the running daemon's state",
+     "Asks tandemd over its control socket (--socket, [control] socket, or the\n"
+     "default) for its node, uptime, SIP listeners and database connection.\n"},
+    {"db", "migrate", prov_db_migrate, "[--migrations DIR]", "apply pending schema migrations",
+     "Applies each pending migration in its own transaction, under a lock, and\n"
+     "records it in schema_migrations; running it again changes nothing. A\n"
+     "migration edited after it was applied is refused.\n"
+     "  --migrations DIR   use NNN_name.sql files from DIR instead of the built-in ones\n"},
+    {"db", "status", prov_db_status, "[--migrations DIR]", "show the schema version and migrations",
+     "Lists applied and pending migrations and says whether the schema is current.\n"
+     "  --migrations DIR   compare against NNN_name.sql files in DIR\n"},
 };
 
 #define PROV_NCMDS (sizeof(prov_cmds) / sizeof(prov_cmds[0]))
@@ -102,10 +102,13 @@ static int prov_group_help(const char *group, FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
-		{"socket", required_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'},
-		{"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"db", required_argument, NULL, 'd'},
+	    {"socket", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct prov_ctx ctx = {0};
 	const struct prov_cmd *cmd;

@@ -174,14 +174,13 @@ daemon_start() {
 	return 1
 }
 
-# daemon_stop: SIGTERM and wait; prints the exit status.
+# daemon_stop: SIGTERM and wait; the exit status goes to T_DAEMON_RC.
 daemon_stop() {
-	local rc=0
-	[ -n "$T_DAEMON_PID" ] || { echo 0; return; }
+	T_DAEMON_RC=0
+	[ -n "$T_DAEMON_PID" ] || return 0
 	kill -TERM "$T_DAEMON_PID" 2>/dev/null
-	wait "$T_DAEMON_PID" || rc=$?
+	wait "$T_DAEMON_PID" || T_DAEMON_RC=$?
 	T_DAEMON_PID=
-	echo "$rc"
 }
 
 # ctl ARGS...: tandemctl against this test's daemon and database.

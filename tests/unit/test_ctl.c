@@ -59,14 +59,14 @@ static void test_error_reply(void)
 static void test_malformed(void)
 {
 	static const char *bad[] = {
-		"",
-		"ok",                                     /* no newline */
-		"maybe\n",                                /* neither ok nor error */
-		"ok\nrow a\n",                            /* row outside a table */
-		"ok\ntable t\nrow a\nend\n",              /* row before cols */
-		"ok\ntable t\ncols a\tb\nrow x\nend\n",   /* wrong column count */
-		"ok\ntable t\ncols a\n",                  /* unterminated table */
-		"ok\ntable t\ncols a\nrow x\\\nend\n",    /* dangling escape */
+	    "",
+	    "ok",                                   /* no newline */
+	    "maybe\n",                              /* neither ok nor error */
+	    "ok\nrow a\n",                          /* row outside a table */
+	    "ok\ntable t\nrow a\nend\n",            /* row before cols */
+	    "ok\ntable t\ncols a\tb\nrow x\nend\n", /* wrong column count */
+	    "ok\ntable t\ncols a\n",                /* unterminated table */
+	    "ok\ntable t\ncols a\nrow x\\\nend\n",  /* dangling escape */
 	};
 	struct ctl_reply r;
 
@@ -79,8 +79,7 @@ static void test_no_daemon(void)
 	char *text;
 	size_t len;
 
-	is_int(ctl_request("/nonexistent/tandemd.sock", "status\n", 100, &text, &len), -ENOENT,
-	       "no daemon: -ENOENT");
+	is_int(ctl_request("/nonexistent/tandemd.sock", "status\n", 100, &text, &len), -ENOENT, "no daemon: -ENOENT");
 }
 
 int main(void)

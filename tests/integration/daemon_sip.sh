@@ -1,0 +1,25 @@
+#!/bin/bash
+# tandemd's SIP side as a peer sees it (SIPp): OPTIONS answered over UDP and
+# TCP; an INVITE refused with 503 and a Q.850 Reason while calls are not
+# routed; the daemon counts what it saw and stops cleanly.
+. "$TOP_SRCDIR/tests/lib/harness.sh"
+
+pg_start tandem && "$TANDEMCTL" db migrate >/dev/null || { t_fail "database ready"; t_done; exit 1; }
+daemon_start || { t_fail "tandemd starts"; t_done; exit 1; }
+t_pass "tandemd starts"
+
+t_ok "OPTIONS over UDP gets 200 with Allow and User-Agent" run_sipp options.xml u1
+t_ok "OPTIONS over TCP gets 200 with Allow and User-Agent" run_sipp options.xml t1
+t_ok "INVITE gets 503 with Reason Q.850 cause 34" run_sipp invite_refused.xml u1
+t_is "$(status_field sip_invites)" 1 "status counts the INVITE"
+t_is "$(status_field sip_other_requests)" 2 "status counts the two OPTIONS"
+t_like "$(cat "$T_DIR/tandemd.log")" "INVITE \+442071234567 from 127.0.0.1 refused" "the refusal is logged"
+
+# Malformed SIP: nothing that crashes the daemon (Sofia answers 400).
+printf 'INVITE sip:x SIP/2.0\r\nVia: garbage\r\n\r\n' >"$T_DIR/bad.sip"
+bash -c "exec 3<>/dev/udp/127.0.0.1/$T_SIP_PORT; cat '$T_DIR/bad.sip' >&3" 2>/dev/null
+t_ok "the daemon still answers OPTIONS after a malformed datagram" run_sipp options.xml u1
+
+daemon_stop
+t_is "$T_DAEMON_RC" 0 "SIGTERM: clean exit 0"
+t_done
