@@ -6,6 +6,7 @@
 #include "tests/tap.h"
 
 #include <errno.h>
+#include <syslog.h>
 #include <stdlib.h>
 
 static int load(const char *text, struct tandem_settings *s, char *err, size_t len)
