@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* INI-style configuration reader: "[section]", "key = value", comments
  * starting with '#' or ';', values optionally in double quotes. */
 #include "config.h"

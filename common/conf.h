@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Configuration files: an INI-style reader driven by per-module directive
  * tables (one row per key: section, name, type, where it goes, default). */
 #ifndef TANDEM_CONF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Control protocol: reply building (daemon), parsing and printing (tandemctl). */
 #include "config.h"
 

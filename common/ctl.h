@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The control protocol between tandemd and tandemctl, over a UNIX stream
  * socket. The client sends one request line ("status\n") and reads until
  * the daemon closes. The reply:

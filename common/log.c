@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Logging sink: stderr with timestamps, or syslog. */
 #include "config.h"
 

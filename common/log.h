@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Logging: one sink for the whole process (ours, Sofia's, libpri's). */
 #ifndef TANDEM_LOG_H
 #define TANDEM_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The shared directive table for tandem.conf. */
 #include "config.h"
 

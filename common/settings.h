@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The settings tandemd and tandemctl share, read from tandem.conf. One
  * immutable snapshot per load; a reload builds a new one and swaps it. */
 #ifndef TANDEM_SETTINGS_H

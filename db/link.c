@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Non-blocking libpq connection for the daemon's event loop. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The daemon's PostgreSQL connection, non-blocking: it never waits on the
  * network. The owner (gateway/store.c) watches db_link_fd() for
  * db_link_want() in its event loop, calls db_link_io() when it is ready,

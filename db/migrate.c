@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Schema migrations: validation, loading from a folder, applying. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Versioned schema migrations: db/migrations/NNN_name.sql, each applied in
  * its own transaction and recorded in schema_migrations with a checksum. */
 #ifndef TANDEM_DB_MIGRATE_H

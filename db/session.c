@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Blocking libpq session: every statement parameterised (PQexecParams). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A blocking PostgreSQL session, for tandemctl and tests (never the
  * daemon's event loop: that uses db/link.h). */
 #ifndef TANDEM_DB_SESSION_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Control socket server: one request line in, one reply out, then close.
  * Non-blocking throughout, so a stuck client never stalls the loop. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The control socket: a UNIX stream socket serving the ctl protocol
  * (common/ctl.h) to tandemctl. Loop thread only. */
 #ifndef TANDEM_GW_CTLSRV_H

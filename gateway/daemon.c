@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The daemon: start-up, signals (signalfd on the loop), reload, status. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tandemd's top level: owns the loop, the settings snapshot and every
  * subsystem; handles signals and control requests. */
 #ifndef TANDEM_GW_DAEMON_H

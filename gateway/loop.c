@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Event loop: thin wrappers over su_root registrations and su_timer. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The daemon's one event loop (Sofia's su_root), behind a small typed API
  * so that only loop.c and the SIP glue see Sofia's headers. Everything
  * here runs on the loop's thread. */

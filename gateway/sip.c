@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SIP glue: nua events dispatched to small handlers. Calls are not routed
  * yet: an INVITE is refused with 503 until the call layer lands. */
 #include "config.h"

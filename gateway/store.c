@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Database glue: drives db_link from the loop, with connect timeout and
  * reconnect timers. */
 #include "config.h"

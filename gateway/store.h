@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The daemon's database connection on the event loop: connects, notices a
  * lost server, reconnects on a timer. Loop thread only. */
 #ifndef TANDEM_GW_STORE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tandemctl db migrate|status. */
 #include "config.h"
 

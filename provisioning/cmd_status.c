@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tandemctl status: the running daemon's own view, over the control socket. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tandemctl's commands and what they share. */
 #ifndef TANDEM_PROV_H
 #define TANDEM_PROV_H

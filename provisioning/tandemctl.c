@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tandemctl: provisioning and operations for Tandem. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A minimal TAP producer for unit tests (automake's tap-driver.sh reads it). */
 #ifndef TANDEM_TAP_H
 #define TANDEM_TAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests: the configuration reader and the shared settings table. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests: the control protocol, built and parsed back. */
 #include "config.h"
 

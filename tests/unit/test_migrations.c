@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests: the migration list and its loader (no database needed). */
 #include "config.h"
 
