@@ -68,6 +68,23 @@ static int prov_db_options(int argc, char **argv, const char **dir)
 	return 0;
 }
 
+/* Common start of both db commands: options, migrations, connection. On
+ * PROV_OK the caller owns *m; *s is NULL if the connection failed (already
+ * reported). */
+static int prov_db_begin(struct prov_ctx *ctx, int argc, char **argv, struct prov_migrations *m, struct db_session **s)
+{
+	const char *dir;
+
+	*s = NULL;
+	if (prov_db_options(argc, argv, &dir) < 0)
+		return PROV_USAGE;
+	if (prov_load_migrations(dir, m) < 0)
+		return PROV_REFUSED;
+	if (prov_open(ctx, s) < 0)
+		*s = NULL;
+	return PROV_OK;
+}
+
 static void prov_applied(void *arg, const struct db_migration *m)
 {
 	struct prov_ctx *ctx = arg;
@@ -80,15 +97,14 @@ int prov_db_migrate(struct prov_ctx *ctx, int argc, char **argv)
 {
 	struct prov_migrations m;
 	struct db_session *s = NULL;
-	const char *dir;
 	char err[1024];
 	int before, after, rc = PROV_REFUSED;
 
-	if (prov_db_options(argc, argv, &dir) < 0)
-		return PROV_USAGE;
-	if (prov_load_migrations(dir, &m) < 0)
-		return PROV_REFUSED;
-	if (prov_open(ctx, &s) < 0)
+	rc = prov_db_begin(ctx, argc, argv, &m, &s);
+	if (rc != PROV_OK)
+		return rc;
+	rc = PROV_REFUSED;
+	if (!s)
 		goto out;
 	if (db_migrate(s, m.list, m.n, prov_applied, ctx, &before, &after, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tandemctl: db migrate: %s\n", err);
@@ -141,15 +157,14 @@ int prov_db_status(struct prov_ctx *ctx, int argc, char **argv)
 	struct prov_migrations m;
 	struct prov_status_rows rows = {.ctx = ctx, .m = &m};
 	struct db_session *s = NULL;
-	const char *dir;
 	char err[1024];
 	int version, rc = PROV_REFUSED;
 
-	if (prov_db_options(argc, argv, &dir) < 0)
-		return PROV_USAGE;
-	if (prov_load_migrations(dir, &m) < 0)
-		return PROV_REFUSED;
-	if (prov_open(ctx, &s) < 0)
+	rc = prov_db_begin(ctx, argc, argv, &m, &s);
+	if (rc != PROV_OK)
+		return rc;
+	rc = PROV_REFUSED;
+	if (!s)
 		goto out;
 	if (db_schema_version(s, &version, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tandemctl: db status: %s\n", err);
