@@ -27,6 +27,7 @@ struct gw_store {
 	char node[64];
 	int reconnect_ms, connect_timeout_ms;
 	unsigned long connects;
+	char last_failure[256]; /* the last reason logged, to log each once */
 };
 
 static void gw_store_sync(struct gw_store *st);
@@ -67,12 +68,31 @@ static void gw_store_sync(struct gw_store *st)
 	}
 }
 
+/* Log a failed attempt once per distinct reason, not every retry. */
+static void gw_store_log_failure(struct gw_store *st, const char *what)
+{
+	const char *why = db_link_error(st->link);
+
+	if (strcmp(why, st->last_failure) == 0) {
+		LOG_D("db", "%s: %s; retrying in %d ms", what, why, st->reconnect_ms);
+		return;
+	}
+	snprintf(st->last_failure, sizeof(st->last_failure), "%s", why);
+	LOG_W("db", "%s: %s; retrying every %d ms", what, why, st->reconnect_ms);
+}
+
 static void gw_store_connect(void *arg)
 {
 	struct gw_store *st = arg;
 
-	if (db_link_connect(st->link) == 0)
+	if (db_link_connect(st->link) == 0) {
 		gw_timer_start(st->timeout, (unsigned)st->connect_timeout_ms);
+	} else {
+		/* Refused before any I/O (no socket there): still DOWN, so no
+		 * state change will restart the timer; do it here. */
+		gw_store_log_failure(st, "cannot connect");
+		gw_timer_start(st->retry, (unsigned)st->reconnect_ms);
+	}
 	gw_store_sync(st);
 }
 
@@ -92,6 +112,7 @@ static void gw_store_changed(void *arg, enum db_link_state old, enum db_link_sta
 
 	if (now == DB_LINK_UP) {
 		gw_timer_stop(st->timeout);
+		st->last_failure[0] = '\0';
 		st->connects++;
 		if (db_link_schema_version(st->link) < (int)db_migrations_builtin_count)
 			LOG_W("db", "connected; schema version %d, this build expects %zu: run tandemctl db migrate",
@@ -100,11 +121,13 @@ static void gw_store_changed(void *arg, enum db_link_state old, enum db_link_sta
 			LOG_N("db", "connected; schema version %d", db_link_schema_version(st->link));
 	} else if (now == DB_LINK_DOWN) {
 		gw_timer_stop(st->timeout);
-		if (old == DB_LINK_UP || old == DB_LINK_SETUP)
+		if (old == DB_LINK_UP || old == DB_LINK_SETUP) {
 			LOG_E("db", "database lost: %s; retrying every %d ms", db_link_error(st->link),
 			      st->reconnect_ms);
-		else
-			LOG_W("db", "cannot connect: %s; retrying in %d ms", db_link_error(st->link), st->reconnect_ms);
+			snprintf(st->last_failure, sizeof(st->last_failure), "%s", db_link_error(st->link));
+		} else {
+			gw_store_log_failure(st, "cannot connect");
+		}
 		gw_timer_start(st->retry, (unsigned)st->reconnect_ms);
 	}
 }

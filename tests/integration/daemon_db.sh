@@ -34,6 +34,10 @@ pg_stop
 t_eventually 5 sh -c '[ "$(status_field db_state)" != up ]' || true
 t_like "$(status_field db_state)" "^(down|connecting)$" "database stopped: status shows it down"
 t_ok "the daemon still answers while the database is down" ctl status
+# Several retries fail (no socket at all) before the database returns.
+t_ok "failed reconnects are logged" t_eventually 5 grep -q "warning \[db\] cannot connect: .*No such file" "$T_DIR/tandemd.log"
+sleep 1
+t_is "$(grep -c "warning \[db\] cannot connect" "$T_DIR/tandemd.log")" 1 "the same reason is logged once as a warning, not on every retry"
 pg_restart
 t_eventually 10 sh -c '[ "$(status_field db_state)" = up ]' || true
 t_is "$(status_field db_state)" up "database back: reconnected"

@@ -1,0 +1,25 @@
+# The CDR pipeline (docs/cdr.md): the record type, the durable local
+# journal with group commit, and the writer that drains it into table cdr.
+# Included from the top Makefile.am.
+
+noinst_LIBRARIES += db/libtandem_cdr.a
+db_libtandem_cdr_a_SOURCES = \
+	db/cdr.c db/cdr.h \
+	db/cdr_journal.c db/cdr_journal.h \
+	db/cdr_writer.c db/cdr_writer.h \
+	db/cdr_pg.c db/cdr_pg.h
+db_libtandem_cdr_a_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS)
+CDR_LIBS = db/libtandem_cdr.a common/libtandem_common.a $(PQ_LIBS) -lpthread
+
+# The unit test needs nothing running; the driver serves the integration
+# test; the benchmark is built (so it keeps compiling) but not run.
+check_PROGRAMS += tests/unit/test_cdr_journal tests/integration/cdr_driver bench/cdr
+tests_unit_test_cdr_journal_SOURCES = tests/unit/test_cdr_journal.c tests/tap.h
+tests_unit_test_cdr_journal_LDADD = $(CDR_LIBS)
+tests_integration_cdr_driver_SOURCES = tests/integration/cdr_driver.c
+tests_integration_cdr_driver_LDADD = $(CDR_LIBS)
+bench_cdr_SOURCES = bench/cdr.c
+bench_cdr_LDADD = $(CDR_LIBS)
+
+TESTS += tests/unit/test_cdr_journal tests/integration/cdr_pipeline.sh
+EXTRA_DIST += tests/integration/cdr_pipeline.sh docs/cdr.md

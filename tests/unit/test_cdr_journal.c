@@ -1,0 +1,645 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests: the CDR record codec, the journal (framing, rotation, torn
+ * tails, corruption, concurrent appenders, group commit), the checkpoint
+ * file, and the writer's bookkeeping with no database reachable. */
+#include "config.h"
+
+#include "db/cdr.h"
+#include "db/cdr_journal.h"
+#include "db/cdr_writer.h"
+#include "tests/tap.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static char tmp_root[2048];
+
+/* A fresh empty directory under the test's temporary root. */
+static const char *tdir(const char *name)
+{
+	static char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", tmp_root, name);
+	mkdir(path, 0700);
+	return path;
+}
+
+static void rm_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[8192];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (e->d_type == DT_DIR)
+			rm_tree(path);
+		else
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/* A record with every field set; n makes the call_uuid and leg unique. */
+static void full_record(struct cdr_record *r, unsigned n)
+{
+	cdr_record_init(r);
+	snprintf(r->call_uuid, sizeof(r->call_uuid), "6f1c1d8e-7a43-4a37-9b1f-%012x", n);
+	r->leg = 1 + (int)(n % 3);
+	snprintf(r->node, sizeof(r->node), "edge-1");
+	r->direction = CDR_DIR_OUTBOUND;
+	snprintf(r->customer, sizeof(r->customer), "acme");
+	snprintf(r->ingress, sizeof(r->ingress), "acme-pbx");
+	snprintf(r->egress, sizeof(r->egress), "carrier-a");
+	snprintf(r->span, sizeof(r->span), "span1");
+	r->channel = 17;
+	snprintf(r->caller, sizeof(r->caller), "+442071234567");
+	snprintf(r->callee, sizeof(r->callee), "+4930123456");
+	snprintf(r->dialed, sizeof(r->dialed), "0049 30 123456\t\"quoted\" \\ é");
+	r->start_ms = 1700000000123;
+	r->answer_ms = 1700000004567;
+	r->end_ms = 1700000064567;
+	r->duration_ms = 64444;
+	r->billable_ms = 60000;
+	r->disposition = CDR_DISP_ANSWERED;
+	r->sip_status = 200;
+	r->q850_cause = 16;
+	r->hangup_side = CDR_HANGUP_CALLEE;
+	snprintf(r->codec, sizeof(r->codec), "PCMA");
+	snprintf(r->sip_call_id, sizeof(r->sip_call_id), "a84b4c76e66710@pc33.example.com");
+	snprintf(r->route, sizeof(r->route), "route 12 via carrier-a/gw2");
+}
+
+/* Only the required fields. */
+static void bare_record(struct cdr_record *r, unsigned n)
+{
+	cdr_record_init(r);
+	snprintf(r->call_uuid, sizeof(r->call_uuid), "00000000-0000-4000-8000-%012x", n);
+	r->leg = 1;
+	snprintf(r->node, sizeof(r->node), "n1");
+	r->direction = CDR_DIR_INBOUND;
+	r->start_ms = 0;
+	r->end_ms = 0;
+	r->disposition = CDR_DISP_FAILED;
+}
+
+static void test_codec(void)
+{
+	struct cdr_record a, b;
+	uint8_t buf[CDR_PAYLOAD_MAX];
+	char err[256] = "";
+	int len;
+
+	full_record(&a, 1);
+	is_int(cdr_record_check(&a, err, sizeof(err)), 0, "a full record is valid (%s)", err);
+	len = cdr_encode(&a, buf, sizeof(buf));
+	ok(len > 0, "full record encodes (%d bytes)", len);
+	is_int(cdr_decode(buf, (size_t)len, &b), 0, "and decodes");
+	ok(memcmp(&a, &b, sizeof(a)) == 0, "every field survives the round trip");
+
+	bare_record(&a, 2);
+	is_int(cdr_record_check(&a, err, sizeof(err)), 0, "a bare record is valid (%s)", err);
+	len = cdr_encode(&a, buf, sizeof(buf));
+	is_int(cdr_decode(buf, (size_t)len, &b), 0, "bare record decodes");
+	ok(memcmp(&a, &b, sizeof(a)) == 0, "unset fields stay unset");
+	ok(b.channel == CDR_UNSET && b.answer_ms == CDR_UNSET && b.sip_status == CDR_UNSET &&
+	       b.q850_cause == CDR_UNSET && b.hangup_side == CDR_HANGUP_UNSET && b.customer[0] == '\0',
+	   "unset ints are CDR_UNSET, unset text is empty");
+	is_int(cdr_decode(buf, (size_t)len - 1, &b), -EBADMSG, "a cut payload is refused");
+	is_int(cdr_decode(buf, 3, &b), -EBADMSG, "a payload missing required fields is refused");
+	is_int(cdr_encode(&a, buf, 10), -ENOSPC, "encoding into a short buffer: -ENOSPC");
+}
+
+static void test_check(void)
+{
+	struct cdr_record r;
+	char err[256];
+
+	full_record(&r, 3);
+	r.call_uuid[8] = 'x';
+	is_int(cdr_record_check(&r, err, sizeof(err)), -EINVAL, "bad uuid refused: %s", err);
+	full_record(&r, 3);
+	r.leg = 0;
+	is_int(cdr_record_check(&r, err, sizeof(err)), -EINVAL, "leg 0 refused: %s", err);
+	full_record(&r, 3);
+	r.channel = 32;
+	is_int(cdr_record_check(&r, err, sizeof(err)), -EINVAL, "channel 32 refused: %s", err);
+	full_record(&r, 3);
+	r.answer_ms = CDR_UNSET;
+	is_int(cdr_record_check(&r, err, sizeof(err)), -EINVAL, "answered without answer time refused: %s", err);
+	full_record(&r, 3);
+	r.billable_ms = r.duration_ms + 1;
+	is_int(cdr_record_check(&r, err, sizeof(err)), -EINVAL, "billable > duration refused: %s", err);
+	full_record(&r, 3);
+	snprintf(r.node, sizeof(r.node), "Edge 1");
+	is_int(cdr_record_check(&r, err, sizeof(err)), -EINVAL, "node not a name refused: %s", err);
+	full_record(&r, 3);
+	snprintf(r.caller, sizeof(r.caller), "\xc3\x28");
+	is_int(cdr_record_check(&r, err, sizeof(err)), -EINVAL, "invalid UTF-8 refused: %s", err);
+	full_record(&r, 3);
+	r.sip_status = 99;
+	is_int(cdr_record_check(&r, err, sizeof(err)), -EINVAL, "sip_status 99 refused: %s", err);
+}
+
+/* Read every record of dir from the start. Returns the reader's final
+ * code; *n records were read, their uuids' last field in ids (if given),
+ * positions after each in ends (if given). */
+static int read_all(const char *dir, unsigned *ids, struct cdr_pos *ends, size_t max, size_t *n, uint64_t *torn,
+		    char *err, size_t errlen)
+{
+	struct cdr_pos from = {0, 0}, next;
+	struct cdr_reader *r;
+	struct cdr_record rec;
+	int rc;
+
+	*n = 0;
+	if (cdr_reader_open(dir, &from, &r) < 0)
+		return -ENOMEM;
+	while ((rc = cdr_reader_next(r, &rec, &next, err, errlen)) == 1) {
+		if (*n < max) {
+			if (ids)
+				ids[*n] = (unsigned)strtoul(rec.call_uuid + 24, NULL, 16);
+			if (ends)
+				ends[*n] = next;
+		}
+		(*n)++;
+	}
+	if (torn)
+		*torn = cdr_reader_torn(r);
+	cdr_reader_free(r);
+	return rc;
+}
+
+static int count_segments(const char *dir, char *last, size_t lastlen)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (last)
+		last[0] = '\0';
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, "cdr-", 4) != 0)
+			continue;
+		n++;
+		if (last && (!last[0] || strcmp(e->d_name, strrchr(last, '/') + 1) > 0))
+			snprintf(last, lastlen, "%s/%s", dir, e->d_name);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static struct cdr_journal *open_journal(const char *dir, size_t segment_bytes, int (*sync)(int fd))
+{
+	struct cdr_journal_opts o = {segment_bytes, sync};
+	struct cdr_journal *j = NULL;
+	char err[256] = "";
+	int rc = cdr_journal_open(dir, &o, &j, err, sizeof(err));
+
+	if (rc < 0)
+		printf("# cdr_journal_open %s: %s\n", dir, err);
+	return j;
+}
+
+static int append_n(struct cdr_journal *j, unsigned first, unsigned n)
+{
+	struct cdr_record r;
+	char err[256];
+
+	for (unsigned i = first; i < first + n; i++) {
+		int rc;
+
+		if (i % 2)
+			bare_record(&r, i);
+		else
+			full_record(&r, i);
+		rc = cdr_journal_append(j, &r, err, sizeof(err));
+		if (rc < 0) {
+			printf("# append %u: %s\n", i, err);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static void test_round_trip(void)
+{
+	const char *dir = tdir("roundtrip");
+	struct cdr_journal *j = open_journal(dir, 0, NULL);
+	struct cdr_record in[2], out;
+	struct cdr_pos from = {0, 0}, next;
+	struct cdr_reader *r = NULL;
+	struct cdr_journal_stats st;
+	char err[256] = "";
+
+	ok(j != NULL, "journal opens in a new directory");
+	if (!j)
+		return;
+	full_record(&in[0], 10);
+	bare_record(&in[1], 11);
+	is_int(cdr_journal_append(j, &in[0], err, sizeof(err)), 0, "full record appended (%s)", err);
+	is_int(cdr_journal_append(j, &in[1], err, sizeof(err)), 0, "bare record appended (%s)", err);
+	in[1].leg = 0;
+	is_int(cdr_journal_append(j, &in[1], err, sizeof(err)), -EINVAL, "an invalid record is refused: %s", err);
+	in[1].leg = 1;
+	{
+		struct cdr_journal *j2 = NULL;
+
+		is_int(cdr_journal_open(dir, NULL, &j2, err, sizeof(err)), -EBUSY, "a second opener is refused: %s",
+		       err);
+	}
+	cdr_journal_stats(j, &st);
+	is_int(st.appends, 2, "two appends counted");
+	ok(st.syncs >= 1 && st.syncs <= 2, "and made durable (%" PRIu64 " syncs)", st.syncs);
+	cdr_journal_close(j);
+
+	cdr_reader_open(dir, &from, &r);
+	is_int(cdr_reader_next(r, &out, &next, err, sizeof(err)), 1, "first record read back");
+	ok(memcmp(&in[0], &out, sizeof(out)) == 0, "every field set: identical");
+	is_int(cdr_reader_next(r, &out, &next, err, sizeof(err)), 1, "second record read back");
+	ok(memcmp(&in[1], &out, sizeof(out)) == 0, "every field unset: identical");
+	is_int(cdr_reader_next(r, &out, &next, err, sizeof(err)), 0, "then the end");
+	is_int(cdr_reader_torn(r), 0, "a clean end");
+	cdr_reader_free(r);
+}
+
+static void test_rotation(void)
+{
+	const char *dir = tdir("rotation");
+	struct cdr_journal *j = open_journal(dir, 1024, NULL);
+	struct cdr_journal_stats st;
+	struct cdr_pos ends[200];
+	unsigned ids[200];
+	size_t n = 0;
+	char err[256] = "", last[8192];
+	int order = 1, segs, rc;
+
+	if (!j)
+		return;
+	is_int(append_n(j, 0, 100), 0, "100 records appended with 1 KiB segments");
+	cdr_journal_stats(j, &st);
+	segs = count_segments(dir, last, sizeof(last));
+	ok(segs > 5 && (uint64_t)segs == st.segments, "rotated into %d segments", segs);
+	ok(file_size(last) <= 1024, "no segment past its size once it holds a record");
+	cdr_journal_close(j);
+
+	rc = read_all(dir, ids, ends, 200, &n, NULL, err, sizeof(err));
+	is_int(rc, 0, "all segments read to a clean end (%s)", err);
+	is_int(n, 100, "100 records across segments");
+	for (size_t i = 0; i < n && i < 100; i++)
+		order &= ids[i] == i;
+	ok(order, "in append order");
+
+	/* A reopened journal starts a new segment and keeps the old records. */
+	j = open_journal(dir, 1024, NULL);
+	append_n(j, 100, 1);
+	cdr_journal_close(j);
+	read_all(dir, NULL, NULL, 0, &n, NULL, err, sizeof(err));
+	is_int(n, 101, "reopen and append: 101 records");
+
+	/* Trimming drops wholly drained segments; reading from there works. */
+	rc = cdr_journal_trim(dir, &ends[49]);
+	ok(rc > 0, "trim deletes %d drained segments", rc);
+	{
+		struct cdr_reader *r;
+		struct cdr_record rec;
+		struct cdr_pos next;
+		unsigned got = 0;
+
+		cdr_reader_open(dir, &ends[49], &r);
+		while (cdr_reader_next(r, &rec, &next, err, sizeof(err)) == 1)
+			got++;
+		cdr_reader_free(r);
+		is_int(got, 51, "reading from record 50 after the trim: 51 left");
+	}
+}
+
+/* Truncate the last record at every byte offset: the reader returns the
+ * records before it and reports a torn tail, never an error. */
+static void test_torn_tail(void)
+{
+	const char *dir = tdir("torn");
+	struct cdr_journal *j = open_journal(dir, 0, NULL);
+	struct cdr_pos ends[8];
+	char err[256] = "", seg[8192];
+	uint64_t torn = 0, start, size;
+	size_t n = 0;
+	int all_ok = 1, rc;
+
+	if (!j)
+		return;
+	append_n(j, 0, 6); /* record 5 is bare, 4 is full */
+	append_n(j, 4, 1); /* end on a full record: the longest */
+	cdr_journal_close(j);
+	count_segments(dir, seg, sizeof(seg));
+	read_all(dir, NULL, ends, 8, &n, NULL, err, sizeof(err));
+	is_int(n, 7, "7 records before the cuts");
+	start = ends[5].off;
+	size = (uint64_t)file_size(seg);
+	is_int(size, ends[6].off, "the last record ends the file");
+	for (uint64_t cut = size - 1; cut >= start; cut--) {
+		if (truncate(seg, (off_t)cut) < 0)
+			break;
+		rc = read_all(dir, NULL, NULL, 0, &n, &torn, err, sizeof(err));
+		if (rc != 0 || n != 6 || torn != cut - start) {
+			all_ok = 0;
+			printf("# cut at %" PRIu64 ": rc %d, %zu records, torn %" PRIu64 " (%s)\n", cut, rc, n, torn,
+			       err);
+		}
+		if (cut == 0)
+			break;
+	}
+	ok(all_ok, "a cut at each of the %" PRIu64 " offsets of the last record: 6 records, torn tail reported",
+	   size - start);
+
+	/* A crash can also leave a zero-filled tail. Reopening recovers: the
+	 * torn bytes go, new records follow cleanly. */
+	truncate(seg, (off_t)(start + 7));
+	j = open_journal(dir, 0, NULL);
+	ok(j != NULL, "a journal with a torn tail reopens");
+	is_int(file_size(seg), start, "the torn tail was cut off");
+	append_n(j, 20, 2);
+	cdr_journal_close(j);
+	rc = read_all(dir, NULL, NULL, 0, &n, &torn, err, sizeof(err));
+	ok(rc == 0 && n == 8 && torn == 0, "after recovery: 8 records, clean end (rc %d, n %zu, %s)", rc, n, err);
+
+	/* A bad CRC on the last record of the last segment: a torn tail too. */
+	{
+		char last[8192];
+		int fd;
+		uint8_t b;
+		uint64_t end;
+
+		count_segments(dir, last, sizeof(last));
+		end = (uint64_t)file_size(last);
+		fd = open(last, O_RDWR);
+		pread(fd, &b, 1, (off_t)end - 3);
+		b ^= 0x40;
+		pwrite(fd, &b, 1, (off_t)end - 3);
+		close(fd);
+		rc = read_all(dir, NULL, NULL, 0, &n, &torn, err, sizeof(err));
+		ok(rc == 0 && n == 7 && torn > 0, "a bad CRC on the very last record: ignored as a torn tail");
+	}
+}
+
+/* Flip a bit in every byte of a record in the middle: always detected as
+ * corruption (never skipped, never mistaken for a torn tail). */
+static void test_corruption(void)
+{
+	const char *dir = tdir("corrupt");
+	struct cdr_journal *j = open_journal(dir, 0, NULL);
+	struct cdr_pos ends[16];
+	char err[256] = "", seg[8192], first_err[256] = "";
+	size_t n = 0;
+	int all_ok = 1, fd, rc;
+
+	if (!j)
+		return;
+	append_n(j, 0, 10);
+	cdr_journal_close(j);
+	count_segments(dir, seg, sizeof(seg));
+	read_all(dir, NULL, ends, 16, &n, NULL, err, sizeof(err));
+	fd = open(seg, O_RDWR);
+	for (uint64_t off = ends[3].off; off < ends[4].off; off++) {
+		uint8_t b;
+
+		pread(fd, &b, 1, (off_t)off);
+		b ^= 0x10;
+		pwrite(fd, &b, 1, (off_t)off);
+		rc = read_all(dir, NULL, NULL, 0, &n, NULL, err, sizeof(err));
+		if (rc != -EBADMSG || n != 4) {
+			all_ok = 0;
+			printf("# flip at %" PRIu64 ": rc %d after %zu records\n", off, rc, n);
+		}
+		if (!first_err[0])
+			snprintf(first_err, sizeof(first_err), "%s", err);
+		b ^= 0x10;
+		pwrite(fd, &b, 1, (off_t)off);
+	}
+	close(fd);
+	ok(all_ok, "a flipped bit in any of the %" PRIu64 " bytes of record 5 of 10: -EBADMSG after 4 records",
+	   ends[4].off - ends[3].off);
+	ok(strstr(first_err, "offset ") && strstr(first_err, "a valid record follows"), "the error says where: %s",
+	   first_err);
+	rc = read_all(dir, NULL, NULL, 0, &n, NULL, err, sizeof(err));
+	ok(rc == 0 && n == 10, "restored, all 10 read again");
+}
+
+/* --- concurrency and group commit ------------------------------------ */
+
+#define THREADS    8
+#define PER_THREAD 250
+
+struct appender {
+	struct cdr_journal *j;
+	unsigned base, count;
+	int failures;
+};
+
+static void *appender_main(void *arg)
+{
+	struct appender *a = arg;
+	struct cdr_record r;
+	char err[256];
+
+	for (unsigned i = 0; i < a->count; i++) {
+		full_record(&r, a->base + i);
+		if (cdr_journal_append(a->j, &r, err, sizeof(err)) < 0)
+			a->failures++;
+	}
+	return NULL;
+}
+
+static int run_appenders(struct cdr_journal *j, int nthreads, unsigned per)
+{
+	pthread_t t[64];
+	struct appender a[64];
+	int failures = 0;
+
+	for (int i = 0; i < nthreads; i++) {
+		a[i] = (struct appender){j, (unsigned)i * 100000u, per, 0};
+		pthread_create(&t[i], NULL, appender_main, &a[i]);
+	}
+	for (int i = 0; i < nthreads; i++) {
+		pthread_join(t[i], NULL);
+		failures += a[i].failures;
+	}
+	return failures;
+}
+
+static void test_concurrent(void)
+{
+	const char *dir = tdir("concurrent");
+	struct cdr_journal *j = open_journal(dir, 64 * 1024, NULL);
+	static unsigned ids[THREADS * PER_THREAD + 10];
+	static unsigned char seen[THREADS][PER_THREAD];
+	char err[256] = "";
+	size_t n = 0;
+	int once = 1, rc;
+
+	if (!j)
+		return;
+	is_int(run_appenders(j, THREADS, PER_THREAD), 0, "%d threads append %d records each", THREADS, PER_THREAD);
+	cdr_journal_close(j);
+	rc = read_all(dir, ids, NULL, THREADS * PER_THREAD + 10, &n, NULL, err, sizeof(err));
+	is_int(rc, 0, "read back to a clean end (%s)", err);
+	is_int(n, THREADS * PER_THREAD, "as many records as appended");
+	memset(seen, 0, sizeof(seen));
+	for (size_t i = 0; i < n && i < THREADS * PER_THREAD; i++) {
+		unsigned t = ids[i] / 100000u, k = ids[i] % 100000u;
+
+		if (t >= THREADS || k >= PER_THREAD || seen[t][k]++)
+			once = 0;
+	}
+	ok(once, "every record exactly once");
+}
+
+static atomic_int slow_syncs;
+
+/* A disk that takes 2 ms per flush, like a real one under load. */
+static int slow_sync(int fd)
+{
+	struct timespec ts = {0, 2000000};
+
+	atomic_fetch_add(&slow_syncs, 1);
+	nanosleep(&ts, NULL);
+	return fdatasync(fd);
+}
+
+static int failing_sync(int fd)
+{
+	(void)fd;
+	errno = EIO;
+	return -1;
+}
+
+static void test_group_commit(void)
+{
+	struct cdr_journal *j = open_journal(tdir("group"), 0, slow_sync);
+	struct cdr_journal_stats st;
+	struct cdr_record r;
+	char err[256] = "";
+
+	if (!j)
+		return;
+	is_int(run_appenders(j, 8, 100), 0, "8 threads x 100 appends with a 2 ms flush");
+	cdr_journal_stats(j, &st);
+	is_int(st.appends, 800, "800 durable appends");
+	is_int(st.syncs, atomic_load(&slow_syncs), "the counter counts every flush");
+	ok(st.syncs * 3 <= st.appends, "group commit: %" PRIu64 " flushes for %" PRIu64 " appends (%.1f per flush)",
+	   st.syncs, st.appends, (double)st.appends / (double)st.syncs);
+	cdr_journal_close(j);
+
+	j = open_journal(tdir("group-real"), 0, NULL);
+	if (j) {
+		run_appenders(j, 8, 100);
+		cdr_journal_stats(j, &st);
+		printf("# real fdatasync, 8 threads: %" PRIu64 " appends, %" PRIu64 " syncs (%.1f per sync)\n",
+		       st.appends, st.syncs, (double)st.appends / (double)(st.syncs ? st.syncs : 1));
+		cdr_journal_close(j);
+	}
+
+	j = open_journal(tdir("failing"), 0, failing_sync);
+	if (!j)
+		return;
+	full_record(&r, 1);
+	is_int(cdr_journal_append(j, &r, err, sizeof(err)), -EIO, "a failed flush fails the append: %s", err);
+	is_int(cdr_journal_append(j, &r, err, sizeof(err)), -EIO, "and every later one (no silent loss)");
+	cdr_journal_close(j);
+}
+
+/* --- checkpoint and writer ------------------------------------------- */
+
+static void test_checkpoint(void)
+{
+	const char *dir = tdir("checkpoint");
+	struct cdr_pos p = {0x1f, 123456}, q = {0, 0};
+	char path[8192];
+	FILE *f;
+
+	is_int(cdr_checkpoint_load(dir, &q), -ENOENT, "no checkpoint: -ENOENT");
+	is_int(cdr_checkpoint_save(dir, &p), 0, "checkpoint saved");
+	is_int(cdr_checkpoint_load(dir, &q), 0, "and loaded");
+	ok(q.seg == 0x1f && q.off == 123456, "same position");
+	snprintf(path, sizeof(path), "%s/checkpoint", dir);
+	f = fopen(path, "w");
+	fputs("tandem-cdr-checkpoint 1 000000000000001f 123457 00000000\n", f);
+	fclose(f);
+	is_int(cdr_checkpoint_load(dir, &q), -EBADMSG, "a damaged checkpoint: -EBADMSG");
+}
+
+/* No database: records wait in the journal, the error is visible. */
+static void test_writer_no_db(void)
+{
+	const char *dir = tdir("writer");
+	struct cdr_journal *j = open_journal(dir, 0, NULL);
+	struct cdr_writer_opts o = {"host=/nonexistent-tandem-test connect_timeout=1", 50, 20, 50};
+	struct cdr_writer *w = NULL;
+	struct cdr_writer_status st;
+	char err[256] = "";
+
+	if (!j)
+		return;
+	append_n(j, 0, 3);
+	is_int(cdr_writer_new(j, &o, &w, err, sizeof(err)), 0, "writer made (%s)", err);
+	if (!w) {
+		cdr_journal_close(j);
+		return;
+	}
+	cdr_writer_status(w, &st);
+	is_int(st.pending, 3, "3 records already pending before start");
+	is_int(cdr_writer_start(w), 0, "writer starts");
+	append_n(j, 3, 2);
+	is_int(cdr_writer_flush(w, 300), -ETIMEDOUT, "flush times out with no database");
+	cdr_writer_status(w, &st);
+	is_int(st.journaled, 5, "journaled 5 since open");
+	is_int(st.pending, 5, "5 pending");
+	is_int(st.written, 0, "none written");
+	ok(!st.db_up && st.last_error[0], "db down, last error: %s", st.last_error);
+	cdr_writer_free(w);
+	cdr_journal_close(j);
+}
+
+int main(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	snprintf(tmp_root, sizeof(tmp_root), "%s/tandem-cdr-XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(tmp_root)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_codec();
+	test_check();
+	test_round_trip();
+	test_rotation();
+	test_torn_tail();
+	test_corruption();
+	test_concurrent();
+	test_group_commit();
+	test_checkpoint();
+	test_writer_no_db();
+	rm_tree(tmp_root);
+	return tap_done();
+}
