@@ -1,0 +1,748 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* PRI glue: libpri on a span's D-channel, driven by the gw_loop, with a per-channel Q.931 state machine. */
+#include "config.h"
+
+#include "gateway/pri_glue.h"
+
+#include "common/log.h"
+
+#include <errno.h>
+#include <libpri.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#define TAG "pri"
+/* libpri's channel encoding: (explicit << 16) | (span << 8) | channel. */
+#define PRI_CHAN_NUM(c) ((c) < 0 ? -1 : ((c)&0xff))
+/* How many frames / timer events one wake-up handles before yielding. */
+#define BATCH 64
+
+struct gw_pri_chan {
+	q931_call *call; /* libpri's record, NULL when idle */
+	enum gw_pri_state state;
+};
+
+struct gw_pri {
+	struct gw_loop *loop;
+	struct tdm_span *span;
+	struct gw_pri_config cfg;
+	struct gw_pri_events ev;
+	void *arg;
+	struct pri *pri;
+	struct gw_watch *dwatch;
+	struct gw_timer *timer;
+	int span_id, up, closed, got_frame;
+	struct gw_pri_chan ch[TDM_SPAN_MAX_CHANNELS + 1];
+	char logbuf[512];
+	size_t loglen;
+};
+
+/* --- Names ---------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	enum gw_pri_switch sw;
+	int pri_switch;
+} switches[] = {
+    {"ni2", GW_PRI_SW_NI2, PRI_SWITCH_NI2},
+    {"dms100", GW_PRI_SW_DMS100, PRI_SWITCH_DMS100},
+    {"5ess", GW_PRI_SW_5ESS, PRI_SWITCH_LUCENT5E},
+    {"4ess", GW_PRI_SW_4ESS, PRI_SWITCH_ATT4ESS},
+    {"euroisdn_e1", GW_PRI_SW_EUROISDN_E1, PRI_SWITCH_EUROISDN_E1},
+    {"euroisdn_t1", GW_PRI_SW_EUROISDN_T1, PRI_SWITCH_EUROISDN_T1},
+    {"qsig", GW_PRI_SW_QSIG, PRI_SWITCH_QSIG},
+};
+#define N_SWITCHES (sizeof(switches) / sizeof(switches[0]))
+
+int gw_pri_switch_parse(const char *name, enum gw_pri_switch *out)
+{
+	for (size_t i = 0; i < N_SWITCHES; i++) {
+		if (strcmp(name, switches[i].name) == 0) {
+			*out = switches[i].sw;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *gw_pri_switch_name(enum gw_pri_switch sw)
+{
+	for (size_t i = 0; i < N_SWITCHES; i++)
+		if (switches[i].sw == sw)
+			return switches[i].name;
+	return "?";
+}
+
+static int pri_switch_of(enum gw_pri_switch sw)
+{
+	for (size_t i = 0; i < N_SWITCHES; i++)
+		if (switches[i].sw == sw)
+			return switches[i].pri_switch;
+	return -1;
+}
+
+int gw_pri_node_parse(const char *name, enum gw_pri_node *out)
+{
+	if (strcmp(name, "cpe") == 0)
+		*out = GW_PRI_CPE;
+	else if (strcmp(name, "network") == 0)
+		*out = GW_PRI_NETWORK;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *gw_pri_node_name(enum gw_pri_node node)
+{
+	return node == GW_PRI_NETWORK ? "network" : "cpe";
+}
+
+static const char *const state_names[GW_PRI_STATE_COUNT] = {
+    [GW_PRI_NULL] = "Null",
+    [GW_PRI_CALL_INITIATED] = "Call Initiated",
+    [GW_PRI_OUTGOING_CALL_PROCEEDING] = "Outgoing Call Proceeding",
+    [GW_PRI_CALL_DELIVERED] = "Call Delivered",
+    [GW_PRI_CALL_PRESENT] = "Call Present",
+    [GW_PRI_CALL_RECEIVED] = "Call Received",
+    [GW_PRI_CONNECT_REQUEST] = "Connect Request",
+    [GW_PRI_INCOMING_CALL_PROCEEDING] = "Incoming Call Proceeding",
+    [GW_PRI_ACTIVE] = "Active",
+    [GW_PRI_DISCONNECT_REQUEST] = "Disconnect Request",
+    [GW_PRI_DISCONNECT_INDICATION] = "Disconnect Indication",
+    [GW_PRI_RELEASE_REQUEST] = "Release Request",
+};
+
+const char *gw_pri_state_name(enum gw_pri_state s)
+{
+	return (unsigned)s < GW_PRI_STATE_COUNT ? state_names[s] : "?";
+}
+
+static const char *const event_names[GW_PRI_EV_COUNT] = {
+    [GW_PRI_EV_CMD_SETUP] = "cmd-setup",
+    [GW_PRI_EV_CMD_PROCEEDING] = "cmd-proceeding",
+    [GW_PRI_EV_CMD_ALERTING] = "cmd-alerting",
+    [GW_PRI_EV_CMD_ANSWER] = "cmd-answer",
+    [GW_PRI_EV_CMD_HANGUP] = "cmd-hangup",
+    [GW_PRI_EV_SETUP] = "SETUP",
+    [GW_PRI_EV_PROCEEDING] = "CALL PROCEEDING",
+    [GW_PRI_EV_PROGRESS] = "PROGRESS",
+    [GW_PRI_EV_ALERTING] = "ALERTING",
+    [GW_PRI_EV_CONNECT] = "CONNECT",
+    [GW_PRI_EV_CONNECT_ACK] = "CONNECT ACKNOWLEDGE",
+    [GW_PRI_EV_DISCONNECT] = "DISCONNECT",
+    [GW_PRI_EV_RELEASE] = "RELEASE",
+    [GW_PRI_EV_RESTART] = "RESTART",
+};
+
+const char *gw_pri_event_name(enum gw_pri_event e)
+{
+	return (unsigned)e < GW_PRI_EV_COUNT ? event_names[e] : "?";
+}
+
+/* --- The state machine ---------------------------------------------- */
+
+#define S(x) (1u << GW_PRI_##x)
+#define STAY GW_PRI_STATE_COUNT
+/* Every state with a call in it. */
+#define S_CALL (~S(NULL) & ((1u << GW_PRI_STATE_COUNT) - 1))
+/* States in which the far end may still clear with DISCONNECT. */
+#define S_CLEARABLE                                                                                                 \
+	(S(CALL_INITIATED) | S(OUTGOING_CALL_PROCEEDING) | S(CALL_DELIVERED) | S(CALL_PRESENT) | S(CALL_RECEIVED) | \
+	 S(CONNECT_REQUEST) | S(INCOMING_CALL_PROCEEDING) | S(ACTIVE))
+
+/* One row per (event, set of states) -> next state; first match wins.
+ * Q.931 (05/98) 5.1-5.3 and Annex A (user side SDLs). */
+static const struct {
+	enum gw_pri_event ev;
+	unsigned from;
+	unsigned to; /* enum gw_pri_state, or STAY */
+} fsm[] = {
+    {GW_PRI_EV_CMD_SETUP, S(NULL), GW_PRI_CALL_INITIATED},
+    {GW_PRI_EV_CMD_PROCEEDING, S(CALL_PRESENT), GW_PRI_INCOMING_CALL_PROCEEDING},
+    {GW_PRI_EV_CMD_ALERTING, S(CALL_PRESENT) | S(INCOMING_CALL_PROCEEDING), GW_PRI_CALL_RECEIVED},
+    {GW_PRI_EV_CMD_ANSWER, S(CALL_PRESENT) | S(INCOMING_CALL_PROCEEDING) | S(CALL_RECEIVED), GW_PRI_CONNECT_REQUEST},
+    /* 5.3.3: answering a DISCONNECT with RELEASE */
+    {GW_PRI_EV_CMD_HANGUP, S(DISCONNECT_INDICATION), GW_PRI_RELEASE_REQUEST},
+    {GW_PRI_EV_CMD_HANGUP, S_CLEARABLE, GW_PRI_DISCONNECT_REQUEST},
+    {GW_PRI_EV_SETUP, S(NULL), GW_PRI_CALL_PRESENT},
+    {GW_PRI_EV_PROCEEDING, S(CALL_INITIATED), GW_PRI_OUTGOING_CALL_PROCEEDING},
+    {GW_PRI_EV_PROGRESS, S(CALL_INITIATED) | S(OUTGOING_CALL_PROCEEDING) | S(CALL_DELIVERED), STAY},
+    {GW_PRI_EV_ALERTING, S(CALL_INITIATED) | S(OUTGOING_CALL_PROCEEDING), GW_PRI_CALL_DELIVERED},
+    {GW_PRI_EV_CONNECT, S(CALL_INITIATED) | S(OUTGOING_CALL_PROCEEDING) | S(CALL_DELIVERED), GW_PRI_ACTIVE},
+    {GW_PRI_EV_CONNECT_ACK, S(CONNECT_REQUEST), GW_PRI_ACTIVE},
+    {GW_PRI_EV_DISCONNECT, S_CLEARABLE, GW_PRI_DISCONNECT_INDICATION},
+    {GW_PRI_EV_RELEASE, S_CALL, GW_PRI_NULL},
+    {GW_PRI_EV_RESTART, S_CALL | S(NULL), GW_PRI_NULL},
+};
+
+int gw_pri_fsm_next(enum gw_pri_state s, enum gw_pri_event e, enum gw_pri_state *next)
+{
+	if ((unsigned)s >= GW_PRI_STATE_COUNT)
+		return -EPROTO;
+	for (size_t i = 0; i < sizeof(fsm) / sizeof(fsm[0]); i++) {
+		if (fsm[i].ev == e && (fsm[i].from & (1u << s))) {
+			*next = fsm[i].to == STAY ? s : (enum gw_pri_state)fsm[i].to;
+			return 0;
+		}
+	}
+	return -EPROTO;
+}
+
+/* Every transition goes through here, and is logged; an unexpected
+ * (state, event) pair is logged and refused. */
+static int set_state(struct gw_pri *gp, int channel, enum gw_pri_event e)
+{
+	struct gw_pri_chan *c = &gp->ch[channel];
+	enum gw_pri_state next;
+
+	if (gw_pri_fsm_next(c->state, e, &next) < 0) {
+		LOG_W(TAG, "span %d ch %d: unexpected event %s in state %s", gp->span_id, channel, gw_pri_event_name(e),
+		      gw_pri_state_name(c->state));
+		return -EPROTO;
+	}
+	LOG_I(TAG, "span %d ch %d: event %s in state %s -> %s", gp->span_id, channel, gw_pri_event_name(e),
+	      gw_pri_state_name(c->state), gw_pri_state_name(next));
+	c->state = next;
+	if (next == GW_PRI_NULL)
+		c->call = NULL;
+	return 0;
+}
+
+/* --- libpri I/O, logs and timers ------------------------------------ */
+
+/* libpri reads and writes HDLC frames with 2 trailing FCS octets (as a
+ * DAHDI channel does); the span API carries frames without them. */
+static int pri_io_read(struct pri *pri, void *buf, int buflen)
+{
+	struct gw_pri *gp = pri_get_userdata(pri);
+	size_t len;
+	int rc;
+
+	if (buflen < TDM_DFRAME_MAX + 2)
+		return 0;
+	rc = tdm_span_dchan_read(gp->span, buf, (size_t)buflen - 2, &len);
+	if (rc == -EBADMSG) {
+		gp->got_frame = 1; /* refused, but look for the next one */
+		LOG_W(TAG, "span %d: D-channel frame refused (bad FCS, length or address)", gp->span_id);
+		return 0;
+	}
+	if (rc == -EPIPE && !gp->closed) {
+		gp->closed = 1;
+		LOG_W(TAG, "span %d: D-channel peer closed", gp->span_id);
+	}
+	if (rc < 0)
+		return 0;
+	gp->got_frame = 1;
+	memset((char *)buf + len, 0, 2);
+	return (int)len + 2;
+}
+
+static int pri_io_write(struct pri *pri, void *buf, int buflen)
+{
+	struct gw_pri *gp = pri_get_userdata(pri);
+	int rc;
+
+	if (buflen < 2)
+		return 0;
+	rc = tdm_span_dchan_write(gp->span, buf, (size_t)buflen - 2);
+	if (rc < 0) {
+		LOG_W(TAG, "span %d: D-channel write failed: %s", gp->span_id, strerror(-rc));
+		return 0;
+	}
+	return buflen;
+}
+
+/* libpri logs in pieces; one log record per complete line. */
+static void pri_log(struct pri *pri, const char *s, int level)
+{
+	struct gw_pri *gp = pri ? pri_get_userdata(pri) : NULL;
+	size_t n;
+
+	if (!gp) {
+		log_msg(level, "libpri", "%s", s);
+		return;
+	}
+	for (; *s; s++) {
+		if (*s == '\n' || gp->loglen == sizeof(gp->logbuf) - 1) {
+			gp->logbuf[gp->loglen] = '\0';
+			if (gp->loglen)
+				log_msg(level, "libpri", "span %d: %s", gp->span_id, gp->logbuf);
+			gp->loglen = 0;
+			if (*s == '\n')
+				continue;
+		}
+		gp->logbuf[gp->loglen++] = *s;
+	}
+	n = gp->loglen;
+	if (level <= LOG_WARNING && n) {
+		gp->logbuf[n] = '\0';
+		log_msg(level, "libpri", "span %d: %s", gp->span_id, gp->logbuf);
+		gp->loglen = 0;
+	}
+}
+
+static void pri_on_message(struct pri *pri, char *s)
+{
+	pri_log(pri, s, LOG_DEBUG);
+}
+
+static void pri_on_error(struct pri *pri, char *s)
+{
+	pri_log(pri, s, LOG_WARNING);
+}
+
+/* Arm our timer for libpri's next deadline (absolute, gettimeofday). */
+static void reschedule(struct gw_pri *gp)
+{
+	struct timeval *tv = pri_schedule_next(gp->pri), now;
+	long long ms;
+
+	if (!tv) {
+		gw_timer_stop(gp->timer);
+		return;
+	}
+	gettimeofday(&now, NULL);
+	ms = ((long long)tv->tv_sec - now.tv_sec) * 1000 + (tv->tv_usec - now.tv_usec + 999) / 1000;
+	gw_timer_start(gp->timer, ms < 0 ? 0 : (unsigned)ms);
+}
+
+/* --- libpri events: one small handler each ---------------------------- */
+
+static int chan_of_call(struct gw_pri *gp, q931_call *call, int encoded)
+{
+	int n = PRI_CHAN_NUM(encoded);
+
+	for (int i = 1; i <= TDM_SPAN_MAX_CHANNELS; i++)
+		if (call && gp->ch[i].call == call)
+			return i;
+	if (n > 0 && tdm_span_bchan_valid(gp->span->cfg.type, n) && gp->ch[n].call == call)
+		return n;
+	return -1;
+}
+
+static void on_dchan_up(struct gw_pri *gp)
+{
+	LOG_N(TAG, "span %d: D-channel up (Q.921 multiple frame established)", gp->span_id);
+	gp->up = 1;
+	if (gp->ev.link)
+		gp->ev.link(gp->arg, 1);
+}
+
+static void on_dchan_down(struct gw_pri *gp)
+{
+	LOG_W(TAG, "span %d: D-channel down", gp->span_id);
+	gp->up = 0;
+	if (gp->ev.link)
+		gp->ev.link(gp->arg, 0);
+}
+
+static void reject(struct gw_pri *gp, q931_call *call, int cause, const char *why)
+{
+	LOG_W(TAG, "span %d: incoming call rejected with cause %d: %s", gp->span_id, cause, why);
+	pri_hangup(gp->pri, call, cause);
+}
+
+static void on_ring(struct gw_pri *gp, const pri_event_ring *r)
+{
+	struct gw_pri_setup s;
+	int ch = PRI_CHAN_NUM(r->channel);
+
+	if (ch <= 0 || ch == 0xff ||
+	    (r->flexible && (!tdm_span_bchan_valid(gp->span->cfg.type, ch) || gp->ch[ch].state != GW_PRI_NULL)))
+		ch = gw_pri_idle_channel(gp);
+	if (ch == -EBUSY) {
+		reject(gp, r->call, PRI_CAUSE_NORMAL_CIRCUIT_CONGESTION, "no idle B-channel");
+		return;
+	}
+	if (!tdm_span_bchan_valid(gp->span->cfg.type, ch)) {
+		reject(gp, r->call, PRI_CAUSE_CHANNEL_UNACCEPTABLE, "no such B-channel");
+		return;
+	}
+	if (gp->ch[ch].state != GW_PRI_NULL) {
+		reject(gp, r->call, PRI_CAUSE_REQUESTED_CHAN_UNAVAIL, "B-channel busy");
+		return;
+	}
+	if (set_state(gp, ch, GW_PRI_EV_SETUP) < 0)
+		return;
+	gp->ch[ch].call = r->call;
+	memset(&s, 0, sizeof(s));
+	s.channel = ch;
+	snprintf(s.called, sizeof(s.called), "%.63s", r->callednum);
+	snprintf(s.calling, sizeof(s.calling), "%.63s", r->callingnum);
+	LOG_I(TAG, "span %d ch %d: incoming call from '%s' to '%s'", gp->span_id, ch, s.calling, s.called);
+	if (gp->ev.setup)
+		gp->ev.setup(gp->arg, &s);
+	else
+		gw_pri_hangup(gp, ch, PRI_CAUSE_CALL_REJECTED);
+}
+
+/* Events that only move the state and tell the user. */
+static void on_call_event(struct gw_pri *gp, q931_call *call, int encoded, enum gw_pri_event e,
+			  void (*cb)(void *arg, int channel))
+{
+	int ch = chan_of_call(gp, call, encoded);
+
+	if (ch < 0) {
+		LOG_W(TAG, "span %d: %s for an unknown call (channel %d)", gp->span_id, gw_pri_event_name(e),
+		      PRI_CHAN_NUM(encoded));
+		return;
+	}
+	if (set_state(gp, ch, e) == 0 && cb)
+		cb(gp->arg, ch);
+}
+
+/* CONNECT received: acknowledge it (we run libpri with manual CONNECT
+ * ACKNOWLEDGE so that the answering side gets PRI_EVENT_CONNECT_ACK). */
+static void on_answer(struct gw_pri *gp, const pri_event_answer *a)
+{
+	int ch = chan_of_call(gp, a->call, a->channel);
+
+	if (ch < 0) {
+		LOG_W(TAG, "span %d: CONNECT for an unknown call (channel %d)", gp->span_id, PRI_CHAN_NUM(a->channel));
+		return;
+	}
+	if (set_state(gp, ch, GW_PRI_EV_CONNECT) < 0)
+		return;
+	pri_connect_ack(gp->pri, a->call, 0);
+	if (gp->ev.connect)
+		gp->ev.connect(gp->arg, ch);
+}
+
+static void on_disconnect(struct gw_pri *gp, const pri_event_hangup *h)
+{
+	int ch = chan_of_call(gp, h->call, h->channel);
+
+	if (ch < 0) {
+		LOG_W(TAG, "span %d: DISCONNECT for an unknown call, releasing", gp->span_id);
+		pri_hangup(gp->pri, h->call, h->cause);
+		return;
+	}
+	LOG_I(TAG, "span %d ch %d: far end clears, cause %d (%s)", gp->span_id, ch, h->cause, pri_cause2str(h->cause));
+	if (set_state(gp, ch, GW_PRI_EV_DISCONNECT) < 0)
+		return;
+	if (gp->ev.disconnect)
+		gp->ev.disconnect(gp->arg, ch, h->cause);
+	else
+		gw_pri_hangup(gp, ch, h->cause);
+}
+
+/* RELEASE or RELEASE COMPLETE: hangup_ack means libpri has already freed
+ * its record; otherwise pri_hangup() lets it free the record. */
+static void on_release(struct gw_pri *gp, const pri_event_hangup *h, int hangup_ack)
+{
+	int ch = chan_of_call(gp, h->call, h->channel);
+
+	if (!hangup_ack)
+		pri_hangup(gp->pri, h->call, h->cause);
+	if (ch < 0)
+		return;
+	if (set_state(gp, ch, GW_PRI_EV_RELEASE) == 0 && gp->ev.release)
+		gp->ev.release(gp->arg, ch, h->cause);
+}
+
+static void on_restart(struct gw_pri *gp, int encoded)
+{
+	int ch = PRI_CHAN_NUM(encoded);
+
+	LOG_N(TAG, "span %d: RESTART for channel %d", gp->span_id, ch);
+	for (int i = 1; i <= TDM_SPAN_MAX_CHANNELS; i++) {
+		if ((ch <= 0 || ch == i) && gp->ch[i].state != GW_PRI_NULL) {
+			set_state(gp, i, GW_PRI_EV_RESTART);
+			if (gp->ev.release)
+				gp->ev.release(gp->arg, i, PRI_CAUSE_NORMAL_UNSPECIFIED);
+		}
+	}
+}
+
+static void dispatch(struct gw_pri *gp, pri_event *e)
+{
+	switch (e->e) {
+	case PRI_EVENT_DCHAN_UP:
+		on_dchan_up(gp);
+		break;
+	case PRI_EVENT_DCHAN_DOWN:
+		on_dchan_down(gp);
+		break;
+	case PRI_EVENT_RESTART:
+		on_restart(gp, e->restart.channel);
+		break;
+	case PRI_EVENT_RING:
+		on_ring(gp, &e->ring);
+		break;
+	case PRI_EVENT_PROCEEDING:
+		on_call_event(gp, e->proceeding.call, e->proceeding.channel, GW_PRI_EV_PROCEEDING, gp->ev.proceeding);
+		break;
+	case PRI_EVENT_PROGRESS:
+		on_call_event(gp, e->proceeding.call, e->proceeding.channel, GW_PRI_EV_PROGRESS, gp->ev.progress);
+		break;
+	case PRI_EVENT_RINGING:
+		on_call_event(gp, e->ringing.call, e->ringing.channel, GW_PRI_EV_ALERTING, gp->ev.alerting);
+		break;
+	case PRI_EVENT_ANSWER:
+		on_answer(gp, &e->answer);
+		break;
+	case PRI_EVENT_CONNECT_ACK:
+		on_call_event(gp, e->connect_ack.call, e->connect_ack.channel, GW_PRI_EV_CONNECT_ACK, gp->ev.connect);
+		break;
+	case PRI_EVENT_HANGUP_REQ:
+		on_disconnect(gp, &e->hangup);
+		break;
+	case PRI_EVENT_HANGUP:
+		on_release(gp, &e->hangup, 0);
+		break;
+	case PRI_EVENT_HANGUP_ACK:
+		on_release(gp, &e->hangup, 1);
+		break;
+	default:
+		LOG_D(TAG, "span %d: libpri event %s not handled", gp->span_id, pri_event2str(e->e));
+	}
+}
+
+static void on_dchan_readable(void *arg, int revents)
+{
+	struct gw_pri *gp = arg;
+	pri_event *e;
+
+	(void)revents;
+	for (int i = 0; i < BATCH; i++) {
+		gp->got_frame = 0;
+		e = pri_check_event(gp->pri);
+		if (e)
+			dispatch(gp, e);
+		if (!gp->got_frame)
+			break;
+	}
+	if (gp->closed) {
+		/* Stop polling a dead socket; the owner frees us. */
+		gw_watch_set(gp->dwatch, 0);
+		if (gp->up)
+			on_dchan_down(gp);
+		if (gp->ev.closed)
+			gp->ev.closed(gp->arg);
+		return;
+	}
+	reschedule(gp);
+}
+
+static void on_timer(void *arg)
+{
+	struct gw_pri *gp = arg;
+	pri_event *e;
+
+	for (int i = 0; i < BATCH && (e = pri_schedule_run(gp->pri)); i++)
+		dispatch(gp, e);
+	reschedule(gp);
+}
+
+/* --- Life cycle -------------------------------------------------------- */
+
+int gw_pri_new(struct gw_loop *loop, struct tdm_span *span, const struct gw_pri_config *cfg,
+	       const struct gw_pri_events *ev, void *arg, struct gw_pri **out)
+{
+	struct gw_pri *gp;
+	int rc, sw = pri_switch_of(cfg->sw);
+
+	*out = NULL;
+	if (sw < 0 || (cfg->node != GW_PRI_CPE && cfg->node != GW_PRI_NETWORK))
+		return -EINVAL;
+	gp = calloc(1, sizeof(*gp));
+	if (!gp)
+		return -ENOMEM;
+	gp->loop = loop;
+	gp->span = span;
+	gp->cfg = *cfg;
+	if (ev)
+		gp->ev = *ev;
+	gp->arg = arg;
+	gp->span_id = span->cfg.id;
+	pri_set_message(pri_on_message);
+	pri_set_error(pri_on_error);
+	if ((rc = gw_timer_new(loop, on_timer, gp, &gp->timer)) < 0)
+		goto fail;
+	gp->pri = pri_new_cb(tdm_span_dchan_fd(span), cfg->node == GW_PRI_NETWORK ? PRI_NETWORK : PRI_CPE, sw,
+			     pri_io_read, pri_io_write, gp);
+	if (!gp->pri) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	pri_set_debug(gp->pri, cfg->debug);
+	/* Q.931 5.2.8: we send CONNECT ACKNOWLEDGE ourselves (on_answer); in
+	 * exchange libpri reports the peer's, which makes "Connect Request ->
+	 * Active" visible on the answering side. */
+	pri_connect_ack_enable(gp->pri, 1);
+	/* Clear as Q.931 5.3.2 says (e.g. an unanswered incoming call can be
+	 * rejected at once) rather than libpri's legacy behaviour. */
+	pri_hangup_fix_enable(gp->pri, 1);
+	if ((rc = gw_watch_new(loop, tdm_span_dchan_fd(span), GW_READ, on_dchan_readable, gp, &gp->dwatch)) < 0)
+		goto fail;
+	LOG_I(TAG, "span %d: PRI %s, switch %s, %s %s", gp->span_id, gw_pri_node_name(cfg->node),
+	      gw_pri_switch_name(cfg->sw), tdm_span_type_name(span->cfg.type), tdm_span_law_name(span->cfg.law));
+	reschedule(gp);
+	*out = gp;
+	return 0;
+fail:
+	gw_pri_free(gp);
+	return rc;
+}
+
+void gw_pri_free(struct gw_pri *gp)
+{
+	if (!gp)
+		return;
+	gw_watch_free(gp->dwatch);
+	gw_timer_free(gp->timer);
+	/* Calls libpri still holds are dropped without signalling: the span
+	 * is going away. The controller itself cannot be freed (libpri 1.6
+	 * has no pri_destroy). */
+	for (int i = 1; gp->pri && i <= TDM_SPAN_MAX_CHANNELS; i++)
+		if (gp->ch[i].call)
+			pri_destroycall(gp->pri, gp->ch[i].call);
+	if (gp->pri)
+		pri_set_userdata(gp->pri, NULL);
+	free(gp);
+}
+
+/* --- Queries and commands ---------------------------------------------- */
+
+int gw_pri_link_up(const struct gw_pri *gp)
+{
+	return gp->up;
+}
+
+enum gw_pri_state gw_pri_channel_state(const struct gw_pri *gp, int channel)
+{
+	if (!tdm_span_bchan_valid(gp->span->cfg.type, channel))
+		return GW_PRI_NULL;
+	return gp->ch[channel].state;
+}
+
+int gw_pri_idle_channel(const struct gw_pri *gp)
+{
+	enum tdm_span_type type = gp->span->cfg.type;
+
+	for (int n = 0; n < tdm_span_bchannels(type); n++) {
+		int ch = tdm_span_bchan_nth(type, n);
+		if (gp->ch[ch].state == GW_PRI_NULL)
+			return ch;
+	}
+	return -EBUSY;
+}
+
+/* Common checks; then the transition is made before libpri is asked,
+ * because libpri may answer (and call back) at once. */
+static int command(struct gw_pri *gp, int channel, enum gw_pri_event e)
+{
+	if (!tdm_span_bchan_valid(gp->span->cfg.type, channel))
+		return -EINVAL;
+	if (!gp->up && e == GW_PRI_EV_CMD_SETUP)
+		return -ENOTCONN;
+	return set_state(gp, channel, e);
+}
+
+int gw_pri_call(struct gw_pri *gp, int channel, const char *called, const char *calling)
+{
+	char called_buf[64], calling_buf[64];
+	struct pri_sr *sr = NULL;
+	q931_call *call;
+	int rc;
+
+	if (!called || !*called || strlen(called) >= sizeof(called_buf) || (calling && strlen(calling) >= 64))
+		return -EINVAL;
+	if ((rc = command(gp, channel, GW_PRI_EV_CMD_SETUP)) < 0)
+		return rc;
+	snprintf(called_buf, sizeof(called_buf), "%s", called);
+	snprintf(calling_buf, sizeof(calling_buf), "%s", calling ? calling : "");
+	call = pri_new_call(gp->pri);
+	sr = pri_sr_new();
+	rc = -EIO;
+	if (!call || !sr)
+		goto out;
+	pri_sr_set_channel(sr, channel, 1 /* exclusive */, 0);
+	pri_sr_set_bearer(sr, PRI_TRANS_CAP_SPEECH,
+			  gp->span->cfg.law == TDM_LAW_ALAW ? PRI_LAYER_1_ALAW : PRI_LAYER_1_ULAW);
+	pri_sr_set_called(sr, called_buf, PRI_UNKNOWN, 1 /* complete: en bloc */);
+	if (*calling_buf)
+		pri_sr_set_caller(sr, calling_buf, NULL, PRI_UNKNOWN, PRES_ALLOWED_USER_NUMBER_NOT_SCREENED);
+	gp->ch[channel].call = call;
+	if (pri_setup(gp->pri, call, sr) != 0)
+		goto out;
+	LOG_I(TAG, "span %d ch %d: SETUP to '%s' from '%s'", gp->span_id, channel, called_buf, calling_buf);
+	rc = 0;
+out:
+	if (sr)
+		pri_sr_free(sr);
+	if (rc < 0) {
+		LOG_W(TAG, "span %d ch %d: libpri refused the SETUP", gp->span_id, channel);
+		if (call)
+			pri_destroycall(gp->pri, call);
+		gp->ch[channel].call = NULL;
+		gp->ch[channel].state = GW_PRI_NULL;
+	}
+	reschedule(gp);
+	return rc;
+}
+
+static int call_of(struct gw_pri *gp, int channel, enum gw_pri_event e, q931_call **call)
+{
+	int rc = command(gp, channel, e);
+
+	*call = rc == 0 ? gp->ch[channel].call : NULL;
+	return rc;
+}
+
+int gw_pri_proceeding(struct gw_pri *gp, int channel)
+{
+	q931_call *call;
+	int rc = call_of(gp, channel, GW_PRI_EV_CMD_PROCEEDING, &call);
+
+	if (rc == 0 && pri_proceeding(gp->pri, call, channel, 0) != 0)
+		rc = -EIO;
+	reschedule(gp);
+	return rc;
+}
+
+int gw_pri_alerting(struct gw_pri *gp, int channel)
+{
+	q931_call *call;
+	int rc = call_of(gp, channel, GW_PRI_EV_CMD_ALERTING, &call);
+
+	/* info = 1: progress indicator 8, in-band ringback follows. */
+	if (rc == 0 && pri_acknowledge(gp->pri, call, channel, 1) != 0)
+		rc = -EIO;
+	reschedule(gp);
+	return rc;
+}
+
+int gw_pri_answer(struct gw_pri *gp, int channel)
+{
+	q931_call *call;
+	int rc = call_of(gp, channel, GW_PRI_EV_CMD_ANSWER, &call);
+
+	if (rc == 0 && pri_answer(gp->pri, call, channel, 0) != 0)
+		rc = -EIO;
+	reschedule(gp);
+	return rc;
+}
+
+int gw_pri_hangup(struct gw_pri *gp, int channel, int cause)
+{
+	enum gw_pri_state was;
+	q931_call *call;
+	int rc;
+
+	if (cause <= 0 || cause > 127)
+		return -EINVAL;
+	was = gw_pri_channel_state(gp, channel);
+	rc = call_of(gp, channel, GW_PRI_EV_CMD_HANGUP, &call);
+	/* libpri 1.6 puts nothing on the wire when asked to clear an incoming
+	 * call it has not acknowledged yet, so a rejection in Call Present goes
+	 * out as CALL PROCEEDING, then DISCONNECT with the cause (5.3.2). */
+	if (rc == 0 && was == GW_PRI_CALL_PRESENT)
+		pri_proceeding(gp->pri, call, channel, 0);
+	if (rc == 0 && pri_hangup(gp->pri, call, cause) != 0)
+		rc = -EIO;
+	reschedule(gp);
+	return rc;
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* PRI call control over a span's D-channel: libpri behind a typed API.
+ * gateway/pri_glue.c is the only file that includes <libpri.h>. One call
+ * per B-channel, so calls are named by their channel number (Q.931
+ * numbering: the timeslot). Everything runs on the loop's thread. */
+#ifndef TANDEM_GW_PRI_GLUE_H
+#define TANDEM_GW_PRI_GLUE_H
+
+#include "gateway/loop.h"
+#include "gateway/tdm_span.h"
+
+enum gw_pri_node {
+	GW_PRI_CPE = 0,    /* the user side: what a gateway is to a carrier */
+	GW_PRI_NETWORK = 1 /* the network side: the carrier (pstnsim) */
+};
+
+enum gw_pri_switch {
+	GW_PRI_SW_NI2,
+	GW_PRI_SW_DMS100,
+	GW_PRI_SW_5ESS,
+	GW_PRI_SW_4ESS,
+	GW_PRI_SW_EUROISDN_E1,
+	GW_PRI_SW_EUROISDN_T1,
+	GW_PRI_SW_QSIG
+};
+
+/* Call states as Q.931 (05/98) 2.1.1 names the user side's; on the
+ * network side they name the mirror states (an incoming SETUP is "Call
+ * Present" on both sides). */
+enum gw_pri_state {
+	GW_PRI_NULL,                     /* U0 */
+	GW_PRI_CALL_INITIATED,           /* U1: SETUP sent */
+	GW_PRI_OUTGOING_CALL_PROCEEDING, /* U3: CALL PROCEEDING received */
+	GW_PRI_CALL_DELIVERED,           /* U4: ALERTING received */
+	GW_PRI_CALL_PRESENT,             /* U6: SETUP received */
+	GW_PRI_CALL_RECEIVED,            /* U7: ALERTING sent */
+	GW_PRI_CONNECT_REQUEST,          /* U8: CONNECT sent */
+	GW_PRI_INCOMING_CALL_PROCEEDING, /* U9: CALL PROCEEDING sent */
+	GW_PRI_ACTIVE,                   /* U10 */
+	GW_PRI_DISCONNECT_REQUEST,       /* U11: DISCONNECT sent */
+	GW_PRI_DISCONNECT_INDICATION,    /* U12: DISCONNECT received */
+	GW_PRI_RELEASE_REQUEST,          /* U19: RELEASE sent */
+	GW_PRI_STATE_COUNT
+};
+
+/* What drives the per-channel machine: our commands and libpri's events. */
+enum gw_pri_event {
+	GW_PRI_EV_CMD_SETUP,
+	GW_PRI_EV_CMD_PROCEEDING,
+	GW_PRI_EV_CMD_ALERTING,
+	GW_PRI_EV_CMD_ANSWER,
+	GW_PRI_EV_CMD_HANGUP,
+	GW_PRI_EV_SETUP, /* incoming SETUP */
+	GW_PRI_EV_PROCEEDING,
+	GW_PRI_EV_PROGRESS,
+	GW_PRI_EV_ALERTING,
+	GW_PRI_EV_CONNECT,
+	GW_PRI_EV_CONNECT_ACK,
+	GW_PRI_EV_DISCONNECT,
+	GW_PRI_EV_RELEASE, /* RELEASE / RELEASE COMPLETE: the call is gone */
+	GW_PRI_EV_RESTART, /* the channel was restarted */
+	GW_PRI_EV_COUNT
+};
+
+/* "ni2", "dms100", "5ess", "4ess", "euroisdn_e1", "euroisdn_t1", "qsig";
+ * "cpe", "network". 0, or -EINVAL for any other name (never a default). */
+int gw_pri_switch_parse(const char *name, enum gw_pri_switch *out);
+const char *gw_pri_switch_name(enum gw_pri_switch sw);
+int gw_pri_node_parse(const char *name, enum gw_pri_node *out);
+const char *gw_pri_node_name(enum gw_pri_node node);
+const char *gw_pri_state_name(enum gw_pri_state s);
+const char *gw_pri_event_name(enum gw_pri_event e);
+
+/* The transition table: 0 and *next, or -EPROTO when event e is not
+ * expected in state s. Pure; exposed for tests. */
+int gw_pri_fsm_next(enum gw_pri_state s, enum gw_pri_event e, enum gw_pri_state *next);
+
+/* An incoming call, lent to the setup callback (copy what you keep). */
+struct gw_pri_setup {
+	int channel;
+	char called[64];
+	char calling[64];
+};
+
+/* Callbacks, all optional, on the loop's thread. arg is gw_pri_new's.
+ * A callback may call any gw_pri command, but not gw_pri_free. */
+struct gw_pri_events {
+	void (*link)(void *arg, int up);                        /* Q.921 link up / down */
+	void (*closed)(void *arg);                              /* the span's peer went away */
+	void (*setup)(void *arg, const struct gw_pri_setup *s); /* answer with alerting/answer/hangup */
+	void (*proceeding)(void *arg, int channel);
+	void (*progress)(void *arg, int channel);
+	void (*alerting)(void *arg, int channel);
+	void (*connect)(void *arg, int channel);               /* the call is active (both directions) */
+	void (*disconnect)(void *arg, int channel, int cause); /* far end cleared: call gw_pri_hangup */
+	void (*release)(void *arg, int channel, int cause);    /* the channel is idle again */
+};
+
+struct gw_pri_config {
+	enum gw_pri_node node;
+	enum gw_pri_switch sw;
+	int debug; /* libpri debug bits (PRI_DEBUG_*), 0 for none */
+};
+
+struct gw_pri;
+
+/* Start PRI on span's D-channel: libpri over pri_new_cb, the D-channel fd
+ * watched on loop, libpri's timers on a gw_timer. The span stays the
+ * caller's and must outlive the gw_pri. 0, -EINVAL, -ENOMEM. */
+int gw_pri_new(struct gw_loop *loop, struct tdm_span *span, const struct gw_pri_config *cfg,
+	       const struct gw_pri_events *ev, void *arg, struct gw_pri **out);
+/* Stop watching and free. libpri 1.6 has no destructor for its
+ * controller (see docs/spans.md): that allocation is released only at
+ * exit. NULL is a no-op. */
+void gw_pri_free(struct gw_pri *pri);
+
+int gw_pri_link_up(const struct gw_pri *pri);
+enum gw_pri_state gw_pri_channel_state(const struct gw_pri *pri, int channel);
+/* The first idle B-channel, or -EBUSY. */
+int gw_pri_idle_channel(const struct gw_pri *pri);
+
+/* Commands. 0, -EINVAL (bad channel/number), -EPROTO (not allowed in the
+ * channel's state; logged), -ENOTCONN (link down), -EIO (libpri refused). */
+int gw_pri_call(struct gw_pri *pri, int channel, const char *called, const char *calling);
+int gw_pri_proceeding(struct gw_pri *pri, int channel);
+int gw_pri_alerting(struct gw_pri *pri, int channel);
+int gw_pri_answer(struct gw_pri *pri, int channel);
+/* Clear the call with a Q.850 cause (DISCONNECT, or RELEASE [COMPLETE]
+ * as the state requires); release follows. */
+int gw_pri_hangup(struct gw_pri *pri, int channel, int cause);
+
+#endif

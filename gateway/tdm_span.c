@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The span interface: E1/T1 geometry, names, and checks shared by backends. */
+#include "config.h"
+
+#include "gateway/tdm_span.h"
+
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+int tdm_span_type_parse(const char *name, enum tdm_span_type *out)
+{
+	if (strcasecmp(name, "e1") == 0)
+		*out = TDM_SPAN_E1;
+	else if (strcasecmp(name, "t1") == 0)
+		*out = TDM_SPAN_T1;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int tdm_span_law_parse(const char *name, enum tdm_span_law *out)
+{
+	if (strcasecmp(name, "alaw") == 0)
+		*out = TDM_LAW_ALAW;
+	else if (strcasecmp(name, "ulaw") == 0 || strcasecmp(name, "mulaw") == 0)
+		*out = TDM_LAW_ULAW;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *tdm_span_type_name(enum tdm_span_type type)
+{
+	return type == TDM_SPAN_T1 ? "t1" : "e1";
+}
+
+const char *tdm_span_law_name(enum tdm_span_law law)
+{
+	return law == TDM_LAW_ULAW ? "ulaw" : "alaw";
+}
+
+int tdm_span_bchannels(enum tdm_span_type type)
+{
+	return type == TDM_SPAN_T1 ? 23 : 30;
+}
+
+int tdm_span_dchan_slot(enum tdm_span_type type)
+{
+	return type == TDM_SPAN_T1 ? 24 : 16;
+}
+
+int tdm_span_bchan_valid(enum tdm_span_type type, int ch)
+{
+	if (type == TDM_SPAN_T1)
+		return ch >= 1 && ch <= 23;
+	return ch >= 1 && ch <= 31 && ch != 16;
+}
+
+int tdm_span_bchan_nth(enum tdm_span_type type, int n)
+{
+	if (n < 0 || n >= tdm_span_bchannels(type))
+		return 0;
+	/* E1: timeslot 16 carries the D-channel (G.704 5.1.3.1). */
+	return (type == TDM_SPAN_E1 && n >= 15) ? n + 2 : n + 1;
+}
+
+const struct tdm_span_config *tdm_span_config(const struct tdm_span *span)
+{
+	return &span->cfg;
+}
+
+const struct tdm_span_stats *tdm_span_stats(const struct tdm_span *span)
+{
+	return &span->stats;
+}
+
+int tdm_span_dchan_fd(const struct tdm_span *span)
+{
+	return span->dchan_fd;
+}
+
+int tdm_span_audio_fd(const struct tdm_span *span)
+{
+	return span->audio_fd;
+}
+
+int tdm_span_dchan_write(struct tdm_span *span, const uint8_t *frame, size_t len)
+{
+	int rc;
+
+	if (len < TDM_DFRAME_MIN || len > TDM_DFRAME_MAX)
+		return -EINVAL;
+	rc = span->ops->dchan_write(span, frame, len);
+	if (rc == 0)
+		span->stats.d_tx++;
+	return rc;
+}
+
+int tdm_span_dchan_read(struct tdm_span *span, uint8_t *buf, size_t size, size_t *len)
+{
+	int rc;
+
+	*len = 0;
+	if (size < TDM_DFRAME_MAX)
+		return -EINVAL;
+	rc = span->ops->dchan_read(span, buf, size, len);
+	if (rc == 0)
+		span->stats.d_rx++;
+	else if (rc == -EBADMSG)
+		span->stats.d_bad++;
+	return rc;
+}
+
+int tdm_span_audio_write(struct tdm_span *span, int ch, const uint8_t *buf, size_t len)
+{
+	int rc;
+
+	if (!tdm_span_bchan_valid(span->cfg.type, ch) || len < 1 || len > TDM_AUDIO_MAX)
+		return -EINVAL;
+	rc = span->ops->audio_write(span, ch, buf, len);
+	if (rc == 0)
+		span->stats.b_tx += len;
+	else if (rc == -EAGAIN)
+		span->stats.b_dropped++;
+	return rc;
+}
+
+int tdm_span_audio_read(struct tdm_span *span, int *ch, uint8_t *buf, size_t size, size_t *len)
+{
+	int rc;
+
+	*ch = 0;
+	*len = 0;
+	rc = span->ops->audio_read(span, ch, buf, size, len);
+	if (rc == 0 && !tdm_span_bchan_valid(span->cfg.type, *ch))
+		rc = -EBADMSG;
+	if (rc == 0)
+		span->stats.b_rx += *len;
+	else if (rc == -EBADMSG)
+		span->stats.b_bad++;
+	return rc;
+}
+
+void tdm_span_free(struct tdm_span *span)
+{
+	if (span)
+		span->ops->free(span);
+}

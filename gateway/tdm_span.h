@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A TDM span (E1 or T1 PRI): one D-channel and its B-channels, behind one
+ * interface with backends (virtual sockets today, DAHDI later). Everything
+ * here runs on the loop's thread; nothing blocks. */
+#ifndef TANDEM_GW_TDM_SPAN_H
+#define TANDEM_GW_TDM_SPAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum tdm_span_type {
+	TDM_SPAN_E1 = 0, /* 30 B-channels on timeslots 1-15 and 17-31, D on 16 */
+	TDM_SPAN_T1 = 1  /* 23 B-channels on timeslots 1-23, D on 24 */
+};
+
+enum tdm_span_law {
+	TDM_LAW_ALAW = 0,
+	TDM_LAW_ULAW = 1
+};
+
+/* B-channels are numbered as Q.931's channel identification IE numbers
+ * them on a PRI: by timeslot. So an E1 has channels 1-15 and 17-31. */
+#define TDM_SPAN_MAX_CHANNELS 31
+
+/* A D-channel frame as the API carries it: Q.921 address, control and
+ * information fields, without the FCS (backends add and check it, as a
+ * DAHDI HDLC channel does). Q.921 5.9.3: N201 = 260 information octets. */
+#define TDM_DFRAME_MIN 3
+#define TDM_DFRAME_MAX (4 + 260)
+/* Largest audio block in one B-channel message (bytes = samples). */
+#define TDM_AUDIO_MAX 1024
+
+/* Counters, for logs, status and tests. */
+struct tdm_span_stats {
+	unsigned long d_tx, d_rx; /* D-channel frames sent, received */
+	unsigned long d_bad;      /* received frames refused (FCS, length, address) */
+	unsigned long b_tx, b_rx; /* audio bytes sent, received */
+	unsigned long b_bad;      /* received audio messages refused */
+	unsigned long b_dropped;  /* audio messages not sent: socket full */
+};
+
+/* What a span is; passed to the backend constructors (copied). */
+struct tdm_span_config {
+	int id; /* span number, for logs */
+	enum tdm_span_type type;
+	enum tdm_span_law law;
+};
+
+struct tdm_span;
+
+/* "e1"/"t1" and "alaw"/"ulaw" (also "mulaw"). 0 or -EINVAL. */
+int tdm_span_type_parse(const char *name, enum tdm_span_type *out);
+int tdm_span_law_parse(const char *name, enum tdm_span_law *out);
+const char *tdm_span_type_name(enum tdm_span_type type);
+const char *tdm_span_law_name(enum tdm_span_law law);
+
+/* Geometry: the number of B-channels (30 or 23), the D-channel's
+ * timeslot (16 or 24), whether ch is a B-channel of this type, and the
+ * n-th B-channel (0-based; returns 0 if n is out of range). */
+int tdm_span_bchannels(enum tdm_span_type type);
+int tdm_span_dchan_slot(enum tdm_span_type type);
+int tdm_span_bchan_valid(enum tdm_span_type type, int ch);
+int tdm_span_bchan_nth(enum tdm_span_type type, int n);
+
+/* The span's configuration (owned by the span). */
+const struct tdm_span_config *tdm_span_config(const struct tdm_span *span);
+const struct tdm_span_stats *tdm_span_stats(const struct tdm_span *span);
+
+/* The fds to watch for GW_READ: the D-channel, and the audio of all
+ * B-channels (one fd for the span on the virtual backend). Owned by the
+ * span. */
+int tdm_span_dchan_fd(const struct tdm_span *span);
+int tdm_span_audio_fd(const struct tdm_span *span);
+
+/* Send one D-channel frame (TDM_DFRAME_MIN..MAX octets, no FCS).
+ * 0, -EINVAL (bad length), -EAGAIN (would block: dropped, Q.921
+ * retransmits), -EPIPE (peer gone) or another -errno. */
+int tdm_span_dchan_write(struct tdm_span *span, const uint8_t *frame, size_t len);
+/* Receive one frame into buf (size >= TDM_DFRAME_MAX). 0 and *len,
+ * -EAGAIN (nothing pending), -EBADMSG (a frame arrived and was refused:
+ * counted, call again), -EPIPE (peer gone). */
+int tdm_span_dchan_read(struct tdm_span *span, uint8_t *buf, size_t size, size_t *len);
+
+/* Send len (1..TDM_AUDIO_MAX) bytes of audio in the span's law on
+ * B-channel ch. 0, -EINVAL (bad channel or length), -EAGAIN (dropped and
+ * counted: audio never waits), -EPIPE. */
+int tdm_span_audio_write(struct tdm_span *span, int ch, const uint8_t *buf, size_t len);
+/* Receive one block of audio: 0 with *ch and *len, -EAGAIN, -EBADMSG
+ * (refused and counted), -EPIPE. */
+int tdm_span_audio_read(struct tdm_span *span, int *ch, uint8_t *buf, size_t size, size_t *len);
+
+/* Close the span's fds and free it. NULL is a no-op. */
+void tdm_span_free(struct tdm_span *span);
+
+/* --- The virtual backend (gateway/tdm_virtual.c) ---------------------
+ * The D-channel is an AF_UNIX SOCK_SEQPACKET connection carrying one
+ * Q.921 frame + FCS per message; the B-channels share a second one
+ * carrying [channel octet][audio]. The far end (pstnsim) listens and
+ * clocks the audio; the gateway connects. See docs/spans.md. */
+
+/* Connect to a listening far end (both paths). 0, or -errno from
+ * socket/connect (-ENOENT, -ECONNREFUSED while the far end is not yet
+ * listening: the caller may retry). The caller owns *out. */
+int tdm_span_virtual_connect(const struct tdm_span_config *cfg, const char *dchan_path, const char *audio_path,
+			     struct tdm_span **out);
+/* Wrap two connected SEQPACKET fds (tests: a socketpair). The span owns
+ * the fds from then on, also on failure. */
+int tdm_span_virtual_from_fds(const struct tdm_span_config *cfg, int dchan_fd, int audio_fd, struct tdm_span **out);
+
+/* The listening side: bind both paths (a stale socket file is replaced),
+ * then tdm_span_virtual_accept() each time either listen fd is readable;
+ * it returns -EAGAIN until both connections have arrived, then 0 and the
+ * span (owned by the caller). The listener accepts one span; the newest
+ * connection on each path wins (tdm_span_virtual_connect connects the
+ * D-channel path first, and closes both on a half-way failure). */
+struct tdm_virtual_listener;
+int tdm_virtual_listen(const char *dchan_path, const char *audio_path, struct tdm_virtual_listener **out);
+void tdm_virtual_listen_fds(const struct tdm_virtual_listener *l, int *dchan_fd, int *audio_fd);
+int tdm_virtual_accept(struct tdm_virtual_listener *l, const struct tdm_span_config *cfg, struct tdm_span **out);
+/* Close the listen sockets and unlink their paths. NULL is a no-op. */
+void tdm_virtual_listener_free(struct tdm_virtual_listener *l);
+
+/* --- For backends only ------------------------------------------------ */
+struct tdm_span_ops {
+	const char *name;
+	int (*dchan_write)(struct tdm_span *span, const uint8_t *frame, size_t len);
+	int (*dchan_read)(struct tdm_span *span, uint8_t *buf, size_t size, size_t *len);
+	int (*audio_write)(struct tdm_span *span, int ch, const uint8_t *buf, size_t len);
+	int (*audio_read)(struct tdm_span *span, int *ch, uint8_t *buf, size_t size, size_t *len);
+	void (*free)(struct tdm_span *span);
+};
+
+/* The common part every backend's span starts with. */
+struct tdm_span {
+	const struct tdm_span_ops *ops;
+	struct tdm_span_config cfg;
+	struct tdm_span_stats stats;
+	int dchan_fd, audio_fd;
+};
+
+#endif
