@@ -127,7 +127,8 @@ static int check_transports(const char *v, char *why, size_t len)
 	return 0;
 }
 
-static int check_socket(const char *v, char *why, size_t len)
+/* An absolute path, or empty for the default. */
+static int check_abspath(const char *v, char *why, size_t len)
 {
 	if (*v && *v != '/') {
 		snprintf(why, len, "\"%s\" is not an absolute path", v);
@@ -160,9 +161,12 @@ const struct conf_directive settings_directives[] = {
      "how long to wait before reconnecting after the database is lost"},
     {"database", "connect_timeout", CONF_MSEC, I(db_connect_timeout_ms), 100, 600000, NULL, NULL, "5s",
      "give up a connection attempt after this long"},
-    {"control", "socket", CONF_STR, S(ctl_socket), 0, 0, NULL, check_socket, "",
+    {"control", "socket", CONF_STR, S(ctl_socket), 0, 0, NULL, check_abspath, "",
      "UNIX socket tandemctl talks to; empty means /run/tandem/tandemd.sock (root) or "
      "/tmp/tandem-UID/tandemd.sock"},
+    {"cdr", "journal", CONF_STR, S(cdr_journal), 0, 0, NULL, check_abspath, "",
+     "folder of the durable CDR journal; empty means /var/spool/tandem/cdr (root) or /tmp/tandem-UID/cdr"},
+    {"cdr", "batch", CONF_INT, I(cdr_batch), 1, 500, NULL, NULL, "200", "CDRs per INSERT when draining the journal"},
     {NULL, NULL, CONF_STR, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
 };
 
@@ -186,5 +190,16 @@ const char *settings_ctl_socket(const struct tandem_settings *s, char *buf, size
 		snprintf(buf, len, "/run/tandem/tandemd.sock");
 	else
 		snprintf(buf, len, "/tmp/tandem-%u/tandemd.sock", (unsigned)geteuid());
+	return buf;
+}
+
+const char *settings_cdr_journal(const struct tandem_settings *s, char *buf, size_t len)
+{
+	if (s && s->cdr_journal[0])
+		snprintf(buf, len, "%s", s->cdr_journal);
+	else if (geteuid() == 0)
+		snprintf(buf, len, "/var/spool/tandem/cdr");
+	else
+		snprintf(buf, len, "/tmp/tandem-%u/cdr", (unsigned)geteuid());
 	return buf;
 }

@@ -23,7 +23,9 @@ struct tandem_settings {
 	char db_conninfo[1024]; /* [database] conninfo: libpq string; "" = libpq environment */
 	int db_reconnect_ms;    /* [database] reconnect_interval */
 	int db_connect_timeout_ms;
-	char ctl_socket[108]; /* [control] socket: "" = settings_ctl_socket_default() */
+	char ctl_socket[108];  /* [control] socket: "" = settings_ctl_socket_default() */
+	char cdr_journal[256]; /* [cdr] journal: "" = settings_cdr_journal() default */
+	int cdr_batch;         /* [cdr] batch: records per INSERT */
 };
 
 /* The directive table (ends with a row whose key is NULL). */
@@ -37,6 +39,10 @@ int settings_load(const char *path, struct tandem_settings *out, char *err, size
  * else /run/tandem/tandemd.sock for root, else /tmp/tandem-UID/tandemd.sock.
  * Writes into buf; returns buf. */
 const char *settings_ctl_socket(const struct tandem_settings *s, char *buf, size_t len);
+
+/* The CDR journal folder in effect: s->cdr_journal, else
+ * /var/spool/tandem/cdr for root, else /tmp/tandem-UID/cdr. Returns buf. */
+const char *settings_cdr_journal(const struct tandem_settings *s, char *buf, size_t len);
 
 /* Parse "udp,tcp" style transport lists into flags. Returns 0 or -EINVAL. */
 int settings_transports(const char *list, bool *udp, bool *tcp);

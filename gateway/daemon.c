@@ -5,6 +5,7 @@
 #include "gateway/daemon.h"
 
 #include "common/ctl.h"
+#include "gateway/billing.h"
 #include "gateway/ctlsrv.h"
 #include "common/log.h"
 #include "gateway/loop.h"
@@ -30,6 +31,7 @@ struct gw_daemon {
 	struct gw_sip *sip;
 	struct gw_ctlsrv *ctl;
 	struct gw_store *store;
+	struct gw_billing *billing;
 	int sigfd;
 	struct gw_watch *sigwatch;
 	struct gw_timer *grace;
@@ -62,6 +64,7 @@ static void gw_daemon_status(struct gw_daemon *d, struct ctl_out *out)
 	ctl_out_kv(out, "log_level", "%s", log_level_name(s->log_level));
 	gw_sip_status(d->sip, out);
 	gw_store_status(d->store, out);
+	gw_billing_status(d->billing, out);
 	ctl_out_end(out);
 }
 
@@ -110,6 +113,8 @@ static void gw_daemon_reload(struct gw_daemon *d)
 		LOG_W("daemon", "reload: [sip] listen/transports change at the next restart");
 	if (strcmp(cur->ctl_socket, next->ctl_socket) != 0)
 		LOG_W("daemon", "reload: [control] socket changes at the next restart");
+	if (strcmp(cur->cdr_journal, next->cdr_journal) != 0 || cur->cdr_batch != next->cdr_batch)
+		LOG_W("daemon", "reload: [cdr] settings change at the next restart");
 	gw_daemon_apply_log(next);
 	gw_store_reconfigure(d->store, next);
 	free(d->settings);
@@ -202,12 +207,17 @@ static int gw_daemon_start(struct gw_daemon *d)
 		LOG_E("daemon", "%s", err);
 		return rc;
 	}
-	if ((rc = gw_sip_new(d->loop, d->settings, &d->sip, err, sizeof(err))) < 0) {
+	if ((rc = gw_billing_new(d->settings, &d->billing, err, sizeof(err))) < 0) {
 		LOG_E("daemon", "%s", err);
 		return rc;
 	}
+	/* SIP last: nua cannot be freed before it has shut down. */
 	if ((rc = gw_store_new(d->loop, d->settings, &d->store)) < 0) {
 		LOG_E("daemon", "cannot set up the database connection: %s", strerror(-rc));
+		return rc;
+	}
+	if ((rc = gw_sip_new(d->loop, d->settings, &d->sip, err, sizeof(err))) < 0) {
+		LOG_E("daemon", "%s", err);
 		return rc;
 	}
 	return 0;
@@ -216,6 +226,7 @@ static int gw_daemon_start(struct gw_daemon *d)
 static void gw_daemon_free(struct gw_daemon *d)
 {
 	gw_store_free(d->store);
+	gw_billing_free(d->billing);
 	gw_sip_free(d->sip);
 	gw_ctlsrv_free(d->ctl);
 	gw_timer_free(d->grace);

@@ -39,11 +39,18 @@ t_like "$out" "another tandemd is running on control socket" "and says why"
 t_is "$(status_field pid)" "$first" "the first daemon keeps its socket"
 
 # The SIP port in use: refused with a clear message.
-sed "s|^socket = .*|socket = $T_DIR/third.sock|" "$T_DIR/tandem.conf" >"$T_DIR/third.conf"
+sed "s|^socket = .*|socket = $T_DIR/third.sock|; s|^journal = .*|journal = $T_DIR/cdr3|" "$T_DIR/tandem.conf" >"$T_DIR/third.conf"
 t_run out rc "$TANDEMD" -c "$T_DIR/third.conf"
 t_is "$rc" 1 "a second daemon on the same SIP port fails to start"
 t_like "$out" "cannot listen for SIP on sip:127.0.0.1:$T_SIP_PORT" "and names the address"
 t_ok "its control socket is not left behind" test ! -e "$T_DIR/third.sock"
+
+# The CDR journal is locked: a second daemon on it is refused.
+sed "s|^socket = .*|socket = $T_DIR/fourth.sock|; s|^listen = .*|listen = 127.0.0.1:$((T_SIP_PORT + 2))|" \
+	"$T_DIR/tandem.conf" >"$T_DIR/fourth.conf"
+t_run out rc "$TANDEMD" -c "$T_DIR/fourth.conf"
+t_is "$rc" 1 "a second daemon on the same CDR journal fails to start"
+t_like "$out" "cannot open the CDR journal $T_DIR/cdr: " "and names the journal"
 
 daemon_stop
 t_is "$T_DAEMON_RC" 0 "SIGTERM: clean exit 0"

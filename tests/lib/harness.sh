@@ -150,6 +150,8 @@ reconnect_interval = 200ms
 connect_timeout = 2s
 [control]
 socket = $T_CTL_SOCKET
+[cdr]
+journal = $T_DIR/cdr
 $extra
 CONF
 }
