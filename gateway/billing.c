@@ -6,6 +6,7 @@
 
 #include "common/ctl.h"
 #include "common/log.h"
+#include "common/paths.h"
 #include "common/settings.h"
 #include "db/cdr_journal.h"
 #include "db/cdr_writer.h"
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct gw_billing {
 	struct cdr_journal *journal;
@@ -33,6 +35,11 @@ int gw_billing_new(const struct tandem_settings *s, struct gw_billing **out, cha
 		return -ENOMEM;
 	}
 	settings_cdr_journal(s, b->dir, sizeof(b->dir));
+	rc = paths_mkdirs(b->dir, 0750, 0);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot create the CDR journal folder %s: %s", b->dir, strerror(-rc));
+		goto fail;
+	}
 	rc = cdr_journal_open(b->dir, NULL, &b->journal, why, sizeof(why));
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot open the CDR journal %s: %s", b->dir, why);

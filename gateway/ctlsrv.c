@@ -7,6 +7,7 @@
 
 #include "common/ctl.h"
 #include "common/log.h"
+#include "common/paths.h"
 #include "gateway/loop.h"
 
 #include <errno.h>
@@ -169,23 +170,6 @@ static void gw_ctlsrv_accept(void *arg, int revents)
 	}
 }
 
-/* mkdir -p for the socket's folder. */
-static int gw_ctl_mkdirs(const char *path)
-{
-	char buf[108];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return 0;
-}
-
 int gw_ctlsrv_new(struct gw_loop *loop, const char *path, gw_ctl_handler handle, void *arg, struct gw_ctlsrv **out,
 		  char *err, size_t errlen)
 {
@@ -211,7 +195,7 @@ int gw_ctlsrv_new(struct gw_loop *loop, const char *path, gw_ctl_handler handle,
 	srv->fd = -1;
 	snprintf(srv->path, sizeof(srv->path), "%s", path);
 	strcpy(sun.sun_path, path);
-	rc = gw_ctl_mkdirs(path);
+	rc = paths_mkdirs(path, 0755, 1);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot create the folder of %s: %s", path, strerror(-rc));
 		goto fail;

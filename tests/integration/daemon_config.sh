@@ -50,7 +50,7 @@ sed "s|^socket = .*|socket = $T_DIR/fourth.sock|; s|^listen = .*|listen = 127.0.
 	"$T_DIR/tandem.conf" >"$T_DIR/fourth.conf"
 t_run out rc "$TANDEMD" -c "$T_DIR/fourth.conf"
 t_is "$rc" 1 "a second daemon on the same CDR journal fails to start"
-t_like "$out" "cannot open the CDR journal $T_DIR/cdr: " "and names the journal"
+t_like "$out" "cannot open the CDR journal $T_DIR/spool/cdr: " "and names the journal"
 
 daemon_stop
 t_is "$T_DAEMON_RC" 0 "SIGTERM: clean exit 0"

@@ -151,7 +151,7 @@ connect_timeout = 2s
 [control]
 socket = $T_CTL_SOCKET
 [cdr]
-journal = $T_DIR/cdr
+journal = $T_DIR/spool/cdr
 $extra
 CONF
 }
