@@ -4,6 +4,8 @@
 
 #include "common/ctl.h"
 
+#include "common/deadline.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -312,17 +314,10 @@ const struct ctl_table *ctl_reply_table(const struct ctl_reply *r, const char *n
 	return NULL;
 }
 
-static long ctl_ms_left(const struct timespec *deadline)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
-}
-
 static int ctl_wait(int fd, short events, const struct timespec *deadline)
 {
 	struct pollfd pfd = {.fd = fd, .events = events};
-	long left = ctl_ms_left(deadline);
+	long left = deadline_left_ms(deadline);
 	int n;
 
 	if (left <= 0)
@@ -346,13 +341,7 @@ int ctl_request(const char *path, const char *request, int timeout_ms, char **te
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sun.sun_path, path);
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
+	deadline_in(&deadline, timeout_ms);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;

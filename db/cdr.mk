@@ -9,7 +9,7 @@ db_libtandem_cdr_a_SOURCES = \
 	db/cdr_writer.c db/cdr_writer.h \
 	db/cdr_pg.c db/cdr_pg.h
 db_libtandem_cdr_a_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS)
-CDR_LIBS = db/libtandem_cdr.a common/libtandem_common.a $(PQ_LIBS) -lpthread
+CDR_LIBS = db/libtandem_cdr.a db/libtandem_db.a common/libtandem_common.a $(PQ_LIBS) -lpthread
 
 # The unit test needs nothing running; the driver serves the integration
 # test; the benchmark is built (so it keeps compiling) but not run.

@@ -5,6 +5,8 @@
 
 #include "db/cdr_journal.h"
 
+#include "common/deadline.h"
+
 #include "common/log.h"
 
 #include <dirent.h>
@@ -753,13 +755,7 @@ int cdr_journal_wait(struct cdr_journal *j, const struct cdr_pos *after, int tim
 	uint64_t wakes;
 	int moved;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	deadline_in(&until, timeout_ms);
 	pthread_mutex_lock(&j->lock);
 	wakes = j->wakes;
 	while (cdr_pos_cmp(&j->durable_pos, after) <= 0 && wakes == j->wakes)

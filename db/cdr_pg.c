@@ -5,6 +5,8 @@
 
 #include "db/cdr_pg.h"
 
+#include "db/message.h"
+
 #include <errno.h>
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -53,20 +55,6 @@ struct cdr_pg_row {
 	char leg[16], channel[16], start[40], answer[40], end[40], dur[24], bill[24], sip[16], q850[16];
 };
 
-static void cdr_pg_errmsg(char *err, size_t errlen, const char *msg)
-{
-	size_t n;
-
-	snprintf(err, errlen, "%s", msg && *msg ? msg : "unknown database error");
-	/* One line for logs and status: libpq's messages span several. */
-	for (char *p = err; *p; p++)
-		if (*p == '\n' || *p == '\t')
-			*p = ' ';
-	n = strlen(err);
-	while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
-		err[--n] = '\0';
-}
-
 int cdr_pg_connect(const char *conninfo, struct cdr_pg **out, char *err, size_t errlen)
 {
 	struct cdr_pg *pg = calloc(1, sizeof(*pg));
@@ -79,7 +67,7 @@ int cdr_pg_connect(const char *conninfo, struct cdr_pg **out, char *err, size_t 
 	}
 	pg->conn = PQconnectdb(conninfo ? conninfo : "");
 	if (PQstatus(pg->conn) != CONNECTION_OK) {
-		cdr_pg_errmsg(err, errlen, PQerrorMessage(pg->conn));
+		db_message(err, errlen, NULL, PQerrorMessage(pg->conn));
 		cdr_pg_close(pg);
 		return -ECONNREFUSED;
 	}
@@ -228,7 +216,7 @@ int cdr_pg_insert(struct cdr_pg *pg, const struct cdr_record *recs, int n, int *
 		*inserted = atoi(PQcmdTuples(res));
 		goto out;
 	}
-	cdr_pg_errmsg(err, errlen, res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
+	db_message(err, errlen, NULL, res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
 	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	/* SQLSTATE class 22 (data exception), 23 (integrity constraint). */
 	if (PQstatus(pg->conn) == CONNECTION_OK && state &&

@@ -5,6 +5,8 @@
 
 #include "db/cdr_writer.h"
 
+#include "common/deadline.h"
+
 #include "common/log.h"
 #include "db/cdr_pg.h"
 
@@ -155,13 +157,7 @@ static bool cdr_writer_sleep(struct cdr_writer *w, int ms)
 	struct timespec until;
 	bool go;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	deadline_in(&until, ms);
 	pthread_mutex_lock(&w->lock);
 	while (!w->stopping)
 		if (pthread_cond_timedwait(&w->cv, &w->lock, &until) == ETIMEDOUT)

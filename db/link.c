@@ -4,6 +4,8 @@
 
 #include "db/link.h"
 
+#include "db/message.h"
+
 #include "common/log.h"
 
 #include <errno.h>
@@ -79,16 +81,15 @@ static void db_link_drop(struct db_link *l)
 	db_link_set_state(l, DB_LINK_DOWN);
 }
 
-/* Record what failed, with libpq's first line of explanation, and drop. */
+/* Record what failed, with libpq's explanation, and drop. */
 static void db_link_fail(struct db_link *l, const char *what)
 {
 	const char *msg = l->conn ? PQerrorMessage(l->conn) : "";
-	size_t n;
 
-	snprintf(l->error, sizeof(l->error), "%s%s%.*s", what, *msg ? ": " : "", (int)strcspn(msg, "\n"), msg);
-	n = strlen(l->error);
-	while (n > 0 && (l->error[n - 1] == '\n' || l->error[n - 1] == ' '))
-		l->error[--n] = '\0';
+	if (*msg)
+		db_message(l->error, sizeof(l->error), what, msg);
+	else
+		snprintf(l->error, sizeof(l->error), "%s", what);
 	db_link_drop(l);
 }
 
@@ -196,8 +197,7 @@ static int db_link_result(struct db_link *l, PGresult *res)
 	ExecStatusType st = PQresultStatus(res);
 
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		const char *msg = PQresultErrorMessage(res);
-		snprintf(l->error, sizeof(l->error), "setup query failed: %.*s", (int)strcspn(msg, "\n"), msg);
+		db_message(l->error, sizeof(l->error), "setup query failed", PQresultErrorMessage(res));
 		return -EIO;
 	}
 	if (l->step == DB_STEP_HAS_SCHEMA && PQntuples(res) > 0 && strcmp(PQgetvalue(res, 0, 0), "t") != 0)

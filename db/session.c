@@ -4,6 +4,8 @@
 
 #include "db/session.h"
 
+#include "db/message.h"
+
 #include <errno.h>
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -13,16 +15,6 @@
 struct db_session {
 	PGconn *conn;
 };
-
-static void db_errmsg(char *err, size_t errlen, const char *msg)
-{
-	size_t n;
-
-	snprintf(err, errlen, "%s", msg && *msg ? msg : "unknown database error");
-	n = strlen(err);
-	while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
-		err[--n] = '\0';
-}
 
 int db_session_open(const char *conninfo, struct db_session **out, char *err, size_t errlen)
 {
@@ -36,7 +28,7 @@ int db_session_open(const char *conninfo, struct db_session **out, char *err, si
 	}
 	s->conn = PQconnectdb(conninfo ? conninfo : "");
 	if (PQstatus(s->conn) != CONNECTION_OK) {
-		db_errmsg(err, errlen, PQerrorMessage(s->conn));
+		db_message(err, errlen, NULL, PQerrorMessage(s->conn));
 		db_session_close(s);
 		return -ECONNREFUSED;
 	}
@@ -63,7 +55,7 @@ static PGresult *db_run(struct db_session *s, const char *sql, int nparams, cons
 
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return res;
-	db_errmsg(err, errlen, res ? PQresultErrorMessage(res) : PQerrorMessage(s->conn));
+	db_message(err, errlen, NULL, res ? PQresultErrorMessage(res) : PQerrorMessage(s->conn));
 	PQclear(res);
 	return NULL;
 }
@@ -101,7 +93,7 @@ int db_session_script(struct db_session *s, const char *sql, char *err, size_t e
 	int rc = 0;
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
-		db_errmsg(err, errlen, res ? PQresultErrorMessage(res) : PQerrorMessage(s->conn));
+		db_message(err, errlen, NULL, res ? PQresultErrorMessage(res) : PQerrorMessage(s->conn));
 		rc = -EIO;
 	}
 	PQclear(res);
