@@ -1,7 +1,7 @@
 # Spans: the TDM span interface and its virtual backend, the PRI glue (the
-# only includer of <libpri.h>), pstnsim (the carrier-side simulator), and
-# their tests. Included from the top Makefile.am; paths are relative to the
-# top of the tree.
+# only includer of <libpri.h>), and their tests (pstnsim has its own
+# pstnsim/pstnsim.mk). Included from the top Makefile.am; paths are
+# relative to the top of the tree.
 
 noinst_LIBRARIES += gateway/libtandem_span.a
 gateway_libtandem_span_a_SOURCES = \
@@ -12,10 +12,6 @@ gateway_libtandem_span_a_SOURCES = \
 # Link order: span library, then the loop (gateway) and common, then libpri.
 SPAN_LIBS = gateway/libtandem_span.a gateway/libtandem_gateway.a common/libtandem_common.a \
 	$(SOFIA_LIBS) $(PRI_LIBS) -lpthread -lm
-
-bin_PROGRAMS += pstnsim/pstnsim
-pstnsim_pstnsim_SOURCES = pstnsim/pstnsim.c pstnsim/tone.c pstnsim/tone.h
-pstnsim_pstnsim_LDADD = $(SPAN_LIBS)
 
 check_PROGRAMS += tests/unit/test_tdm_virtual tests/unit/test_pri_fsm tests/pri_call_test
 tests_unit_test_tdm_virtual_SOURCES = tests/unit/test_tdm_virtual.c tests/tap.h

@@ -1,0 +1,1 @@
+# dahdi: the DAHDI span backend and its system-call emulation for tests. Included from the top Makefile.am.
