@@ -22,6 +22,7 @@
 struct gw_pri_chan {
 	q931_call *call; /* libpri's record, NULL when idle */
 	enum gw_pri_state state;
+	int restarting; /* RESTART sent, waiting for its acknowledgement */
 };
 
 struct gw_pri {
@@ -112,6 +113,8 @@ static const char *const state_names[GW_PRI_STATE_COUNT] = {
     [GW_PRI_DISCONNECT_REQUEST] = "Disconnect Request",
     [GW_PRI_DISCONNECT_INDICATION] = "Disconnect Indication",
     [GW_PRI_RELEASE_REQUEST] = "Release Request",
+    [GW_PRI_OVERLAP_SENDING] = "Overlap Sending",
+    [GW_PRI_OVERLAP_RECEIVING] = "Overlap Receiving",
 };
 
 const char *gw_pri_state_name(enum gw_pri_state s)
@@ -134,6 +137,10 @@ static const char *const event_names[GW_PRI_EV_COUNT] = {
     [GW_PRI_EV_DISCONNECT] = "DISCONNECT",
     [GW_PRI_EV_RELEASE] = "RELEASE",
     [GW_PRI_EV_RESTART] = "RESTART",
+    [GW_PRI_EV_CMD_MORE_INFO] = "cmd-more-info",
+    [GW_PRI_EV_CMD_INFO] = "cmd-info",
+    [GW_PRI_EV_SETUP_ACK] = "SETUP ACKNOWLEDGE",
+    [GW_PRI_EV_INFO] = "INFORMATION",
 };
 
 const char *gw_pri_event_name(enum gw_pri_event e)
@@ -150,7 +157,10 @@ const char *gw_pri_event_name(enum gw_pri_event e)
 /* States in which the far end may still clear with DISCONNECT. */
 #define S_CLEARABLE                                                                                                 \
 	(S(CALL_INITIATED) | S(OUTGOING_CALL_PROCEEDING) | S(CALL_DELIVERED) | S(CALL_PRESENT) | S(CALL_RECEIVED) | \
-	 S(CONNECT_REQUEST) | S(INCOMING_CALL_PROCEEDING) | S(ACTIVE))
+	 S(CONNECT_REQUEST) | S(INCOMING_CALL_PROCEEDING) | S(ACTIVE) | S(OVERLAP_SENDING) | S(OVERLAP_RECEIVING))
+/* An incoming call we have not answered yet; an outgoing one not yet answered. */
+#define S_IN_EARLY  (S(CALL_PRESENT) | S(OVERLAP_RECEIVING) | S(INCOMING_CALL_PROCEEDING))
+#define S_OUT_EARLY (S(CALL_INITIATED) | S(OVERLAP_SENDING) | S(OUTGOING_CALL_PROCEEDING))
 
 /* One row per (event, set of states) -> next state; first match wins.
  * Q.931 (05/98) 5.1-5.3 and Annex A (user side SDLs). */
@@ -160,17 +170,21 @@ static const struct {
 	unsigned to; /* enum gw_pri_state, or STAY */
 } fsm[] = {
     {GW_PRI_EV_CMD_SETUP, S(NULL), GW_PRI_CALL_INITIATED},
-    {GW_PRI_EV_CMD_PROCEEDING, S(CALL_PRESENT), GW_PRI_INCOMING_CALL_PROCEEDING},
-    {GW_PRI_EV_CMD_ALERTING, S(CALL_PRESENT) | S(INCOMING_CALL_PROCEEDING), GW_PRI_CALL_RECEIVED},
-    {GW_PRI_EV_CMD_ANSWER, S(CALL_PRESENT) | S(INCOMING_CALL_PROCEEDING) | S(CALL_RECEIVED), GW_PRI_CONNECT_REQUEST},
+    {GW_PRI_EV_CMD_PROCEEDING, S(CALL_PRESENT) | S(OVERLAP_RECEIVING), GW_PRI_INCOMING_CALL_PROCEEDING},
+    {GW_PRI_EV_CMD_ALERTING, S_IN_EARLY, GW_PRI_CALL_RECEIVED},
+    {GW_PRI_EV_CMD_ANSWER, S_IN_EARLY | S(CALL_RECEIVED), GW_PRI_CONNECT_REQUEST},
+    {GW_PRI_EV_CMD_MORE_INFO, S(CALL_PRESENT), GW_PRI_OVERLAP_RECEIVING},
+    {GW_PRI_EV_INFO, S(OVERLAP_RECEIVING), STAY},
+    {GW_PRI_EV_SETUP_ACK, S(CALL_INITIATED), GW_PRI_OVERLAP_SENDING},
+    {GW_PRI_EV_CMD_INFO, S(OVERLAP_SENDING), STAY},
     /* 5.3.3: answering a DISCONNECT with RELEASE */
     {GW_PRI_EV_CMD_HANGUP, S(DISCONNECT_INDICATION), GW_PRI_RELEASE_REQUEST},
     {GW_PRI_EV_CMD_HANGUP, S_CLEARABLE, GW_PRI_DISCONNECT_REQUEST},
     {GW_PRI_EV_SETUP, S(NULL), GW_PRI_CALL_PRESENT},
-    {GW_PRI_EV_PROCEEDING, S(CALL_INITIATED), GW_PRI_OUTGOING_CALL_PROCEEDING},
-    {GW_PRI_EV_PROGRESS, S(CALL_INITIATED) | S(OUTGOING_CALL_PROCEEDING) | S(CALL_DELIVERED), STAY},
-    {GW_PRI_EV_ALERTING, S(CALL_INITIATED) | S(OUTGOING_CALL_PROCEEDING), GW_PRI_CALL_DELIVERED},
-    {GW_PRI_EV_CONNECT, S(CALL_INITIATED) | S(OUTGOING_CALL_PROCEEDING) | S(CALL_DELIVERED), GW_PRI_ACTIVE},
+    {GW_PRI_EV_PROCEEDING, S(CALL_INITIATED) | S(OVERLAP_SENDING), GW_PRI_OUTGOING_CALL_PROCEEDING},
+    {GW_PRI_EV_PROGRESS, S_OUT_EARLY | S(CALL_DELIVERED), STAY},
+    {GW_PRI_EV_ALERTING, S_OUT_EARLY, GW_PRI_CALL_DELIVERED},
+    {GW_PRI_EV_CONNECT, S_OUT_EARLY | S(CALL_DELIVERED), GW_PRI_ACTIVE},
     {GW_PRI_EV_CONNECT_ACK, S(CONNECT_REQUEST), GW_PRI_ACTIVE},
     {GW_PRI_EV_DISCONNECT, S_CLEARABLE, GW_PRI_DISCONNECT_INDICATION},
     {GW_PRI_EV_RELEASE, S_CALL, GW_PRI_NULL},
@@ -322,20 +336,81 @@ static int chan_of_call(struct gw_pri *gp, q931_call *call, int encoded)
 	return -1;
 }
 
+static void on_call_event(struct gw_pri *gp, q931_call *call, int encoded, enum gw_pri_event e,
+			  void (*cb)(void *arg, int channel));
+
 static void on_dchan_up(struct gw_pri *gp)
 {
+	enum tdm_span_type type = gp->span->cfg.type;
+
 	LOG_N(TAG, "span %d: D-channel up (Q.921 multiple frame established)", gp->span_id);
 	gp->up = 1;
+	/* Q.931 5.5: bring every idle B-channel to a known state. */
+	for (int n = 0; gp->cfg.restart_on_up && n < tdm_span_bchannels(type); n++) {
+		int ch = tdm_span_bchan_nth(type, n);
+		if (gp->ch[ch].state == GW_PRI_NULL)
+			gw_pri_restart(gp, ch);
+	}
 	if (gp->ev.link)
 		gp->ev.link(gp->arg, 1);
 }
 
+/* Layer 2 is gone: the calls on the span cannot be cleared by messages,
+ * so they end here with cause 38 (network out of order), and libpri's
+ * records are dropped. */
 static void on_dchan_down(struct gw_pri *gp)
 {
 	LOG_W(TAG, "span %d: D-channel down", gp->span_id);
 	gp->up = 0;
+	for (int i = 1; i <= TDM_SPAN_MAX_CHANNELS; i++) {
+		struct gw_pri_chan *c = &gp->ch[i];
+
+		c->restarting = 0;
+		if (c->state == GW_PRI_NULL)
+			continue;
+		LOG_W(TAG, "span %d ch %d: call in state %s cleared: D-channel down", gp->span_id, i,
+		      gw_pri_state_name(c->state));
+		if (c->call)
+			pri_destroycall(gp->pri, c->call);
+		c->call = NULL;
+		c->state = GW_PRI_NULL;
+		if (gp->ev.release)
+			gp->ev.release(gp->arg, i, PRI_CAUSE_NETWORK_OUT_OF_ORDER);
+	}
 	if (gp->ev.link)
 		gp->ev.link(gp->arg, 0);
+}
+
+static void on_restart_ack(struct gw_pri *gp, int encoded)
+{
+	int ch = PRI_CHAN_NUM(encoded);
+
+	if (ch <= 0 || !tdm_span_bchan_valid(gp->span->cfg.type, ch)) {
+		for (int i = 1; i <= TDM_SPAN_MAX_CHANNELS; i++)
+			gp->ch[i].restarting = 0;
+	} else {
+		gp->ch[ch].restarting = 0;
+	}
+	LOG_D(TAG, "span %d: RESTART ACKNOWLEDGE for channel %d", gp->span_id, ch);
+	if (gp->ev.restarted)
+		gp->ev.restarted(gp->arg, ch);
+}
+
+static void on_setup_ack(struct gw_pri *gp, const pri_event_setup_ack *a)
+{
+	on_call_event(gp, a->call, a->channel, GW_PRI_EV_SETUP_ACK, NULL);
+}
+
+static void on_info(struct gw_pri *gp, const pri_event_ring *r)
+{
+	int ch = chan_of_call(gp, r->call, r->channel);
+
+	if (ch < 0 || set_state(gp, ch, GW_PRI_EV_INFO) < 0)
+		return;
+	LOG_I(TAG, "span %d ch %d: INFORMATION '%s'%s", gp->span_id, ch, r->callednum,
+	      r->complete ? " (sending complete)" : "");
+	if (gp->ev.info)
+		gp->ev.info(gp->arg, ch, r->callednum, r->complete);
 }
 
 static void reject(struct gw_pri *gp, q931_call *call, int cause, const char *why)
@@ -371,7 +446,18 @@ static void on_ring(struct gw_pri *gp, const pri_event_ring *r)
 	s.channel = ch;
 	snprintf(s.called, sizeof(s.called), "%.63s", r->callednum);
 	snprintf(s.calling, sizeof(s.calling), "%.63s", r->callingnum);
-	LOG_I(TAG, "span %d ch %d: incoming call from '%s' to '%s'", gp->span_id, ch, s.calling, s.called);
+	snprintf(s.called_party.digits, sizeof(s.called_party.digits), "%.63s", r->callednum);
+	s.called_party.plan = r->calledplan;
+	snprintf(s.calling_party.digits, sizeof(s.calling_party.digits), "%.63s", r->callingnum);
+	s.calling_party.plan = r->callingplan;
+	s.calling_party.pres = r->callingpres;
+	snprintf(s.redirecting.digits, sizeof(s.redirecting.digits), "%.63s", r->redirectingnum);
+	s.redirecting.plan = r->callingplanrdnis;
+	s.redirecting_reason = r->redirectingnum[0] ? r->redirectingreason : -1;
+	s.complete = r->complete || !gp->cfg.overlap;
+	LOG_I(TAG, "span %d ch %d: incoming call from '%s' (plan 0x%02x pres 0x%02x) to '%s' (plan 0x%02x)%s%s%s",
+	      gp->span_id, ch, s.calling, s.calling_party.plan, s.calling_party.pres, s.called, s.called_party.plan,
+	      s.complete ? "" : " (overlap)", s.redirecting.digits[0] ? ", redirected by " : "", s.redirecting.digits);
 	if (gp->ev.setup)
 		gp->ev.setup(gp->arg, &s);
 	else
@@ -467,6 +553,15 @@ static void dispatch(struct gw_pri *gp, pri_event *e)
 		break;
 	case PRI_EVENT_RESTART:
 		on_restart(gp, e->restart.channel);
+		break;
+	case PRI_EVENT_RESTART_ACK:
+		on_restart_ack(gp, e->restartack.channel);
+		break;
+	case PRI_EVENT_SETUP_ACK:
+		on_setup_ack(gp, &e->setup_ack);
+		break;
+	case PRI_EVENT_INFO_RECEIVED:
+		on_info(gp, &e->ring);
 		break;
 	case PRI_EVENT_RING:
 		on_ring(gp, &e->ring);
@@ -575,6 +670,7 @@ int gw_pri_new(struct gw_loop *loop, struct tdm_span *span, const struct gw_pri_
 	/* Clear as Q.931 5.3.2 says (e.g. an unanswered incoming call can be
 	 * rejected at once) rather than libpri's legacy behaviour. */
 	pri_hangup_fix_enable(gp->pri, 1);
+	pri_set_overlapdial(gp->pri, cfg->overlap ? 1 : 0);
 	if ((rc = gw_watch_new(loop, tdm_span_dchan_fd(span), GW_READ, on_dchan_readable, gp, &gp->dwatch)) < 0)
 		goto fail;
 	LOG_I(TAG, "span %d: PRI %s, switch %s, %s %s", gp->span_id, gw_pri_node_name(cfg->node),
@@ -611,6 +707,11 @@ int gw_pri_link_up(const struct gw_pri *gp)
 	return gp->up;
 }
 
+int gw_pri_channel_restarting(const struct gw_pri *gp, int channel)
+{
+	return tdm_span_bchan_valid(gp->span->cfg.type, channel) && gp->ch[channel].restarting;
+}
+
 enum gw_pri_state gw_pri_channel_state(const struct gw_pri *gp, int channel)
 {
 	if (!tdm_span_bchan_valid(gp->span->cfg.type, channel))
@@ -624,7 +725,7 @@ int gw_pri_idle_channel(const struct gw_pri *gp)
 
 	for (int n = 0; n < tdm_span_bchannels(type); n++) {
 		int ch = tdm_span_bchan_nth(type, n);
-		if (gp->ch[ch].state == GW_PRI_NULL)
+		if (gp->ch[ch].state == GW_PRI_NULL && !gp->ch[ch].restarting)
 			return ch;
 	}
 	return -EBUSY;
@@ -643,17 +744,32 @@ static int command(struct gw_pri *gp, int channel, enum gw_pri_event e)
 
 int gw_pri_call(struct gw_pri *gp, int channel, const char *called, const char *calling)
 {
-	char called_buf[64], calling_buf[64];
+	struct gw_pri_call_params p;
+
+	memset(&p, 0, sizeof(p));
+	if (!called || strlen(called) >= sizeof(p.called.digits) || (calling && strlen(calling) >= 64))
+		return -EINVAL;
+	snprintf(p.called.digits, sizeof(p.called.digits), "%s", called);
+	snprintf(p.calling.digits, sizeof(p.calling.digits), "%s", calling ? calling : "");
+	p.redirecting_reason = -1;
+	return gw_pri_call_ex(gp, channel, &p);
+}
+
+int gw_pri_call_ex(struct gw_pri *gp, int channel, const struct gw_pri_call_params *p)
+{
+	char called[64], calling[64], redir[64];
 	struct pri_sr *sr = NULL;
 	q931_call *call;
 	int rc;
 
-	if (!called || !*called || strlen(called) >= sizeof(called_buf) || (calling && strlen(calling) >= 64))
+	if (!p->called.digits[0] && !p->overlap)
 		return -EINVAL;
 	if ((rc = command(gp, channel, GW_PRI_EV_CMD_SETUP)) < 0)
 		return rc;
-	snprintf(called_buf, sizeof(called_buf), "%s", called);
-	snprintf(calling_buf, sizeof(calling_buf), "%s", calling ? calling : "");
+	/* libpri takes char *, not const */
+	snprintf(called, sizeof(called), "%s", p->called.digits);
+	snprintf(calling, sizeof(calling), "%s", p->calling.digits);
+	snprintf(redir, sizeof(redir), "%s", p->redirecting.digits);
 	call = pri_new_call(gp->pri);
 	sr = pri_sr_new();
 	rc = -EIO;
@@ -662,13 +778,20 @@ int gw_pri_call(struct gw_pri *gp, int channel, const char *called, const char *
 	pri_sr_set_channel(sr, channel, 1 /* exclusive */, 0);
 	pri_sr_set_bearer(sr, PRI_TRANS_CAP_SPEECH,
 			  gp->span->cfg.law == TDM_LAW_ALAW ? PRI_LAYER_1_ALAW : PRI_LAYER_1_ULAW);
-	pri_sr_set_called(sr, called_buf, PRI_UNKNOWN, 1 /* complete: en bloc */);
-	if (*calling_buf)
-		pri_sr_set_caller(sr, calling_buf, NULL, PRI_UNKNOWN, PRES_ALLOWED_USER_NUMBER_NOT_SCREENED);
+	pri_sr_set_called(sr, called, p->called.plan, p->overlap ? 0 : 1);
+	if (*calling)
+		pri_sr_set_caller(sr, calling, NULL, p->calling.plan, p->calling.pres);
+	else if (GW_PRI_PRES_OF(p->calling.pres) != GW_PRI_PRES_ALLOWED)
+		pri_sr_set_caller(sr, calling, NULL, p->calling.plan, PRES_NUMBER_NOT_AVAILABLE);
+	if (*redir)
+		pri_sr_set_redirecting(sr, redir, p->redirecting.plan, p->redirecting.pres,
+				       p->redirecting_reason < 0 ? PRI_REDIR_UNKNOWN : p->redirecting_reason);
 	gp->ch[channel].call = call;
 	if (pri_setup(gp->pri, call, sr) != 0)
 		goto out;
-	LOG_I(TAG, "span %d ch %d: SETUP to '%s' from '%s'", gp->span_id, channel, called_buf, calling_buf);
+	LOG_I(TAG, "span %d ch %d: SETUP to '%s' (plan 0x%02x) from '%s' (plan 0x%02x pres 0x%02x)%s%s", gp->span_id,
+	      channel, called, p->called.plan, calling, p->calling.plan, p->calling.pres,
+	      *redir ? ", redirected by " : "", redir);
 	rc = 0;
 out:
 	if (sr)
@@ -745,4 +868,66 @@ int gw_pri_hangup(struct gw_pri *gp, int channel, int cause)
 		rc = -EIO;
 	reschedule(gp);
 	return rc;
+}
+
+int gw_pri_need_more_info(struct gw_pri *gp, int channel)
+{
+	q931_call *call;
+	int rc = call_of(gp, channel, GW_PRI_EV_CMD_MORE_INFO, &call);
+
+	if (rc == 0 && pri_need_more_info(gp->pri, call, channel, 0) != 0)
+		rc = -EIO;
+	reschedule(gp);
+	return rc;
+}
+
+int gw_pri_send_digits(struct gw_pri *gp, int channel, const char *digits)
+{
+	q931_call *call;
+	int rc = 0;
+
+	for (const char *d = digits; rc == 0 && *d; d++) {
+		rc = call_of(gp, channel, GW_PRI_EV_CMD_INFO, &call);
+		if (rc == 0 && pri_information(gp->pri, call, *d) != 0)
+			rc = -EIO;
+	}
+	reschedule(gp);
+	return rc;
+}
+
+int gw_pri_progress(struct gw_pri *gp, int channel)
+{
+	enum gw_pri_state st;
+
+	if (!tdm_span_bchan_valid(gp->span->cfg.type, channel))
+		return -EINVAL;
+	st = gp->ch[channel].state;
+	if (!((S_IN_EARLY | S(CALL_RECEIVED)) & (1u << st)))
+		return -EPROTO;
+	if (pri_progress(gp->pri, gp->ch[channel].call, channel, 1) != 0)
+		return -EIO;
+	reschedule(gp);
+	return 0;
+}
+
+int gw_pri_restart(struct gw_pri *gp, int channel)
+{
+	if (!tdm_span_bchan_valid(gp->span->cfg.type, channel))
+		return -EINVAL;
+	if (!gp->up)
+		return -ENOTCONN;
+	if (gp->ch[channel].state != GW_PRI_NULL) {
+		if (gp->ch[channel].call)
+			pri_destroycall(gp->pri, gp->ch[channel].call);
+		gp->ch[channel].call = NULL;
+		set_state(gp, channel, GW_PRI_EV_RESTART);
+		if (gp->ev.release)
+			gp->ev.release(gp->arg, channel, PRI_CAUSE_NORMAL_UNSPECIFIED);
+	}
+	if (pri_reset(gp->pri, channel) != 0)
+		return -EIO;
+	gp->ch[channel].restarting = 1;
+	LOG_D(TAG, "span %d ch %d: RESTART sent", gp->span_id, channel);
+	reschedule(gp);
+	return 0;
 }

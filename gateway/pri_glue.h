@@ -40,6 +40,8 @@ enum gw_pri_state {
 	GW_PRI_DISCONNECT_REQUEST,       /* U11: DISCONNECT sent */
 	GW_PRI_DISCONNECT_INDICATION,    /* U12: DISCONNECT received */
 	GW_PRI_RELEASE_REQUEST,          /* U19: RELEASE sent */
+	GW_PRI_OVERLAP_SENDING,          /* U2: SETUP ACKNOWLEDGE received */
+	GW_PRI_OVERLAP_RECEIVING,        /* U25: SETUP ACKNOWLEDGE sent */
 	GW_PRI_STATE_COUNT
 };
 
@@ -57,8 +59,12 @@ enum gw_pri_event {
 	GW_PRI_EV_CONNECT,
 	GW_PRI_EV_CONNECT_ACK,
 	GW_PRI_EV_DISCONNECT,
-	GW_PRI_EV_RELEASE, /* RELEASE / RELEASE COMPLETE: the call is gone */
-	GW_PRI_EV_RESTART, /* the channel was restarted */
+	GW_PRI_EV_RELEASE,       /* RELEASE / RELEASE COMPLETE: the call is gone */
+	GW_PRI_EV_RESTART,       /* the channel was restarted */
+	GW_PRI_EV_CMD_MORE_INFO, /* we send SETUP ACKNOWLEDGE */
+	GW_PRI_EV_CMD_INFO,      /* we send INFORMATION (overlap sending) */
+	GW_PRI_EV_SETUP_ACK,     /* SETUP ACKNOWLEDGE received */
+	GW_PRI_EV_INFO,          /* INFORMATION with digits received */
 	GW_PRI_EV_COUNT
 };
 
@@ -75,11 +81,58 @@ const char *gw_pri_event_name(enum gw_pri_event e);
  * expected in state s. Pure; exposed for tests. */
 int gw_pri_fsm_next(enum gw_pri_state s, enum gw_pri_event e, enum gw_pri_state *next);
 
-/* An incoming call, lent to the setup callback (copy what you keep). */
+/* Q.931 4.5.8/4.5.10 octet 3: type of number (bits 7-5) and numbering
+ * plan (bits 4-1), as one "plan" value (ton << 4 | npi), as libpri has it. */
+#define GW_PRI_TON_UNKNOWN       0
+#define GW_PRI_TON_INTERNATIONAL 1
+#define GW_PRI_TON_NATIONAL      2
+#define GW_PRI_TON_NETWORK       3
+#define GW_PRI_TON_SUBSCRIBER    4
+#define GW_PRI_TON_ABBREVIATED   6
+#define GW_PRI_NPI_UNKNOWN       0
+#define GW_PRI_NPI_E164          1
+#define GW_PRI_NPI_PRIVATE       9
+#define GW_PRI_PLAN(ton, npi)    (((ton) << 4) | (npi))
+#define GW_PRI_PLAN_TON(plan)    (((plan) >> 4) & 7)
+#define GW_PRI_PLAN_NPI(plan)    ((plan)&15)
+
+/* Q.931 4.5.10 octet 3a: presentation (bits 7-6) and screening (bits 2-1),
+ * as one value (pres << 5 | screen), as libpri has it. */
+#define GW_PRI_PRES_ALLOWED       0
+#define GW_PRI_PRES_RESTRICTED    1
+#define GW_PRI_PRES_UNAVAILABLE   2
+#define GW_PRI_SCREEN_USER        0 /* user-provided, not screened */
+#define GW_PRI_SCREEN_PASSED      1 /* user-provided, verified and passed */
+#define GW_PRI_SCREEN_FAILED      2 /* user-provided, verified and failed */
+#define GW_PRI_SCREEN_NETWORK     3 /* network provided */
+#define GW_PRI_PRESENTATION(p, s) (((p) << 5) | (s))
+#define GW_PRI_PRES_OF(v)         (((v) >> 5) & 3)
+#define GW_PRI_SCREEN_OF(v)       ((v)&3)
+
+/* A number with its plan (and, for the calling and redirecting numbers,
+ * its presentation/screening). */
+struct gw_pri_number {
+	char digits[64];
+	int plan;
+	int pres;
+};
+
+/* An incoming call, lent to the setup callback (copy what you keep).
+ * called/calling are the digits of called_party/calling_party. */
 struct gw_pri_setup {
 	int channel;
 	char called[64];
 	char calling[64];
+	struct gw_pri_number called_party, calling_party, redirecting;
+	int redirecting_reason; /* Q.931 4.5.21a codes (PRI_REDIR_*), -1 when absent */
+	int complete;           /* Sending Complete seen (or en bloc switch) */
+};
+
+/* An outgoing call. */
+struct gw_pri_call_params {
+	struct gw_pri_number called, calling, redirecting;
+	int redirecting_reason; /* -1 when there is no redirecting number */
+	int overlap;            /* 1: the called number is not complete yet */
 };
 
 /* Callbacks, all optional, on the loop's thread. arg is gw_pri_new's.
@@ -94,12 +147,16 @@ struct gw_pri_events {
 	void (*connect)(void *arg, int channel);               /* the call is active (both directions) */
 	void (*disconnect)(void *arg, int channel, int cause); /* far end cleared: call gw_pri_hangup */
 	void (*release)(void *arg, int channel, int cause);    /* the channel is idle again */
+	void (*info)(void *arg, int channel, const char *digits, int complete); /* overlap digits */
+	void (*restarted)(void *arg, int channel); /* RESTART ACKNOWLEDGE: the channel may be used */
 };
 
 struct gw_pri_config {
 	enum gw_pri_node node;
 	enum gw_pri_switch sw;
-	int debug; /* libpri debug bits (PRI_DEBUG_*), 0 for none */
+	int debug;         /* libpri debug bits (PRI_DEBUG_*), 0 for none */
+	int overlap;       /* overlap receiving: SETUP without Sending Complete gets SETUP ACK */
+	int restart_on_up; /* RESTART every B-channel when the link comes up (Q.931 5.5) */
 };
 
 struct gw_pri;
@@ -115,6 +172,8 @@ int gw_pri_new(struct gw_loop *loop, struct tdm_span *span, const struct gw_pri_
 void gw_pri_free(struct gw_pri *pri);
 
 int gw_pri_link_up(const struct gw_pri *pri);
+/* Whether a channel waits for its RESTART ACKNOWLEDGE (never hunted). */
+int gw_pri_channel_restarting(const struct gw_pri *pri, int channel);
 enum gw_pri_state gw_pri_channel_state(const struct gw_pri *pri, int channel);
 /* The first idle B-channel, or -EBUSY. */
 int gw_pri_idle_channel(const struct gw_pri *pri);
@@ -122,6 +181,15 @@ int gw_pri_idle_channel(const struct gw_pri *pri);
 /* Commands. 0, -EINVAL (bad channel/number), -EPROTO (not allowed in the
  * channel's state; logged), -ENOTCONN (link down), -EIO (libpri refused). */
 int gw_pri_call(struct gw_pri *pri, int channel, const char *called, const char *calling);
+int gw_pri_call_ex(struct gw_pri *pri, int channel, const struct gw_pri_call_params *p);
+/* Overlap: ask for more digits (SETUP ACKNOWLEDGE) on an incoming call;
+ * send one more digit on an outgoing one (INFORMATION). */
+int gw_pri_need_more_info(struct gw_pri *pri, int channel);
+int gw_pri_send_digits(struct gw_pri *pri, int channel, const char *digits);
+/* PROGRESS with "in-band information available" (Q.931 4.5.23 #8). */
+int gw_pri_progress(struct gw_pri *pri, int channel);
+/* RESTART one B-channel (Q.931 5.5): a call on it is released. */
+int gw_pri_restart(struct gw_pri *pri, int channel);
 int gw_pri_proceeding(struct gw_pri *pri, int channel);
 int gw_pri_alerting(struct gw_pri *pri, int channel);
 int gw_pri_answer(struct gw_pri *pri, int channel);
