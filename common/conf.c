@@ -18,6 +18,7 @@ struct conf_reader {
 	const char *name;
 	int line;
 	char section[64];
+	char *element; /* in a named section: its element of the array */
 	char *err;
 	size_t errlen;
 };
@@ -140,6 +141,8 @@ static int conf_set(struct conf_reader *r, const struct conf_directive *d, void 
 			}
 			return conf_fail(r, "%s: \"%s\" is not one of %s", d->key, value, names);
 		}
+	case CONF_SECTION:
+		return 0;
 	case CONF_MSEC:
 		if (conf_parse_msec(value, &v) < 0)
 			return conf_fail(r, "%s: \"%s\" is not a duration (like 500ms, 2s, 5m)", d->key, value);
@@ -151,16 +154,85 @@ static int conf_set(struct conf_reader *r, const struct conf_directive *d, void 
 	return conf_fail(r, "%s: unknown directive type", d->key);
 }
 
+/* The CONF_SECTION row that declares section name, or NULL. */
+static const struct conf_directive *conf_named(const struct conf_directive *table, const char *section)
+{
+	for (const struct conf_directive *d = table; d->key; d++)
+		if (d->type == CONF_SECTION && strcmp(d->section, section) == 0)
+			return d;
+	return NULL;
+}
+
+/* Defaults of the rows of one section (all fixed sections when named is
+ * NULL) into obj (an element, for a named section). */
+static int conf_defaults_of(struct conf_reader *r, const struct conf_directive *table, const char *named, void *obj)
+{
+	for (const struct conf_directive *d = table; d->key; d++) {
+		const struct conf_directive *sec = conf_named(table, d->section);
+		int rc;
+
+		if (d->type == CONF_SECTION) {
+			if (!named)
+				*(int *)((char *)obj + d->min) = 0;
+			continue;
+		}
+		if ((named && strcmp(d->section, named) != 0) || (!named && sec))
+			continue;
+		if ((rc = conf_set(r, d, obj, d->def ? d->def : "")) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 int conf_defaults(const struct conf_directive *table, void *obj, char *err, size_t errlen)
 {
 	struct conf_reader r = {.name = "default", .err = err, .errlen = errlen};
 
-	for (const struct conf_directive *d = table; d->key; d++) {
-		int rc = conf_set(&r, d, obj, d->def ? d->def : "");
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	return conf_defaults_of(&r, table, NULL, obj);
+}
+
+static int conf_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= CONF_NAME_MAX || !(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0])))
+		return 0;
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && !strchr("_.-", *s))
+			return 0;
+	return 1;
+}
+
+/* "[span NAME]": start the next element of the section's array. */
+static int conf_section_named(struct conf_reader *r, const struct conf_directive *table, void *obj, char *s, bool *seen)
+{
+	char *name = s + strcspn(s, " \t"), *arr;
+	const struct conf_directive *sec;
+	int *count;
+
+	if (*name)
+		*name++ = '\0';
+	name = conf_trim(name);
+	sec = conf_named(table, s);
+	if (!sec)
+		return conf_fail(r, "unknown section [%s %s]", s, name);
+	if (!conf_name_ok(name))
+		return conf_fail(r, "[%s %s]: a %s name is 1-63 characters: a-z, 0-9, '_', '.', '-'", s, name, s);
+	count = (int *)((char *)obj + sec->min);
+	arr = (char *)obj + sec->offset;
+	for (int i = 0; i < *count; i++)
+		if (strcmp(arr + (size_t)i * sec->size, name) == 0)
+			return conf_fail(r, "[%s %s]: defined twice", s, name);
+	if (*count >= sec->max)
+		return conf_fail(r, "[%s %s]: at most %ld [%s] sections", s, name, sec->max, s);
+	r->element = arr + (size_t)(*count)++ * sec->size;
+	memset(r->element, 0, sec->size);
+	snprintf(r->element, CONF_NAME_MAX, "%s", name);
+	snprintf(r->section, sizeof(r->section), "%s", s);
+	for (size_t i = 0; table[i].key; i++)
+		if (strcmp(table[i].section, s) == 0)
+			seen[i] = false;
+	return conf_defaults_of(r, table, s, r->element);
 }
 
 /* Unquote a value in place: "a \"b\"" -> a "b". Returns NULL if unterminated. */
@@ -216,6 +288,9 @@ static int conf_line(struct conf_reader *r, char *line, const struct conf_direct
 			return conf_fail(r, "malformed section header (expected [name])");
 		*close = '\0';
 		s = conf_trim(s + 1);
+		r->element = NULL;
+		if (strchr(s, ' ') || strchr(s, '\t') || conf_named(table, s))
+			return conf_section_named(r, table, obj, s, seen);
 		for (i = 0; table[i].key; i++)
 			if (strcmp(table[i].section, s) == 0)
 				break;
@@ -235,7 +310,8 @@ static int conf_line(struct conf_reader *r, char *line, const struct conf_direct
 	if (r->section[0] == '\0')
 		return conf_fail(r, "\"%s\" outside any section", key);
 	for (i = 0; table[i].key; i++) {
-		if (strcmp(table[i].section, r->section) == 0 && strcmp(table[i].key, key) == 0)
+		if (table[i].type != CONF_SECTION && strcmp(table[i].section, r->section) == 0 &&
+		    strcmp(table[i].key, key) == 0)
 			break;
 	}
 	if (!table[i].key)
@@ -243,7 +319,7 @@ static int conf_line(struct conf_reader *r, char *line, const struct conf_direct
 	if (seen[i])
 		return conf_fail(r, "%s: set twice in section [%s]", key, r->section);
 	seen[i] = true;
-	return conf_set(r, &table[i], obj, value);
+	return conf_set(r, &table[i], r->element ? r->element : obj, value);
 }
 
 int conf_load_string(const char *name, const char *text, const struct conf_directive *table, void *obj, char *err,

@@ -13,7 +13,17 @@ enum conf_type {
 	CONF_BOOL, /* bool: yes/no, true/false, on/off, 1/0 */
 	CONF_ENUM, /* int, one of enums[] by name */
 	CONF_MSEC, /* int milliseconds: "250ms", "2s", "5m", "1h"; a bare number is seconds */
+	/* Declares a named section, "[span NAME]", that may appear several
+	 * times: each one fills the next element of an array in obj. The row's
+	 * key is "*"; offset is the array's offset in obj, size the element's
+	 * size, min the offset of the int element count, max the most
+	 * elements. The rows of that section that follow have offsets relative
+	 * to the element, which starts with char name[CONF_NAME_MAX]. Names are
+	 * like "pstn1" (lower case, digits, '_', '.', '-') and unique. */
+	CONF_SECTION,
 };
+
+#define CONF_NAME_MAX 64
 
 struct conf_enum {
 	const char *name;

@@ -137,8 +137,45 @@ static int check_abspath(const char *v, char *why, size_t len)
 	return 0;
 }
 
-#define S(f) offsetof(struct tandem_settings, f), sizeof(((struct tandem_settings *)0)->f)
-#define I(f) offsetof(struct tandem_settings, f), 0
+static const struct conf_enum span_backends[] = {
+    {"virtual", SETTINGS_BACKEND_VIRTUAL}, {"dahdi", SETTINGS_BACKEND_DAHDI}, {NULL, 0}};
+static const struct conf_enum span_types[] = {{"e1", 0}, {"t1", 1}, {NULL, 0}};
+static const struct conf_enum span_laws[] = {{"alaw", 0}, {"ulaw", 1}, {"mulaw", 1}, {NULL, 0}};
+/* The order of enum gw_pri_switch. */
+static const struct conf_enum span_switches[] = {{"ni2", 0},         {"dms100", 1},      {"5ess", 2}, {"4ess", 3},
+						 {"euroisdn_e1", 4}, {"euroisdn_t1", 5}, {"qsig", 6}, {NULL, 0}};
+static const struct conf_enum span_sides[] = {{"cpe", 0}, {"network", 1}, {NULL, 0}};
+static const struct conf_enum span_hunts[] = {{"ascending", SETTINGS_HUNT_ASCENDING},
+					      {"descending", SETTINGS_HUNT_DESCENDING},
+					      {"round_robin", SETTINGS_HUNT_ROUND_ROBIN},
+					      {NULL, 0}};
+
+static int check_name(const char *v, char *why, size_t len)
+{
+	for (const char *p = v; *p; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.')) {
+			snprintf(why, len, "\"%s\" may hold only a-z, 0-9, '-', '_' and '.'", v);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int check_ipaddr(const char *v, char *why, size_t len)
+{
+	unsigned char addr[16];
+
+	if (inet_pton(AF_INET, v, addr) != 1 && inet_pton(AF_INET6, v, addr) != 1) {
+		snprintf(why, len, "\"%s\" is not an IPv4 or IPv6 address", v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define SP(f)  offsetof(struct span_settings, f), sizeof(((struct span_settings *)0)->f)
+#define SPI(f) offsetof(struct span_settings, f), 0
+#define S(f)   offsetof(struct tandem_settings, f), sizeof(((struct tandem_settings *)0)->f)
+#define I(f)   offsetof(struct tandem_settings, f), 0
 
 const struct conf_directive settings_directives[] = {
     {"general", "node", CONF_STR, S(node), 0, 0, NULL, check_node, "tandem1",
@@ -167,14 +204,58 @@ const struct conf_directive settings_directives[] = {
     {"cdr", "journal", CONF_STR, S(cdr_journal), 0, 0, NULL, check_abspath, "",
      "folder of the durable CDR journal; empty means /var/spool/tandem/cdr (root) or /tmp/tandem-UID/cdr"},
     {"cdr", "batch", CONF_INT, I(cdr_batch), 1, 500, NULL, NULL, "200", "CDRs per INSERT when draining the journal"},
+    {"media", "address", CONF_STR, S(rtp_address), 0, 0, NULL, check_ipaddr, "127.0.0.1",
+     "the address RTP is bound to and SDP announces"},
+    {"media", "port_min", CONF_INT, I(rtp_port_min), 1024, 65534, NULL, NULL, "16384", "the lowest RTP port"},
+    {"media", "port_max", CONF_INT, I(rtp_port_max), 1025, 65535, NULL, NULL, "32767", "the highest RTP port"},
+    {"media", "workers", CONF_INT, I(media_workers), 1, 64, NULL, NULL, "2", "media worker threads"},
+    {"calls", "max", CONF_INT, I(call_max), 0, 1000000, NULL, NULL, "10000",
+     "concurrent calls this node takes; more get 503 with Retry-After"},
+    {"calls", "ring_timeout", CONF_MSEC, I(call_ring_timeout_ms), 1000, 3600000, NULL, NULL, "120s",
+     "an unanswered call is cleared after this (cause 19, SIP 480)"},
+    {"span", "*", CONF_SECTION, offsetof(struct tandem_settings, spans), sizeof(struct span_settings),
+     offsetof(struct tandem_settings, nspans), SETTINGS_MAX_SPANS, NULL, NULL, NULL,
+     "[span NAME]: one PRI span of this node (repeat for more)"},
+    {"span", "backend", CONF_ENUM, SPI(backend), 0, 0, span_backends, NULL, "virtual",
+     "virtual (sockets to pstnsim) or dahdi (a card)"},
+    {"span", "type", CONF_ENUM, SPI(type), 0, 0, span_types, NULL, "e1", "e1 (30 B-channels) or t1 (23)"},
+    {"span", "law", CONF_ENUM, SPI(law), 0, 0, span_laws, NULL, "alaw", "alaw or ulaw"},
+    {"span", "switchtype", CONF_ENUM, SPI(switchtype), 0, 0, span_switches, NULL, "euroisdn_e1",
+     "ni2, dms100, 5ess, 4ess, euroisdn_e1, euroisdn_t1 or qsig"},
+    {"span", "side", CONF_ENUM, SPI(side), 0, 0, span_sides, NULL, "cpe", "cpe (user side) or network"},
+    {"span", "dchan", CONF_STR, SP(dchan), 0, 0, NULL, check_abspath, "",
+     "virtual: the far end's D-channel socket (default RUNDIR/span-NAME.dchan)"},
+    {"span", "audio", CONF_STR, SP(audio), 0, 0, NULL, check_abspath, "",
+     "virtual: the far end's audio socket (default RUNDIR/span-NAME.audio)"},
+    {"span", "dahdi_span", CONF_INT, SPI(dahdi_span), 0, 256, NULL, NULL, "0", "dahdi: DAHDI's span number"},
+    {"span", "trunk", CONF_STR, SP(trunk), 0, 0, NULL, check_name, "pstn",
+     "the PRI trunk (tandemctl trunk name) whose routes use this span"},
+    {"span", "hunt", CONF_ENUM, SPI(hunt), 0, 0, span_hunts, NULL, "ascending",
+     "B-channel order for outgoing calls: ascending, descending or round_robin"},
+    {"span", "overlap", CONF_BOOL, SPI(overlap), 0, 0, NULL, NULL, "no",
+     "overlap receiving: collect digits after SETUP"},
+    {"span", "number_length", CONF_INT, SPI(number_length), 0, 20, NULL, NULL, "0",
+     "overlap: this many digits complete a number (0: no length rule)"},
+    {"span", "interdigit", CONF_MSEC, SPI(interdigit_ms), 500, 60000, NULL, NULL, "5s",
+     "overlap: the number is complete after this long without a digit"},
+    {"span", "restart", CONF_BOOL, SPI(restart), 0, 0, NULL, NULL, "yes",
+     "send RESTART for every B-channel when the D-channel comes up"},
+    {"span", "pcap", CONF_STR, SP(pcap), 0, 0, NULL, check_abspath, "",
+     "write the D-channel to this pcap file (Wireshark: LAPD/Q.931)"},
+    {"span", "numbers", CONF_STR, SP(numbers), 0, 0, NULL, NULL, "",
+     "the carrier's number format, e.g. cc=44,natpfx=0,intlpfx=00,format=national"},
     {NULL, NULL, CONF_STR, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
 };
+
+/* What tandemd runs when no file is named: one virtual E1 span toward
+ * pstnsim's default sockets (the demo). */
+static const char settings_embedded[] = "[span pstn1]\n";
 
 int settings_load(const char *path, struct tandem_settings *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
 	if (!path)
-		return conf_defaults(settings_directives, out, err, errlen);
+		return conf_load_string("embedded default", settings_embedded, settings_directives, out, err, errlen);
 	return conf_load_file(path, settings_directives, out, err, errlen);
 }
 
@@ -202,4 +283,37 @@ const char *settings_cdr_journal(const struct tandem_settings *s, char *buf, siz
 	else
 		snprintf(buf, len, "/tmp/tandem-%u/cdr", (unsigned)geteuid());
 	return buf;
+}
+
+const char *settings_run_dir(char *buf, size_t len)
+{
+	const char *env = getenv("TANDEM_RUN_DIR");
+
+	if (env && *env)
+		snprintf(buf, len, "%s", env);
+	else if (geteuid() == 0)
+		snprintf(buf, len, "/run/tandem");
+	else
+		snprintf(buf, len, "/tmp/tandem-%u", (unsigned)geteuid());
+	return buf;
+}
+
+const char *settings_span_path(const struct span_settings *sp, const char *which, char *buf, size_t len)
+{
+	const char *set = strcmp(which, "dchan") == 0 ? sp->dchan : sp->audio;
+	char dir[200];
+
+	if (*set)
+		snprintf(buf, len, "%s", set);
+	else
+		snprintf(buf, len, "%s/span-%s.%s", settings_run_dir(dir, sizeof(dir)), sp->name, which);
+	return buf;
+}
+
+const struct span_settings *settings_span(const struct tandem_settings *s, const char *name)
+{
+	for (int i = 0; i < s->nspans; i++)
+		if (strcmp(s->spans[i].name, name) == 0)
+			return &s->spans[i];
+	return NULL;
 }

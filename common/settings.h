@@ -11,6 +11,40 @@
 /* The configuration file read when none is named, if it exists. */
 #define SETTINGS_DEFAULT_PATH "/etc/tandem/tandem.conf"
 
+#define SETTINGS_MAX_SPANS 32
+
+enum settings_backend {
+	SETTINGS_BACKEND_VIRTUAL = 0,
+	SETTINGS_BACKEND_DAHDI = 1
+};
+enum settings_hunt {
+	SETTINGS_HUNT_ASCENDING = 0,
+	SETTINGS_HUNT_DESCENDING = 1,
+	SETTINGS_HUNT_ROUND_ROBIN = 2
+};
+
+/* [span NAME]: one PRI span of this node. The enum values of type, law,
+ * switchtype and side are those of enum tdm_span_type, enum tdm_span_law,
+ * enum gw_pri_switch and enum gw_pri_node (gateway/ checks that). */
+struct span_settings {
+	char name[CONF_NAME_MAX];
+	int backend;                 /* enum settings_backend */
+	int type;                    /* e1, t1 */
+	int law;                     /* alaw, ulaw */
+	int switchtype;              /* ni2 ... qsig */
+	int side;                    /* cpe, network */
+	char dchan[108], audio[108]; /* virtual: the far end's sockets; "" = settings_span_path() */
+	int dahdi_span;              /* dahdi: DAHDI's span number */
+	char trunk[CONF_NAME_MAX];   /* the PRI trunk (trunks.name) whose routes use this span */
+	int hunt;                    /* enum settings_hunt */
+	bool overlap;                /* overlap receiving */
+	int number_length;           /* overlap: digits that complete a number, 0 = no length rule */
+	int interdigit_ms;           /* overlap: inter-digit timer */
+	bool restart;                /* RESTART every B-channel when the link comes up */
+	char pcap[256];              /* write the D-channel to this pcap file; "" = off */
+	char numbers[256];           /* the carrier's number format (docs/mapping.md); "" = E.164 as is */
+};
+
 struct tandem_settings {
 	char node[64];           /* [general] node: this node's name in CDRs and status */
 	int log_target;          /* [log] target: enum log_target */
@@ -26,6 +60,13 @@ struct tandem_settings {
 	char ctl_socket[108];  /* [control] socket: "" = settings_ctl_socket_default() */
 	char cdr_journal[256]; /* [cdr] journal: "" = settings_cdr_journal() default */
 	int cdr_batch;         /* [cdr] batch: records per INSERT */
+	char rtp_address[64];  /* [media] address: where RTP is bound and what SDP says */
+	int rtp_port_min, rtp_port_max;
+	int media_workers;
+	int call_max;             /* [calls] max: concurrent calls this node takes */
+	int call_ring_timeout_ms; /* [calls] ring_timeout: no answer after this = 19 / 480 */
+	struct span_settings spans[SETTINGS_MAX_SPANS];
+	int nspans;
 };
 
 /* The directive table (ends with a row whose key is NULL). */
@@ -43,6 +84,18 @@ const char *settings_ctl_socket(const struct tandem_settings *s, char *buf, size
 /* The CDR journal folder in effect: s->cdr_journal, else
  * /var/spool/tandem/cdr for root, else /tmp/tandem-UID/cdr. Returns buf. */
 const char *settings_cdr_journal(const struct tandem_settings *s, char *buf, size_t len);
+
+/* The runtime folder for sockets: $TANDEM_RUN_DIR, else /run/tandem for
+ * root, else /tmp/tandem-UID. Returns buf. */
+const char *settings_run_dir(char *buf, size_t len);
+
+/* A virtual span's socket path in effect: the configured one, else
+ * RUNDIR/span-NAME.dchan or .audio (which = "dchan" or "audio"). pstnsim
+ * uses the same default. Returns buf. */
+const char *settings_span_path(const struct span_settings *sp, const char *which, char *buf, size_t len);
+
+/* The span named name, or NULL. */
+const struct span_settings *settings_span(const struct tandem_settings *s, const char *name);
 
 /* Parse "udp,tcp" style transport lists into flags. Returns 0 or -EINVAL. */
 int settings_transports(const char *list, bool *udp, bool *tcp);

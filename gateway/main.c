@@ -35,6 +35,11 @@ static void show_config(void)
 	const char *section = "";
 
 	for (const struct conf_directive *d = settings_directives; d->key; d++) {
+		if (d->type == CONF_SECTION) {
+			printf("\n# %s\n[%s NAME]\n", d->help, d->section);
+			section = d->section;
+			continue;
+		}
 		if (strcmp(section, d->section) != 0) {
 			printf("%s[%s]\n", *section ? "\n" : "", d->section);
 			section = d->section;

@@ -85,6 +85,16 @@ static void test_bad_files(void)
 	    {"[sip]\ntransports = udp,sctp\n", "t.conf:2: transports: \"udp,sctp\" is not a list of udp and tcp"},
 	    {"[control]\nsocket = relative.sock\n", "t.conf:2: socket: \"relative.sock\" is not an absolute path"},
 	    {"[general\n", "t.conf:1: malformed section header"},
+	    {"[span]\n", "t.conf:1: [span ]: a span name is 1-63 characters"},
+	    {"[span Bad]\n", "t.conf:1: [span Bad]: a span name is"},
+	    {"[span a]\n[span a]\n", "t.conf:2: [span a]: defined twice"},
+	    {"[span a]\nswitchtype = ess5\n", "t.conf:2: switchtype: \"ess5\" is not one of ni2, dms100"},
+	    {"[span a]\ntype = j1\n", "t.conf:2: type: \"j1\" is not one of e1, t1"},
+	    {"[span a]\nspeed = 1\n", "t.conf:2: unknown key \"speed\" in section [span]"},
+	    {"[span a]\nhunt = up\nhunt = down\n", "t.conf:2: hunt: \"up\" is not one of"},
+	    {"[span a]\nlaw = alaw\n[span b]\nlaw = ulaw\n", NULL},
+	    {"[span a]\nlaw = alaw\nlaw = ulaw\n", "t.conf:3: law: set twice in section [span]"},
+	    {"[sip a]\n", "t.conf:1: unknown section [sip a]"},
 	};
 	struct tandem_settings s;
 
@@ -97,6 +107,42 @@ static void test_bad_files(void)
 		}
 		is_int(rc, -EINVAL, "refused: %s", cases[i].want);
 		ok(strncmp(err, cases[i].want, strlen(cases[i].want)) == 0, "message \"%s\"", err);
+	}
+}
+
+/* Named sections: each [span NAME] fills the next element, with its own
+ * defaults; the embedded default has one span. */
+static void test_spans(void)
+{
+	struct tandem_settings s;
+	char err[512] = "";
+	const struct span_settings *a, *b;
+
+	is_int(load("[span a]\ntype = t1\nlaw = ulaw\nswitchtype = ni2\nhunt = descending\n"
+		    "[general]\nnode = n1\n[span b]\ndchan = /tmp/x.d\n",
+		    &s, err, sizeof(err)),
+	       0, "two spans load (%s)", err);
+	is_int(s.nspans, 2, "two spans");
+	a = settings_span(&s, "a");
+	b = settings_span(&s, "b");
+	ok(a && a->type == 1 && a->law == 1 && a->switchtype == 0 && a->hunt == SETTINGS_HUNT_DESCENDING,
+	   "span a's keys");
+	ok(b && b->type == 0 && b->law == 0 && b->switchtype == 4 && b->hunt == SETTINGS_HUNT_ASCENDING && b->restart,
+	   "span b has its own defaults");
+	is_str(s.node, "n1", "a fixed section between named ones");
+	ok(settings_span(&s, "c") == NULL, "no span c");
+	is_int(settings_load(NULL, &s, err, sizeof(err)), 0, "embedded default loads (%s)", err);
+	ok(s.nspans == 1 && strcmp(s.spans[0].name, "pstn1") == 0, "embedded default: span pstn1");
+	{
+		char text[8192] = "", path[256];
+		for (int i = 0; i <= SETTINGS_MAX_SPANS; i++)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "[span s%d]\n", i);
+		ok(load(text, &s, err, sizeof(err)) < 0 && strstr(err, "at most 32 [span] sections"),
+		   "too many spans refused (%s)", err);
+		setenv("TANDEM_RUN_DIR", "/r", 1);
+		is_str(settings_span_path(&s.spans[0], "dchan", path, sizeof(path)), "/r/span-s0.dchan",
+		       "default D-channel path");
+		unsetenv("TANDEM_RUN_DIR");
 	}
 }
 
@@ -143,7 +189,10 @@ static void test_example(void)
 	if (text && fread(text, 1, (size_t)len, f) == (size_t)len) {
 		for (const struct conf_directive *d = settings_directives; d->key; d++) {
 			char needle[128];
-			snprintf(needle, sizeof(needle), "\n# %s = ", d->key);
+			if (d->type == CONF_SECTION)
+				snprintf(needle, sizeof(needle), "\n# [%s NAME]", d->section);
+			else
+				snprintf(needle, sizeof(needle), "\n# %s = ", d->key);
 			ok(strstr(text, needle) != NULL, "example documents [%s] %s", d->section, d->key);
 		}
 	}
@@ -156,6 +205,7 @@ int main(void)
 	test_defaults();
 	test_good_file();
 	test_bad_files();
+	test_spans();
 	test_missing_file();
 	test_durations();
 	test_example();
