@@ -147,3 +147,56 @@ void tdm_span_free(struct tdm_span *span)
 	if (span)
 		span->ops->free(span);
 }
+
+int tdm_span_poll_event(struct tdm_span *span, struct tdm_span_event *ev)
+{
+	if (!span->ops->poll_event)
+		return -EAGAIN;
+	return span->ops->poll_event(span, ev);
+}
+
+unsigned tdm_span_alarms(const struct tdm_span *span)
+{
+	return span->ops->alarms ? span->ops->alarms(span) : 0;
+}
+
+const char *tdm_span_event_name(enum tdm_span_event_type type)
+{
+	static const char *const names[] = {
+	    [TDM_EV_ALARM] = "alarm",     [TDM_EV_NOALARM] = "no-alarm", [TDM_EV_BADFCS] = "bad-fcs",
+	    [TDM_EV_ABORT] = "abort",     [TDM_EV_OVERRUN] = "overrun",  [TDM_EV_UNDERRUN] = "underrun",
+	    [TDM_EV_REMOVED] = "removed", [TDM_EV_OTHER] = "other",
+	};
+
+	if ((unsigned)type >= sizeof(names) / sizeof(names[0]) || !names[type])
+		return "?";
+	return names[type];
+}
+
+int tdm_span_audio_fds(const struct tdm_span *span, int *fds, int *chs, int max)
+{
+	if (span->ops->audio_fds)
+		return span->ops->audio_fds(span, fds, chs, max);
+	if (max < 1)
+		return 0;
+	fds[0] = span->audio_fd;
+	chs[0] = 0;
+	return 1;
+}
+
+int tdm_span_audio_read_ch(struct tdm_span *span, int ch, uint8_t *buf, size_t size, size_t *len)
+{
+	int rc;
+
+	*len = 0;
+	if (!span->ops->audio_read_ch)
+		return -EOPNOTSUPP;
+	if (!tdm_span_bchan_valid(span->cfg.type, ch))
+		return -EINVAL;
+	rc = span->ops->audio_read_ch(span, ch, buf, size, len);
+	if (rc == 0)
+		span->stats.b_rx += *len;
+	else if (rc == -EBADMSG)
+		span->stats.b_bad++;
+	return rc;
+}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A TDM span (E1 or T1 PRI): one D-channel and its B-channels, behind one
- * interface with backends (virtual sockets today, DAHDI later). Everything
+ * interface with backends (virtual sockets, DAHDI devices). Everything
  * here runs on the loop's thread; nothing blocks. */
 #ifndef TANDEM_GW_TDM_SPAN_H
 #define TANDEM_GW_TDM_SPAN_H
@@ -92,6 +92,58 @@ int tdm_span_audio_read(struct tdm_span *span, int *ch, uint8_t *buf, size_t siz
 /* Close the span's fds and free it. NULL is a no-op. */
 void tdm_span_free(struct tdm_span *span);
 
+/* --- Events and alarms (any backend) ----------------------------------
+ * A real span reports line alarms and HDLC errors out of band (DAHDI:
+ * read() fails with ELAST, DAHDI_GETEVENT names the event). The backend
+ * collects them while reading and writing; the owner drains them with
+ * tdm_span_poll_event() after each wake-up. The virtual backend has none. */
+
+/* Line alarms, as G.775 / T1.231 name them. */
+#define TDM_ALARM_RED      0x01 /* loss of signal or frame alignment here */
+#define TDM_ALARM_YELLOW   0x02 /* remote alarm indication: the far end is in red */
+#define TDM_ALARM_BLUE     0x04 /* AIS: all ones from upstream */
+#define TDM_ALARM_LOOPBACK 0x08 /* the line is looped */
+#define TDM_ALARM_RECOVER  0x10 /* recovering from an alarm */
+#define TDM_ALARM_NOTOPEN  0x20 /* the span is not running */
+
+enum tdm_span_event_type {
+	TDM_EV_ALARM,    /* alarms raised; ev.alarms holds the new set */
+	TDM_EV_NOALARM,  /* alarms cleared */
+	TDM_EV_BADFCS,   /* a D-channel frame failed its FCS (discarded; counted in d_bad) */
+	TDM_EV_ABORT,    /* a D-channel frame was aborted (7 ones; discarded; counted in d_bad) */
+	TDM_EV_OVERRUN,  /* receive overrun: data was lost */
+	TDM_EV_UNDERRUN, /* transmit underrun: the device sent idle */
+	TDM_EV_REMOVED,  /* the hardware went away */
+	TDM_EV_OTHER     /* any other event (code holds the backend's number) */
+};
+
+struct tdm_span_event {
+	enum tdm_span_event_type type;
+	int ch;          /* the timeslot it was reported on (the D-channel's for span alarms) */
+	unsigned alarms; /* the span's TDM_ALARM_* set after the event */
+	int code;        /* the backend's own event number, for logs */
+};
+
+/* The next queued event: 0 and *ev, or -EAGAIN when none is pending.
+ * Events are queued in order of arrival; when more than the backend
+ * holds arrive unread, the oldest are dropped (alarms stay current). */
+int tdm_span_poll_event(struct tdm_span *span, struct tdm_span_event *ev);
+/* The span's current TDM_ALARM_* set (0: in service). */
+unsigned tdm_span_alarms(const struct tdm_span *span);
+const char *tdm_span_event_name(enum tdm_span_event_type type);
+
+/* Per-channel audio fds. A backend with one fd per B-channel (DAHDI)
+ * fills fds[i] and chs[i] (timeslot) for each open B-channel and returns
+ * how many (at most max); read one of them with tdm_span_audio_read_ch.
+ * A backend that multiplexes (virtual) returns 1 with chs[0] = 0: watch
+ * fds[0] and read it with tdm_span_audio_read. The fds stay the span's.
+ * tdm_span_audio_fd() keeps working on every backend (on DAHDI it is an
+ * epoll fd over all B-channels, readable when any of them is). */
+int tdm_span_audio_fds(const struct tdm_span *span, int *fds, int *chs, int max);
+/* Read one block from B-channel ch only: as tdm_span_audio_read, and
+ * -EOPNOTSUPP on a multiplexing backend. */
+int tdm_span_audio_read_ch(struct tdm_span *span, int ch, uint8_t *buf, size_t size, size_t *len);
+
 /* --- The virtual backend (gateway/tdm_virtual.c) ---------------------
  * The D-channel is an AF_UNIX SOCK_SEQPACKET connection carrying one
  * Q.921 frame + FCS per message; the B-channels share a second one
@@ -120,6 +172,31 @@ int tdm_virtual_accept(struct tdm_virtual_listener *l, const struct tdm_span_con
 /* Close the listen sockets and unlink their paths. NULL is a no-op. */
 void tdm_virtual_listener_free(struct tdm_virtual_listener *l);
 
+/* --- The DAHDI backend (gateway/tdm_dahdi.c) --------------------------
+ * One span of a DAHDI card, configured beforehand by dahdi_cfg from
+ * /etc/dahdi/system.conf: the D-channel as "hardhdlc" or "dchan", the
+ * B-channels as "bchan" (clear channels). See docs/spans.md. */
+struct tdm_dahdi_config {
+	int span;         /* DAHDI span number (system.conf's span=N), >= 1 */
+	int basechan;     /* DAHDI channel number of timeslot 1; 0: ask the driver */
+	int blocksize;    /* audio bytes per read/write; 0: 160 (20 ms) */
+	int numbufs;      /* B-channel buffers (DAHDI_SET_BUFINFO); 0: 4 */
+	const char *path; /* device directory; NULL: "/dev/dahdi" */
+};
+
+/* Open the span: /dev/dahdi/channel once per channel, bound with
+ * DAHDI_SPECIFY to basechan + timeslot - 1 and checked with
+ * DAHDI_GET_PARAMS (span, position, signalling); the D-channel in HDLC
+ * mode, the B-channels with blocksize, law and buffer policy set. With
+ * basechan 0 the span's first channel is found from DAHDI_SPANSTAT on
+ * /dev/dahdi/ctl (channels are numbered in span order). cfg->id is for
+ * logs; cfg->type must match the span's channel count. 0, or -ENOENT (no
+ * DAHDI device), -ENXIO (no such span or channel), -EBUSY (a channel is
+ * open elsewhere), -EPROTO (the span is not configured as a PRI of
+ * cfg->type: wrong signalling or channel count), another -errno. The
+ * caller owns *out; it is on the loop's thread from then on. */
+int tdm_span_dahdi_open(const struct tdm_span_config *cfg, const struct tdm_dahdi_config *dcfg, struct tdm_span **out);
+
 /* --- For backends only ------------------------------------------------ */
 struct tdm_span_ops {
 	const char *name;
@@ -128,6 +205,11 @@ struct tdm_span_ops {
 	int (*audio_write)(struct tdm_span *span, int ch, const uint8_t *buf, size_t len);
 	int (*audio_read)(struct tdm_span *span, int *ch, uint8_t *buf, size_t size, size_t *len);
 	void (*free)(struct tdm_span *span);
+	/* Optional (NULL: the span has no events, no alarms, one audio fd). */
+	int (*poll_event)(struct tdm_span *span, struct tdm_span_event *ev);
+	unsigned (*alarms)(const struct tdm_span *span);
+	int (*audio_fds)(const struct tdm_span *span, int *fds, int *chs, int max);
+	int (*audio_read_ch)(struct tdm_span *span, int ch, uint8_t *buf, size_t size, size_t *len);
 };
 
 /* The common part every backend's span starts with. */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The CPE (gateway) side of tests/integration/pri_virtual.sh: one call over a virtual span, audio echoed. */
+/* The CPE (gateway) side of tests/integration/pri_virtual.sh: one call over a virtual span, audio echoed. Built a
+ * second time as tests/dahdi_call_test (TANDEM_CALL_TEST_DAHDI), which takes --dahdi SPAN to run the same call over
+ * the DAHDI backend (tests/integration/pri_dahdi.sh, under the emulation). */
 #include "config.h"
 
 #include "common/log.h"
@@ -27,6 +29,9 @@ struct test {
 	struct tdm_span *span;
 	struct gw_pri *pri;
 	struct gw_watch *audio_w;
+	struct gw_watch *ch_w[TDM_SPAN_MAX_CHANNELS];
+	int ch_fd[TDM_SPAN_MAX_CHANNELS], ch_no[TDM_SPAN_MAX_CHANNELS], nch;
+	struct gw_timer *event_t;
 	struct gw_timer *hold_t, *answer_t, *deadline, *linger_t;
 	enum scenario sc;
 	const char *to, *from;
@@ -203,6 +208,47 @@ static void on_audio(void *arg, int revents)
 	}
 }
 
+/* DAHDI: one watch per B-channel fd, read with tdm_span_audio_read_ch. */
+struct ch_arg {
+	struct test *t;
+	int ch;
+};
+static struct ch_arg ch_args[TDM_SPAN_MAX_CHANNELS];
+
+static void on_audio_ch(void *arg, int revents)
+{
+	struct ch_arg *a = arg;
+	struct test *t = a->t;
+	uint8_t buf[TDM_AUDIO_MAX];
+	size_t len;
+	int rc;
+
+	(void)revents;
+	for (int i = 0; i < 16; i++) {
+		rc = tdm_span_audio_read_ch(t->span, a->ch, buf, sizeof(buf), &len);
+		if (rc == -EBADMSG)
+			continue;
+		if (rc < 0)
+			break;
+		if (!t->active || a->ch != t->ch)
+			continue;
+		t->rx += len;
+		if (tdm_span_audio_write(t->span, a->ch, buf, len) == 0)
+			t->tx += len;
+	}
+}
+
+/* Alarms and HDLC errors the backend collected. */
+static void on_events(void *arg)
+{
+	struct test *t = arg;
+	struct tdm_span_event ev;
+
+	while (tdm_span_poll_event(t->span, &ev) == 0)
+		say("span event %s ch=%d alarms=0x%x", tdm_span_event_name(ev.type), ev.ch, ev.alarms);
+	gw_timer_start(t->event_t, 100);
+}
+
 static const struct gw_pri_events test_events = {
     .link = ev_link,
     .closed = ev_closed,
@@ -216,18 +262,24 @@ static const struct gw_pri_events test_events = {
 
 int main(int argc, char **argv)
 {
-	static const struct option lo[] = {
-	    {"dchan", required_argument, NULL, 'd'},     {"audio", required_argument, NULL, 'a'},
-	    {"type", required_argument, NULL, 't'},      {"law", required_argument, NULL, 'l'},
-	    {"switch", required_argument, NULL, 's'},    {"scenario", required_argument, NULL, 'S'},
-	    {"to", required_argument, NULL, 'n'},        {"from", required_argument, NULL, 'f'},
-	    {"hold", required_argument, NULL, 'H'},      {"answer-after", required_argument, NULL, 'A'},
-	    {"pri-debug", required_argument, NULL, 'D'}, {NULL, 0, NULL, 0}};
+	static const struct option lo[] = {{"dchan", required_argument, NULL, 'd'},
+					   {"audio", required_argument, NULL, 'a'},
+					   {"type", required_argument, NULL, 't'},
+					   {"law", required_argument, NULL, 'l'},
+					   {"switch", required_argument, NULL, 's'},
+					   {"scenario", required_argument, NULL, 'S'},
+					   {"to", required_argument, NULL, 'n'},
+					   {"from", required_argument, NULL, 'f'},
+					   {"hold", required_argument, NULL, 'H'},
+					   {"answer-after", required_argument, NULL, 'A'},
+					   {"pri-debug", required_argument, NULL, 'D'},
+					   {"dahdi", required_argument, NULL, 'Z'},
+					   {NULL, 0, NULL, 0}};
 	struct tdm_span_config scfg = {.id = 1, .type = TDM_SPAN_E1, .law = TDM_LAW_ALAW};
 	struct gw_pri_config pcfg = {.node = GW_PRI_CPE, .sw = GW_PRI_SW_EUROISDN_E1};
 	struct test t = {.sc = SC_CALL, .to = "5551000", .from = "5552000", .hold_ms = 1000, .answer_ms = 100};
 	const char *dchan = NULL, *audio = NULL;
-	int c, rc = -EINVAL, tries;
+	int c, rc = -EINVAL, tries, dahdi_span = 0;
 
 	log_setup("pri_call_test", LOG_TARGET_STDERR, getenv("TEST_DEBUG") ? LOG_DEBUG : LOG_INFO, 0);
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -272,12 +324,31 @@ int main(int argc, char **argv)
 		case 'D':
 			pcfg.debug = (int)strtol(optarg, NULL, 0);
 			break;
+		case 'Z':
+			dahdi_span = atoi(optarg);
+			break;
 		default:
 			return 1;
 		}
 	}
+	if (dahdi_span > 0) {
+#ifdef TANDEM_CALL_TEST_DAHDI
+		struct tdm_dahdi_config dcfg = {.span = dahdi_span};
+
+		rc = tdm_span_dahdi_open(&scfg, &dcfg, &t.span);
+		if (rc < 0) {
+			fprintf(stderr, "cannot open DAHDI span %d: %s\n", dahdi_span, strerror(-rc));
+			return 1;
+		}
+		goto opened;
+#else
+		fprintf(stderr, "--dahdi: this build has no DAHDI backend (use tests/dahdi_call_test)\n");
+		return 1;
+#endif
+	}
 	if (!dchan || !audio) {
-		fprintf(stderr, "usage: pri_call_test --dchan PATH --audio PATH [--scenario call|reject|incoming]\n");
+		fprintf(stderr, "usage: pri_call_test --dchan PATH --audio PATH | --dahdi SPAN [--scenario "
+				"call|reject|incoming]\n");
 		return 1;
 	}
 	/* pstnsim may still be starting: retry for up to 5 s. */
@@ -291,15 +362,32 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cannot connect the span: %s\n", strerror(-rc));
 		return 1;
 	}
+#ifdef TANDEM_CALL_TEST_DAHDI
+opened:
+#endif
 	if ((rc = gw_loop_new(&t.loop)) < 0 || (rc = gw_timer_new(t.loop, on_hold, &t, &t.hold_t)) < 0 ||
 	    (rc = gw_timer_new(t.loop, on_answer, &t, &t.answer_t)) < 0 ||
 	    (rc = gw_timer_new(t.loop, on_deadline, &t, &t.deadline)) < 0 ||
 	    (rc = gw_timer_new(t.loop, on_linger, &t, &t.linger_t)) < 0 ||
-	    (rc = gw_pri_new(t.loop, t.span, &pcfg, &test_events, &t, &t.pri)) < 0 ||
-	    (rc = gw_watch_new(t.loop, tdm_span_audio_fd(t.span), GW_READ, on_audio, &t, &t.audio_w)) < 0) {
+	    (rc = gw_timer_new(t.loop, on_events, &t, &t.event_t)) < 0 ||
+	    (rc = gw_pri_new(t.loop, t.span, &pcfg, &test_events, &t, &t.pri)) < 0) {
 		fprintf(stderr, "set-up failed: %s\n", strerror(-rc));
 		goto out;
 	}
+	/* A backend with one fd per B-channel gets one watch per channel. */
+	t.nch = tdm_span_audio_fds(t.span, t.ch_fd, t.ch_no, TDM_SPAN_MAX_CHANNELS);
+	if (t.nch == 1 && t.ch_no[0] == 0)
+		rc = gw_watch_new(t.loop, tdm_span_audio_fd(t.span), GW_READ, on_audio, &t, &t.audio_w);
+	for (int i = 0; t.ch_no[0] != 0 && i < t.nch && rc >= 0; i++) {
+		ch_args[i] = (struct ch_arg){.t = &t, .ch = t.ch_no[i]};
+		rc = gw_watch_new(t.loop, t.ch_fd[i], GW_READ, on_audio_ch, &ch_args[i], &t.ch_w[i]);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "set-up failed: %s\n", strerror(-rc));
+		goto out;
+	}
+	say("span backend=%s audio_fds=%d alarms=0x%x", t.span->ops->name, t.nch, tdm_span_alarms(t.span));
+	gw_timer_start(t.event_t, 100);
 	gw_timer_start(t.deadline, 15000);
 	gw_loop_run(t.loop);
 	say("result done=%d cause=%d setup_ms=%lld active_ms=%lld rx=%lu tx=%lu rx_bytes_per_s=%lld d_bad=%lu", t.done,
@@ -309,6 +397,9 @@ int main(int argc, char **argv)
 out:
 	gw_pri_free(t.pri);
 	gw_watch_free(t.audio_w);
+	for (int i = 0; i < TDM_SPAN_MAX_CHANNELS; i++)
+		gw_watch_free(t.ch_w[i]);
+	gw_timer_free(t.event_t);
 	gw_timer_free(t.hold_t);
 	gw_timer_free(t.answer_t);
 	gw_timer_free(t.deadline);
