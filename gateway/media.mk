@@ -1,1 +1,27 @@
 # media: media: RTP endpoints and the RTP <-> B-channel bridge. Included from the top Makefile.am.
+# The media library is the only code that sees SpanDSP (media_worker.c);
+# media_sdp.c reads SDP with Sofia's parser (not nua).
+
+noinst_LIBRARIES += gateway/libtandem_media.a
+gateway_libtandem_media_a_SOURCES = \
+	gateway/rtp.c gateway/rtp.h \
+	gateway/rtp_endpoint.c \
+	gateway/media_sdp.c gateway/media_sdp.h \
+	gateway/media.c gateway/media.h gateway/media_int.h \
+	gateway/media_worker.c
+gateway_libtandem_media_a_CFLAGS = $(AM_CFLAGS) $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS)
+
+# Link order: media, span, then the loop (gateway) and common.
+MEDIA_LIBS = gateway/libtandem_media.a gateway/libtandem_span.a gateway/libtandem_gateway.a \
+	common/libtandem_common.a $(SOFIA_LIBS) $(SPANDSP_LIBS) -lpthread -lm
+
+MEDIA_TESTS = tests/unit/test_rtp tests/unit/test_media_sdp tests/unit/test_media_bridge
+check_PROGRAMS += $(MEDIA_TESTS)
+tests_unit_test_rtp_SOURCES = tests/unit/test_rtp.c tests/tap.h
+tests_unit_test_rtp_LDADD = $(MEDIA_LIBS)
+tests_unit_test_media_sdp_SOURCES = tests/unit/test_media_sdp.c tests/tap.h
+tests_unit_test_media_sdp_LDADD = $(MEDIA_LIBS)
+tests_unit_test_media_bridge_SOURCES = tests/unit/test_media_bridge.c tests/tap.h
+tests_unit_test_media_bridge_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
+tests_unit_test_media_bridge_LDADD = $(MEDIA_LIBS)
+TESTS += $(MEDIA_TESTS)

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Media internals shared by media.c (the loop's side) and media_worker.c
+ * (the workers). Each field says which thread may touch it. */
+#ifndef TANDEM_GW_MEDIA_INT_H
+#define TANDEM_GW_MEDIA_INT_H
+
+#include <pthread.h>
+
+#include "gateway/media.h"
+#include "gateway/rtp.h"
+#include "gateway/tdm_span.h"
+
+#define MEDIA_TAG "media"
+
+struct dtmf_rx_state_s; /* SpanDSP's, seen by media_worker.c only */
+struct dtmf_tx_state_s;
+
+/* What an epoll registration points at. */
+enum media_tag_kind {
+	TAG_CMD = 1,
+	TAG_SPAN,
+	TAG_RTP,
+	TAG_RTCP
+};
+struct media_tag {
+	enum media_tag_kind kind;
+	void *ptr;
+};
+
+/* A span on a worker. Allocated by the loop, then the worker's alone. */
+struct media_wspan {
+	struct media_wspan *next;
+	struct media_tag tag;
+	struct tdm_span *span;
+	int dead; /* its audio fd failed; no longer watched */
+	struct media_bridge *bridges[TDM_SPAN_MAX_CHANNELS + 1];
+};
+
+enum media_cmd_type {
+	CMD_ADD_SPAN = 1,
+	CMD_REMOVE_SPAN, /* synchronous: the loop waits for done */
+	CMD_START,
+	CMD_UPDATE,
+	CMD_DTMF,
+	CMD_STOP,
+	CMD_QUIT
+};
+
+struct media_cmd {
+	struct media_cmd *next;
+	enum media_cmd_type type;
+	struct media_wspan *ws;
+	struct media_bridge *b;
+	struct rtp_params params; /* CMD_UPDATE */
+	char digit;               /* CMD_DTMF */
+	enum media_side to;
+	int done; /* CMD_REMOVE_SPAN: set under the worker's lock */
+};
+
+struct media_worker {
+	struct media *m;
+	int index;
+	pthread_t thread;
+	int running;
+	int epfd, cmd_fd;
+	struct media_tag cmd_tag;
+	/* The command queue: any thread, under lock. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* signalled when a synchronous command is done */
+	struct media_cmd *head, **tail;
+	/* The loop's: placement. */
+	unsigned nspans;
+	/* The worker's. */
+	struct media_wspan *spans;
+};
+
+struct media_bridge {
+	/* Set by the loop before CMD_START, read-only after. */
+	struct media *m;
+	struct media_worker *w;
+	struct media_wspan *ws;
+	struct tdm_span *span;
+	int channel;
+	enum tdm_span_law law;
+	int dtmf_to_tdm, dtmf_from_tdm;
+	void *cookie;
+	/* The loop's. */
+	struct media_bridge *all_prev, *all_next;
+	int stop_requested;
+	/* The worker's (the loop's before CMD_START and after join). */
+	int running;
+	struct media_tag rtp_tag, rtcp_tag;
+	struct rtp_endpoint *ep;
+	struct rtp_params params;
+	struct rtp_jb jb;
+	uint8_t acc[RTP_FRAME];
+	size_t acc_len;
+	struct dtmf_rx_state_s *drx;
+	struct dtmf_tx_state_s *dtx;
+	int got_first, timed_out, have_ev;
+	uint32_t ev_ts;
+	unsigned long quiet;   /* TDM samples since the last RTP packet */
+	struct media_stats st; /* the counters media.c does not derive */
+	/* Published by the worker, read by anyone: under stats_lock. */
+	pthread_mutex_t stats_lock;
+	struct media_stats pub;
+};
+
+/* One queued event; the loop frees it. */
+struct media_ev_node {
+	struct media_ev_node *next;
+	struct media_event ev;
+};
+
+struct media {
+	struct media_config cfg; /* cfg.rtp.addr points at rtp_addr */
+	char *rtp_addr;
+	unsigned timeout_samples, jitter_samples;
+	struct media_worker *workers;
+	int nworkers;
+	/* The loop's. */
+	struct media_span_rec *spans;
+	size_t nspans;
+	unsigned port_hint;
+	struct media_bridge *all; /* every live handle */
+	struct gw_watch *watch;
+	/* The event queue: any thread, under ev_lock. */
+	int ev_fd;
+	pthread_mutex_t ev_lock;
+	struct media_ev_node *ev_head, **ev_tail;
+};
+
+/* media_worker.c */
+void *media_worker_main(void *arg);
+/* Queue an event for the loop (any worker). */
+void media_post_event(struct media *m, const struct media_event *ev);
+/* Free what a bridge holds besides itself (endpoint, DSP); idempotent. */
+void media_bridge_release(struct media_bridge *b);
+
+#endif

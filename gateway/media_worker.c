@@ -1,0 +1,496 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A media worker: one thread, one epoll; it owns whole spans and the bridges on them. The TDM side is the clock:
+ * each block read from a B-channel is sent on as RTP (in 20 ms packets) and answered with as many samples from the
+ * jitter buffer (or from the DTMF generator). The only file that sees SpanDSP. */
+#include "config.h"
+
+#include "gateway/media_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <spandsp.h>
+
+#include "common/log.h"
+
+#define SPAN_READS_PER_WAKE 256 /* fairness between spans and RTP */
+#define DTMF_RTP_DURATION   800 /* samples: 100 ms events we originate */
+#define DTMF_ON_MS          80  /* regenerated tones: long enough for any Q.24 receiver */
+#define DTMF_OFF_MS         60
+
+static uint8_t law_silence(enum tdm_span_law law)
+{
+	return law == TDM_LAW_ALAW ? 0xD5 : 0xFF;
+}
+
+static int law_is_pt(enum tdm_span_law law, int pt)
+{
+	return (law == TDM_LAW_ALAW) == (pt == RTP_PT_PCMA);
+}
+
+/* G.711 transcoding between the span's law and an RTP payload type. */
+static void to_rtp(enum tdm_span_law law, int pt, const uint8_t *in, uint8_t *out, size_t len)
+{
+	if (law_is_pt(law, pt))
+		memcpy(out, in, len);
+	else if (law == TDM_LAW_ALAW)
+		for (size_t i = 0; i < len; i++)
+			out[i] = alaw_to_ulaw(in[i]);
+	else
+		for (size_t i = 0; i < len; i++)
+			out[i] = ulaw_to_alaw(in[i]);
+}
+
+static void from_rtp(enum tdm_span_law law, int pt, const uint8_t *in, uint8_t *out, size_t len)
+{
+	if (law_is_pt(law, pt))
+		memcpy(out, in, len);
+	else if (law == TDM_LAW_ALAW)
+		for (size_t i = 0; i < len; i++)
+			out[i] = ulaw_to_alaw(in[i]);
+	else
+		for (size_t i = 0; i < len; i++)
+			out[i] = alaw_to_ulaw(in[i]);
+}
+
+static void decode(enum tdm_span_law law, const uint8_t *in, int16_t *out, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		out[i] = law == TDM_LAW_ALAW ? alaw_to_linear(in[i]) : ulaw_to_linear(in[i]);
+}
+
+static void encode(enum tdm_span_law law, const int16_t *in, uint8_t *out, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		out[i] = law == TDM_LAW_ALAW ? linear_to_alaw(in[i]) : linear_to_ulaw(in[i]);
+}
+
+/* The local clock for RTP interarrival jitter, in 8 kHz units. */
+static uint32_t arrival_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint32_t)((uint64_t)ts.tv_sec * RTP_CLOCK + (uint64_t)ts.tv_nsec / (1000000000 / RTP_CLOCK));
+}
+
+static void bridge_event(struct media_bridge *b, enum media_event_type type, char digit, enum media_side from)
+{
+	struct media_event ev = {
+	    .type = type, .bridge = b, .cookie = b->cookie, .span = b->span, .channel = b->channel};
+
+	ev.digit = digit;
+	ev.from = from;
+	media_post_event(b->m, &ev);
+}
+
+static void collect(struct media_bridge *b, struct media_stats *s)
+{
+	const struct rtp_endpoint_stats *es = rtp_endpoint_stats(b->ep);
+	const struct rtp_source *src = rtp_endpoint_source(b->ep);
+
+	*s = b->st;
+	s->running = b->running;
+	s->rtp_tx_packets = es->tx_packets;
+	s->rtp_tx_bytes = es->tx_bytes;
+	s->rtp_rx_packets = es->rx_packets;
+	s->rtp_rx_bytes = es->rx_bytes;
+	s->rtp_rx_bad = es->rx_bad + es->rx_bad_pt;
+	s->rtp_rx_lost = rtp_source_lost(src);
+	s->rtp_rx_dups = src->dups;
+	s->rtp_rx_reordered = src->reordered;
+	s->ssrc_changes = src->ssrc_changes;
+	s->rtp_rx_jitter = rtp_source_jitter(src);
+	s->jb_late = b->jb.late;
+	s->jb_resyncs = b->jb.resyncs;
+	s->jb_underruns = b->jb.underruns;
+}
+
+static void publish(struct media_bridge *b)
+{
+	struct media_stats s;
+
+	collect(b, &s);
+	pthread_mutex_lock(&b->stats_lock);
+	b->pub = s;
+	pthread_mutex_unlock(&b->stats_lock);
+}
+
+/* SpanDSP's realtime report: a digit starts (code) or ends (0). */
+static void on_tone(void *user, int code, int level, int delay)
+{
+	struct media_bridge *b = user;
+
+	(void)level;
+	(void)delay;
+	if (code) {
+		b->st.dtmf_from_tdm++;
+		bridge_event(b, MEDIA_EV_DTMF, (char)code, MEDIA_SIDE_TDM);
+		if (b->params.event_pt >= 0 && b->params.send) {
+			if (rtp_endpoint_dtmf_begin(b->ep, (char)code, 0) == 0)
+				b->st.dtmf_to_rtp++;
+		}
+	} else {
+		rtp_endpoint_dtmf_end(b->ep);
+	}
+}
+
+static void bridge_tdm(struct media_bridge *b, const uint8_t *in, size_t len)
+{
+	int16_t lin[TDM_AUDIO_MAX];
+	uint8_t out[TDM_AUDIO_MAX], pkt[RTP_FRAME];
+	int rc;
+
+	b->st.tdm_rx_bytes += len;
+	if (b->drx) {
+		decode(b->law, in, lin, len);
+		dtmf_rx(b->drx, lin, (int)len);
+	}
+	/* Toward RTP, in 20 ms packets. */
+	for (size_t i = 0; i < len;) {
+		size_t n = len - i < RTP_FRAME - b->acc_len ? len - i : RTP_FRAME - b->acc_len;
+
+		memcpy(b->acc + b->acc_len, in + i, n);
+		b->acc_len += n;
+		i += n;
+		if (b->acc_len == RTP_FRAME) {
+			to_rtp(b->law, b->params.pt, b->acc, pkt, RTP_FRAME);
+			rtp_endpoint_send(b->ep, pkt, RTP_FRAME);
+			b->acc_len = 0;
+		}
+	}
+	/* Toward TDM: as many samples as came in. Generated tones replace
+	 * what RTP brought while they last. */
+	rtp_jb_get(&b->jb, out, len);
+	if (b->dtx) {
+		int n = dtmf_tx(b->dtx, lin, (int)len);
+
+		if (n > 0)
+			encode(b->law, lin, out, (size_t)n);
+	}
+	/* RTP timeout, counted in TDM time. */
+	if (b->m->timeout_samples && b->params.recv && !b->timed_out) {
+		b->quiet += len;
+		if (b->quiet >= b->m->timeout_samples) {
+			b->timed_out = 1;
+			bridge_event(b, MEDIA_EV_RTP_TIMEOUT, 0, MEDIA_SIDE_RTP);
+		}
+	}
+	/* Publish first: whoever sees the block sees the counters with it. */
+	b->st.tdm_tx_bytes += len;
+	publish(b);
+	rc = tdm_span_audio_write(b->span, b->channel, out, len);
+	if (rc < 0) {
+		b->st.tdm_tx_bytes -= len;
+		b->st.tdm_dropped++;
+		publish(b);
+	}
+}
+
+/* Queue a digit for in-band generation. SpanDSP 0.0.6 returns 0 when
+ * queued and -1 when its queue is full (its header says otherwise). */
+static void tone_put(struct media_bridge *b, char digit)
+{
+	if (dtmf_tx_put(b->dtx, &digit, 1) >= 0)
+		b->st.dtmf_to_tdm++;
+	else
+		LOG_W(MEDIA_TAG, "span %d ch %d: digit %c not played", tdm_span_config(b->span)->id, b->channel, digit);
+}
+
+static void rx_event(struct media_bridge *b, const struct rtp_rx *rx)
+{
+	char digit;
+
+	/* RFC 4733 2.5.1.2: one event is all packets with its timestamp. */
+	if (b->have_ev && rx->h.ts == b->ev_ts)
+		return;
+	b->have_ev = 1;
+	b->ev_ts = rx->h.ts;
+	digit = rtp_event_digit(rx->ev.event);
+	b->st.dtmf_from_rtp++;
+	bridge_event(b, MEDIA_EV_DTMF, digit, MEDIA_SIDE_RTP);
+	if (b->dtmf_to_tdm)
+		tone_put(b, digit);
+}
+
+static void bridge_rtp(struct media_bridge *b)
+{
+	uint8_t conv[RTP_MAX_PACKET];
+	struct rtp_rx rx;
+	int n = 0;
+
+	while (n++ < 64 && rtp_endpoint_recv(b->ep, arrival_now(), &rx) == 0) {
+		if (rx.kind == RTP_RX_NONE || !b->params.recv)
+			continue;
+		b->quiet = 0;
+		b->timed_out = 0;
+		if (!b->got_first) {
+			b->got_first = 1;
+			bridge_event(b, MEDIA_EV_FIRST_PACKET, 0, MEDIA_SIDE_RTP);
+		}
+		if (rx.new_ssrc)
+			rtp_jb_reset(&b->jb);
+		if (rx.kind == RTP_RX_EVENT) {
+			rx_event(b, &rx);
+		} else {
+			from_rtp(b->law, rx.h.pt, rx.payload, conv, rx.len);
+			rtp_jb_put(&b->jb, rx.h.ts, conv, rx.len);
+		}
+	}
+	publish(b);
+}
+
+static int watch(struct media_worker *w, int fd, struct media_tag *tag)
+{
+	struct epoll_event ee = {.events = EPOLLIN, .data.ptr = tag};
+
+	return epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ee) < 0 ? -errno : 0;
+}
+
+static void unwatch(struct media_worker *w, int fd)
+{
+	epoll_ctl(w->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+void media_bridge_release(struct media_bridge *b)
+{
+	if (b->drx)
+		dtmf_rx_free(b->drx);
+	if (b->dtx)
+		dtmf_tx_free(b->dtx);
+	rtp_endpoint_free(b->ep);
+	b->drx = NULL;
+	b->dtx = NULL;
+	b->ep = NULL;
+}
+
+static void bridge_stopped(struct media_worker *w, struct media_bridge *b)
+{
+	struct media_event ev = {.type = MEDIA_EV_STOPPED, .bridge = b, .cookie = b->cookie};
+
+	if (b->running) {
+		unwatch(w, rtp_endpoint_fd(b->ep));
+		unwatch(w, rtp_endpoint_rtcp_fd(b->ep));
+		if (b->ws->bridges[b->channel] == b)
+			b->ws->bridges[b->channel] = NULL;
+		b->running = 0;
+	}
+	collect(b, &ev.stats);
+	ev.span = b->span;
+	ev.channel = b->channel;
+	LOG_I(MEDIA_TAG, "span %d ch %d: stopped: rtp tx %lu rx %lu lost %lu", tdm_span_config(b->span)->id, b->channel,
+	      ev.stats.rtp_tx_packets, ev.stats.rtp_rx_packets, ev.stats.rtp_rx_lost);
+	media_bridge_release(b);
+	/* The last the worker does with b: the loop frees it. */
+	media_post_event(w->m, &ev);
+}
+
+static void cmd_start(struct media_worker *w, struct media_bridge *b)
+{
+	int id = tdm_span_config(b->span)->id;
+
+	rtp_jb_init(&b->jb, w->m->jitter_samples, law_silence(b->law));
+	b->dtx = dtmf_tx_init(NULL);
+	if (b->dtx)
+		dtmf_tx_set_timing(b->dtx, DTMF_ON_MS, DTMF_OFF_MS);
+	if (b->dtmf_from_tdm) {
+		b->drx = dtmf_rx_init(NULL, NULL, NULL);
+		if (b->drx)
+			dtmf_rx_set_realtime_callback(b->drx, on_tone, b);
+	}
+	b->rtp_tag.kind = TAG_RTP;
+	b->rtp_tag.ptr = b;
+	b->rtcp_tag.kind = TAG_RTCP;
+	b->rtcp_tag.ptr = b;
+	if (!b->dtx || (b->dtmf_from_tdm && !b->drx) || b->ws->bridges[b->channel] ||
+	    watch(w, rtp_endpoint_fd(b->ep), &b->rtp_tag) < 0) {
+		LOG_E(MEDIA_TAG, "span %d ch %d: cannot start the bridge", id, b->channel);
+		bridge_stopped(w, b);
+		return;
+	}
+	if (watch(w, rtp_endpoint_rtcp_fd(b->ep), &b->rtcp_tag) < 0)
+		LOG_W(MEDIA_TAG, "span %d ch %d: RTCP not drained", id, b->channel);
+	b->ws->bridges[b->channel] = b;
+	b->running = 1;
+	LOG_I(MEDIA_TAG, "span %d ch %d: bridged to RTP port %u, pt %d", id, b->channel, rtp_endpoint_port(b->ep),
+	      b->params.pt);
+	publish(b);
+}
+
+static void cmd_update(struct media_bridge *b, const struct rtp_params *p)
+{
+	if (rtp_endpoint_set_params(b->ep, p) < 0) {
+		LOG_W(MEDIA_TAG, "span %d ch %d: new RTP parameters refused", tdm_span_config(b->span)->id, b->channel);
+		return;
+	}
+	b->params = *p;
+	b->quiet = 0;
+	b->timed_out = 0;
+}
+
+static void cmd_dtmf(struct media_bridge *b, char digit, enum media_side to)
+{
+	if (to == MEDIA_SIDE_TDM) {
+		tone_put(b, digit);
+	} else if (rtp_endpoint_dtmf_begin(b->ep, digit, DTMF_RTP_DURATION) == 0) {
+		b->st.dtmf_to_rtp++;
+	} else {
+		LOG_W(MEDIA_TAG, "span %d ch %d: digit %c not sent", tdm_span_config(b->span)->id, b->channel, digit);
+	}
+}
+
+static void cmd_remove_span(struct media_worker *w, struct media_wspan *ws)
+{
+	struct media_wspan **pp;
+
+	for (int ch = 0; ch <= TDM_SPAN_MAX_CHANNELS; ch++)
+		if (ws->bridges[ch])
+			bridge_stopped(w, ws->bridges[ch]);
+	if (!ws->dead)
+		unwatch(w, tdm_span_audio_fd(ws->span));
+	for (pp = &w->spans; *pp; pp = &(*pp)->next)
+		if (*pp == ws) {
+			*pp = ws->next;
+			break;
+		}
+	free(ws);
+}
+
+/* Run every queued command; 1 if told to quit. */
+static int run_commands(struct media_worker *w)
+{
+	struct media_cmd *c, *next;
+	uint64_t cnt;
+	int quit = 0;
+
+	if (read(w->cmd_fd, &cnt, sizeof(cnt)) < 0) {
+		/* EAGAIN: the list may hold commands all the same. */
+	}
+	pthread_mutex_lock(&w->lock);
+	c = w->head;
+	w->head = NULL;
+	w->tail = &w->head;
+	pthread_mutex_unlock(&w->lock);
+	for (; c; c = next) {
+		next = c->next;
+		switch (c->type) {
+		case CMD_ADD_SPAN:
+			c->ws->next = w->spans;
+			w->spans = c->ws;
+			if (watch(w, tdm_span_audio_fd(c->ws->span), &c->ws->tag) < 0) {
+				LOG_E(MEDIA_TAG, "span %d: cannot watch audio", tdm_span_config(c->ws->span)->id);
+				c->ws->dead = 1;
+			}
+			break;
+		case CMD_REMOVE_SPAN:
+			cmd_remove_span(w, c->ws);
+			pthread_mutex_lock(&w->lock);
+			c->done = 1;
+			pthread_cond_broadcast(&w->cond);
+			pthread_mutex_unlock(&w->lock);
+			continue; /* the loop frees it */
+		case CMD_START:
+			cmd_start(w, c->b);
+			break;
+		case CMD_UPDATE:
+			if (c->b->running)
+				cmd_update(c->b, &c->params);
+			break;
+		case CMD_DTMF:
+			if (c->b->running)
+				cmd_dtmf(c->b, c->digit, c->to);
+			break;
+		case CMD_STOP:
+			if (c->b->ep) /* not yet stopped by CMD_REMOVE_SPAN */
+				bridge_stopped(w, c->b);
+			break;
+		case CMD_QUIT:
+			quit = 1;
+			break;
+		}
+		free(c);
+		if (quit) {
+			/* Put back what is left: media_free() frees it. */
+			struct media_cmd *last = next;
+
+			if (!next)
+				break;
+			while (last->next)
+				last = last->next;
+			pthread_mutex_lock(&w->lock);
+			last->next = w->head;
+			if (!w->head)
+				w->tail = &last->next;
+			w->head = next;
+			pthread_mutex_unlock(&w->lock);
+			break;
+		}
+	}
+	return quit;
+}
+
+static void span_readable(struct media_worker *w, struct media_wspan *ws)
+{
+	uint8_t buf[TDM_AUDIO_MAX];
+	size_t len;
+	int ch, rc;
+
+	for (int i = 0; i < SPAN_READS_PER_WAKE; i++) {
+		rc = tdm_span_audio_read(ws->span, &ch, buf, sizeof(buf), &len);
+		if (rc == -EAGAIN)
+			return;
+		if (rc == -EBADMSG)
+			continue;
+		if (rc < 0) {
+			LOG_W(MEDIA_TAG, "span %d: audio: %s", tdm_span_config(ws->span)->id, strerror(-rc));
+			unwatch(w, tdm_span_audio_fd(ws->span));
+			ws->dead = 1;
+			media_post_event(w->m, &(struct media_event){.type = MEDIA_EV_SPAN_DOWN, .span = ws->span});
+			return;
+		}
+		if (ws->bridges[ch])
+			bridge_tdm(ws->bridges[ch], buf, len);
+	}
+}
+
+void *media_worker_main(void *arg)
+{
+	struct media_worker *w = arg;
+	struct epoll_event evs[64];
+	int quit = 0;
+
+	while (!quit) {
+		int n = epoll_wait(w->epfd, evs, 64, -1), cmds = 0;
+
+		if (n < 0 && errno != EINTR) {
+			LOG_E(MEDIA_TAG, "worker %d: epoll_wait: %s", w->index, strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			struct media_tag *t = evs[i].data.ptr;
+
+			switch (t->kind) {
+			case TAG_CMD:
+				cmds = 1; /* after the batch: commands free what others point at */
+				break;
+			case TAG_SPAN:
+				if (!((struct media_wspan *)t->ptr)->dead)
+					span_readable(w, t->ptr);
+				break;
+			case TAG_RTP:
+				bridge_rtp(t->ptr);
+				break;
+			case TAG_RTCP:
+				rtp_endpoint_rtcp_drain(((struct media_bridge *)t->ptr)->ep);
+				break;
+			}
+		}
+		if (cmds)
+			quit = run_commands(w);
+	}
+	return NULL;
+}
