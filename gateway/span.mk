@@ -7,6 +7,7 @@ noinst_LIBRARIES += gateway/libtandem_span.a
 gateway_libtandem_span_a_SOURCES = \
 	gateway/tdm_span.c gateway/tdm_span.h \
 	gateway/tdm_virtual.c \
+	gateway/tdm_pcap.c \
 	gateway/pri_glue.c gateway/pri_glue.h
 
 # Link order: span library, then the loop (gateway) and common, then libpri.

@@ -94,6 +94,8 @@ int tdm_span_dchan_write(struct tdm_span *span, const uint8_t *frame, size_t len
 	rc = span->ops->dchan_write(span, frame, len);
 	if (rc == 0)
 		span->stats.d_tx++;
+	if (rc == 0 && span->pcap)
+		tdm_span_pcap_frame(span, 1, frame, len);
 	return rc;
 }
 
@@ -107,6 +109,8 @@ int tdm_span_dchan_read(struct tdm_span *span, uint8_t *buf, size_t size, size_t
 	rc = span->ops->dchan_read(span, buf, size, len);
 	if (rc == 0)
 		span->stats.d_rx++;
+	if (rc == 0 && span->pcap)
+		tdm_span_pcap_frame(span, 0, buf, *len);
 	else if (rc == -EBADMSG)
 		span->stats.d_bad++;
 	return rc;
@@ -144,8 +148,10 @@ int tdm_span_audio_read(struct tdm_span *span, int *ch, uint8_t *buf, size_t siz
 
 void tdm_span_free(struct tdm_span *span)
 {
-	if (span)
-		span->ops->free(span);
+	if (!span)
+		return;
+	tdm_span_pcap_close(span);
+	span->ops->free(span);
 }
 
 int tdm_span_poll_event(struct tdm_span *span, struct tdm_span_event *ev)

@@ -198,6 +198,7 @@ struct tdm_dahdi_config {
 int tdm_span_dahdi_open(const struct tdm_span_config *cfg, const struct tdm_dahdi_config *dcfg, struct tdm_span **out);
 
 /* --- For backends only ------------------------------------------------ */
+struct tdm_pcap;
 struct tdm_span_ops {
 	const char *name;
 	int (*dchan_write)(struct tdm_span *span, const uint8_t *frame, size_t len);
@@ -218,6 +219,30 @@ struct tdm_span {
 	struct tdm_span_config cfg;
 	struct tdm_span_stats stats;
 	int dchan_fd, audio_fd;
+	struct tdm_pcap *pcap; /* D-channel capture, NULL when off (gateway/tdm_pcap.c) */
 };
+
+/* --- D-channel capture (gateway/tdm_pcap.c) ----------------------------
+ * Every D-channel frame the span sends or receives (tdm_span_dchan_write
+ * and _read, both successful) is appended to a pcap file with
+ * LINKTYPE_LINUX_LAPD (177): a 16-octet pseudo-header carrying the
+ * direction (sent / received) and whether we are the network side, then
+ * the Q.921 frame without FCS. Wireshark/tshark decode it as LAPD and
+ * Q.931. The side is learnt from the frames themselves (the C/R bit of
+ * the first command or response frame, Q.921 3.3.2 Table 1), so the span
+ * need not know whether libpri runs it as CPE or network. Each frame is
+ * written with one writev(2), so a reader sees whole records while the
+ * capture runs. Runs on the loop's thread. */
+
+/* Start capturing into path (created or truncated, mode 0644); a capture
+ * already running on the span is closed first. 0, or -errno from open or
+ * from writing the file header. */
+int tdm_span_pcap_open(struct tdm_span *span, const char *path);
+/* Stop capturing and close the file. 0, or the first -errno a write
+ * failed with (capturing stopped at that frame). No-op (0) when off;
+ * tdm_span_free() calls it. */
+int tdm_span_pcap_close(struct tdm_span *span);
+/* For tdm_span.c: record one frame; sent is 1 for a frame we sent. */
+void tdm_span_pcap_frame(struct tdm_span *span, int sent, const uint8_t *frame, size_t len);
 
 #endif

@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* pstnsim: the carrier side of a virtual PRI span (libpri network mode), clocking its audio. */
+/* pstnsim: the carrier (or gateway) side of virtual PRI spans: rules per called number, audio, load. */
 #include "config.h"
 
 #include "common/log.h"
-#include "gateway/loop.h"
-#include "gateway/pri_glue.h"
-#include "gateway/tdm_span.h"
-#include "pstnsim/tone.h"
+#include "pstnsim/sim.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -18,56 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TAG      "pstnsim"
-#define FRAME    160 /* 20 ms at 8 kHz */
-#define FRAME_MS 20
+#define MAX_RULE_ARGS 256
 
-enum on_call {
-	ON_CALL_ANSWER,
-	ON_CALL_RING,
-	ON_CALL_REJECT
-};
-
-struct opts {
-	const char *dchan, *audio, *to, *from;
-	struct tdm_span_config span;
-	struct gw_pri_config pri;
-	enum on_call on_call;
-	int answer_ms, reject_cause, hangup_ms, originate, calls, timeout_s;
-	double tone_hz;
-};
-
-struct sim;
-
-struct sim_call {
-	struct sim *sim;
-	int ch, in_call, active, outgoing;
-	long long t_setup, t_active;
-	unsigned long tx, rx;
-	struct gw_timer *answer_timer, *hangup_timer;
-	struct sim_tone tone;
-	struct sim_meter meter;
-};
-
-struct sim {
-	struct opts o;
-	struct gw_loop *loop;
-	struct tdm_virtual_listener *lst;
-	struct gw_watch *lw_d, *lw_a, *audio_w, *sig_w;
-	struct tdm_span *span;
-	struct gw_pri *pri;
-	struct gw_timer *clock, *deadline;
-	int sigfd, link_up, link_ups, timed_out, to_originate;
-	long long next_tick;
-	struct sim_call calls[TDM_SPAN_MAX_CHANNELS + 1];
-	/* for the summary */
-	unsigned long calls_in, calls_out, answered, rejected, released, audio_tx, audio_rx;
-	long long active_ms, setup_ms_max;
-	int last_cause;
-	double tone_energy, total_energy;
-};
-
-static long long now_ms(void)
+long long sim_now_ms(void)
 {
 	struct timespec ts;
 
@@ -75,260 +25,12 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void sim_stop(struct sim *s)
+void sim_stop(struct sim *s)
 {
 	gw_loop_stop(s->loop);
 }
 
-/* --- Calls -------------------------------------------------------------- */
-
-static void call_begin(struct sim *s, int ch, int outgoing)
-{
-	struct sim_call *c = &s->calls[ch];
-
-	c->in_call = 1;
-	c->active = 0;
-	c->outgoing = outgoing;
-	c->t_setup = now_ms();
-	c->tx = c->rx = 0;
-	sim_tone_init(&c->tone, s->o.tone_hz, 10000, s->o.span.law == TDM_LAW_ALAW);
-	sim_meter_init(&c->meter, s->o.tone_hz > 0 ? s->o.tone_hz : 1004, s->o.span.law == TDM_LAW_ALAW);
-}
-
-static void originate_more(struct sim *s)
-{
-	int ch;
-
-	while (s->link_up && s->to_originate > 0 && (ch = gw_pri_idle_channel(s->pri)) > 0) {
-		call_begin(s, ch, 1);
-		if (gw_pri_call(s->pri, ch, s->o.to, s->o.from) < 0) {
-			s->calls[ch].in_call = 0;
-			LOG_E(TAG, "ch %d: cannot place a call", ch);
-			break;
-		}
-		s->to_originate--;
-		s->calls_out++;
-	}
-}
-
-static void on_answer_timer(void *arg)
-{
-	struct sim_call *c = arg;
-
-	gw_pri_answer(c->sim->pri, c->ch);
-}
-
-static void on_hangup_timer(void *arg)
-{
-	struct sim_call *c = arg;
-
-	LOG_I(TAG, "ch %d: hanging up after %d ms", c->ch, c->sim->o.hangup_ms);
-	gw_pri_hangup(c->sim->pri, c->ch, 16);
-}
-
-/* --- PRI events --------------------------------------------------------- */
-
-static void ev_link(void *arg, int up)
-{
-	struct sim *s = arg;
-
-	s->link_up = up;
-	s->link_ups += up;
-	printf("pstnsim: link %s\n", up ? "up" : "down");
-	fflush(stdout);
-	if (up)
-		originate_more(s);
-}
-
-static void ev_closed(void *arg)
-{
-	struct sim *s = arg;
-
-	LOG_N(TAG, "the gateway closed the span");
-	sim_stop(s);
-}
-
-static void ev_setup(void *arg, const struct gw_pri_setup *su)
-{
-	struct sim *s = arg;
-	struct sim_call *c = &s->calls[su->channel];
-
-	s->calls_in++;
-	call_begin(s, su->channel, 0);
-	switch (s->o.on_call) {
-	case ON_CALL_REJECT:
-		s->rejected++;
-		gw_pri_hangup(s->pri, su->channel, s->o.reject_cause);
-		break;
-	case ON_CALL_RING:
-		gw_pri_proceeding(s->pri, su->channel);
-		gw_pri_alerting(s->pri, su->channel);
-		break;
-	case ON_CALL_ANSWER:
-		gw_pri_proceeding(s->pri, su->channel);
-		gw_pri_alerting(s->pri, su->channel);
-		if (s->o.answer_ms > 0)
-			gw_timer_start(c->answer_timer, (unsigned)s->o.answer_ms);
-		else
-			gw_pri_answer(s->pri, su->channel);
-		break;
-	}
-}
-
-static void ev_connect(void *arg, int ch)
-{
-	struct sim *s = arg;
-	struct sim_call *c = &s->calls[ch];
-	long long setup_ms;
-
-	c->active = 1;
-	c->t_active = now_ms();
-	setup_ms = c->t_active - c->t_setup;
-	if (setup_ms > s->setup_ms_max)
-		s->setup_ms_max = setup_ms;
-	s->answered++;
-	LOG_I(TAG, "ch %d: active, %lld ms after SETUP", ch, setup_ms);
-	if (s->o.hangup_ms > 0)
-		gw_timer_start(c->hangup_timer, (unsigned)s->o.hangup_ms);
-}
-
-static void ev_disconnect(void *arg, int ch, int cause)
-{
-	struct sim *s = arg;
-
-	s->calls[ch].active = 0;
-	gw_pri_hangup(s->pri, ch, cause);
-}
-
-static void ev_release(void *arg, int ch, int cause)
-{
-	struct sim *s = arg;
-	struct sim_call *c = &s->calls[ch];
-	long long dur = c->t_active ? now_ms() - c->t_active : 0;
-
-	gw_timer_stop(c->answer_timer);
-	gw_timer_stop(c->hangup_timer);
-	if (!c->t_active)
-		dur = 0;
-	printf("pstnsim: call ch=%d dir=%s cause=%d answered=%d active_ms=%lld tx=%lu rx=%lu tone_ratio=%.2f\n", ch,
-	       c->outgoing ? "out" : "in", cause, c->t_active != 0, dur, c->tx, c->rx, sim_meter_ratio(&c->meter));
-	fflush(stdout);
-	s->active_ms += dur;
-	s->tone_energy += c->meter.tone_energy;
-	s->total_energy += c->meter.total_energy;
-	s->released++;
-	s->last_cause = cause;
-	c->in_call = c->active = 0;
-	c->t_active = 0;
-	if (s->o.calls > 0 && s->released >= (unsigned long)s->o.calls) {
-		sim_stop(s);
-		return;
-	}
-	originate_more(s);
-}
-
-static const struct gw_pri_events sim_events = {
-    .link = ev_link,
-    .closed = ev_closed,
-    .setup = ev_setup,
-    .connect = ev_connect,
-    .disconnect = ev_disconnect,
-    .release = ev_release,
-};
-
-/* --- Audio: we are the clock -------------------------------------------- */
-
-static void on_clock(void *arg)
-{
-	struct sim *s = arg;
-	uint8_t frame[FRAME];
-	long long now = now_ms();
-	int late = 0;
-
-	/* Send every frame that is due; after a long stall (> 5 frames), skip
-	 * ahead rather than burst. */
-	while (s->next_tick <= now) {
-		if (late++ < 5) {
-			for (int ch = 1; ch <= TDM_SPAN_MAX_CHANNELS; ch++) {
-				struct sim_call *c = &s->calls[ch];
-				if (!c->active)
-					continue;
-				sim_tone_fill(&c->tone, frame, FRAME);
-				if (tdm_span_audio_write(s->span, ch, frame, FRAME) == 0)
-					c->tx += FRAME;
-			}
-		}
-		s->next_tick += FRAME_MS;
-	}
-	gw_timer_start(s->clock, (unsigned)(s->next_tick - now));
-}
-
-static void on_audio(void *arg, int revents)
-{
-	struct sim *s = arg;
-	uint8_t buf[TDM_AUDIO_MAX];
-	size_t len;
-	int ch, rc;
-
-	(void)revents;
-	for (int i = 0; i < 256; i++) {
-		rc = tdm_span_audio_read(s->span, &ch, buf, sizeof(buf), &len);
-		if (rc == -EBADMSG)
-			continue;
-		if (rc == -EPIPE) {
-			gw_watch_set(s->audio_w, 0);
-			sim_stop(s);
-		}
-		if (rc < 0)
-			break;
-		if (s->calls[ch].in_call) {
-			s->calls[ch].rx += len;
-			sim_meter_feed(&s->calls[ch].meter, buf, len);
-		}
-	}
-}
-
-/* --- Start-up ------------------------------------------------------------ */
-
-static void start_span(struct sim *s)
-{
-	int rc;
-
-	LOG_N(TAG, "gateway connected: span %d %s %s", s->o.span.id, tdm_span_type_name(s->o.span.type),
-	      tdm_span_law_name(s->o.span.law));
-	gw_watch_free(s->lw_d);
-	gw_watch_free(s->lw_a);
-	s->lw_d = s->lw_a = NULL;
-	tdm_virtual_listener_free(s->lst);
-	s->lst = NULL;
-	if ((rc = gw_pri_new(s->loop, s->span, &s->o.pri, &sim_events, s, &s->pri)) < 0 ||
-	    (rc = gw_watch_new(s->loop, tdm_span_audio_fd(s->span), GW_READ, on_audio, s, &s->audio_w)) < 0) {
-		LOG_E(TAG, "cannot start PRI: %s", strerror(-rc));
-		sim_stop(s);
-		return;
-	}
-	s->next_tick = now_ms() + FRAME_MS;
-	gw_timer_start(s->clock, FRAME_MS);
-}
-
-static void on_listen(void *arg, int revents)
-{
-	struct sim *s = arg;
-	int rc;
-
-	(void)revents;
-	if (s->span)
-		return;
-	rc = tdm_virtual_accept(s->lst, &s->o.span, &s->span);
-	if (rc == -EAGAIN)
-		return;
-	if (rc < 0) {
-		LOG_E(TAG, "accept: %s", strerror(-rc));
-		sim_stop(s);
-		return;
-	}
-	start_span(s);
-}
+/* --- Signals, deadline ------------------------------------------------------ */
 
 static void on_signal(void *arg, int revents)
 {
@@ -337,7 +39,7 @@ static void on_signal(void *arg, int revents)
 
 	(void)revents;
 	if (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		LOG_N(TAG, "signal %u: stopping", si.ssi_signo);
+		LOG_N(SIM_TAG, "signal %u: stopping", si.ssi_signo);
 	sim_stop(s);
 }
 
@@ -345,27 +47,19 @@ static void on_deadline(void *arg)
 {
 	struct sim *s = arg;
 
-	LOG_E(TAG, "timeout after %d s", s->o.timeout_s);
+	LOG_E(SIM_TAG, "timeout after %d s", s->o.timeout_s);
 	s->timed_out = 1;
 	sim_stop(s);
 }
 
 static int sim_setup(struct sim *s)
 {
-	int rc, dfd, afd;
 	sigset_t set;
+	int rc;
 
 	if ((rc = gw_loop_new(&s->loop)) < 0)
 		return rc;
-	for (int ch = 1; ch <= TDM_SPAN_MAX_CHANNELS; ch++) {
-		s->calls[ch].sim = s;
-		s->calls[ch].ch = ch;
-		if ((rc = gw_timer_new(s->loop, on_answer_timer, &s->calls[ch], &s->calls[ch].answer_timer)) < 0 ||
-		    (rc = gw_timer_new(s->loop, on_hangup_timer, &s->calls[ch], &s->calls[ch].hangup_timer)) < 0)
-			return rc;
-	}
-	if ((rc = gw_timer_new(s->loop, on_clock, s, &s->clock)) < 0 ||
-	    (rc = gw_timer_new(s->loop, on_deadline, s, &s->deadline)) < 0)
+	if ((rc = gw_timer_new(s->loop, on_deadline, s, &s->deadline)) < 0 || (rc = sim_calls_setup(s)) < 0)
 		return rc;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -376,88 +70,83 @@ static int sim_setup(struct sim *s)
 		return -errno;
 	if ((rc = gw_watch_new(s->loop, s->sigfd, GW_READ, on_signal, s, &s->sig_w)) < 0)
 		return rc;
-	if ((rc = tdm_virtual_listen(s->o.dchan, s->o.audio, &s->lst)) < 0) {
-		LOG_E(TAG, "cannot listen on %s and %s: %s", s->o.dchan, s->o.audio, strerror(-rc));
-		return rc;
-	}
-	tdm_virtual_listen_fds(s->lst, &dfd, &afd);
-	if ((rc = gw_watch_new(s->loop, dfd, GW_READ, on_listen, s, &s->lw_d)) < 0 ||
-	    (rc = gw_watch_new(s->loop, afd, GW_READ, on_listen, s, &s->lw_a)) < 0)
+	if ((rc = sim_spans_setup(s)) < 0)
 		return rc;
 	if (s->o.timeout_s > 0)
 		gw_timer_start(s->deadline, (unsigned)s->o.timeout_s * 1000);
-	printf("pstnsim: listening dchan=%s audio=%s\n", s->o.dchan, s->o.audio);
-	fflush(stdout);
 	return 0;
 }
 
 static void sim_teardown(struct sim *s)
 {
-	gw_pri_free(s->pri);
-	gw_watch_free(s->audio_w);
-	gw_watch_free(s->lw_d);
-	gw_watch_free(s->lw_a);
+	if (!s->loop)
+		return;
+	sim_spans_teardown(s);
+	sim_calls_teardown(s);
 	gw_watch_free(s->sig_w);
-	tdm_virtual_listener_free(s->lst);
-	tdm_span_free(s->span);
-	for (int ch = 1; ch <= TDM_SPAN_MAX_CHANNELS; ch++) {
-		gw_timer_free(s->calls[ch].answer_timer);
-		gw_timer_free(s->calls[ch].hangup_timer);
-	}
-	gw_timer_free(s->clock);
 	gw_timer_free(s->deadline);
 	if (s->sigfd >= 0)
 		close(s->sigfd);
 	gw_loop_free(s->loop);
 }
 
-static void summary(const struct sim *s, int ok)
-{
-	const struct tdm_span_stats *st = s->span ? tdm_span_stats(s->span) : NULL;
-	unsigned long tx = 0, rx = 0;
-
-	for (int ch = 1; ch <= TDM_SPAN_MAX_CHANNELS; ch++) {
-		tx += s->calls[ch].tx;
-		rx += s->calls[ch].rx;
-	}
-	/* One machine-readable line: key=value, space-separated. */
-	printf("pstnsim: summary result=%s link_ups=%d calls_in=%lu calls_out=%lu answered=%lu rejected=%lu "
-	       "released=%lu last_cause=%d audio_tx=%lu audio_rx=%lu active_ms=%lld rx_bytes_per_s=%lld "
-	       "tone_ratio=%.2f setup_ms_max=%lld d_rx=%lu d_tx=%lu d_bad=%lu b_bad=%lu\n",
-	       ok ? "ok" : (s->timed_out ? "timeout" : "error"), s->link_ups, s->calls_in, s->calls_out, s->answered,
-	       s->rejected, s->released, s->last_cause, tx, rx, s->active_ms,
-	       s->active_ms > 0 ? (long long)rx * 1000 / s->active_ms : 0,
-	       s->total_energy > 0 ? s->tone_energy / s->total_energy : 0, s->setup_ms_max, st ? st->d_rx : 0,
-	       st ? st->d_tx : 0, st ? st->d_bad : 0, st ? st->b_bad : 0);
-	fflush(stdout);
-}
-
-/* --- Options ----------------------------------------------------------- */
+/* --- Options ----------------------------------------------------------------- */
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: pstnsim --dchan PATH --audio PATH [options]\n"
-		   "The carrier side of a virtual PRI span: listens on two SOCK_SEQPACKET paths\n"
-		   "(the gateway connects), runs libpri in network mode and clocks the audio.\n"
-		   "  --dchan PATH          D-channel socket (Q.921 frames)\n"
-		   "  --audio PATH          B-channel audio socket ([channel][bytes])\n"
-		   "  --type e1|t1          span type (default e1)\n"
-		   "  --law alaw|ulaw       companding (default: alaw on E1, ulaw on T1)\n"
-		   "  --switch NAME         ni2 dms100 5ess 4ess euroisdn_e1 euroisdn_t1 qsig\n"
-		   "                        (default: euroisdn_e1 on E1, ni2 on T1)\n"
-		   "  --on-call ACTION      incoming calls: answer[:MS] (default answer:0),\n"
-		   "                        ring (alert, never answer), reject:CAUSE\n"
-		   "  --hangup-after MS     clear answered calls after MS (cause 16); 0 = never\n"
-		   "  --tone HZ             tone sent into answered calls (default 1004; 0 = silence)\n"
-		   "  --originate K         place K calls once the link is up\n"
-		   "  --to NUMBER           called number for --originate\n"
-		   "  --from NUMBER         calling number for --originate\n"
-		   "  --calls N             exit after N calls have been released\n"
-		   "  --timeout S           give up after S seconds (exit status 2)\n"
-		   "  --pri-debug BITS      libpri debug bits (e.g. 0x60: Q.931 dump and state)\n"
-		   "  --log-level LEVEL     err .. debug (default notice), to stderr\n"
-		   "  --help\n"
-		   "Prints one line per call and a summary line (key=value) at exit.\n");
+	fprintf(f,
+		"usage: pstnsim --dchan PATH --audio PATH [options]\n"
+		"       pstnsim --span NAME:DCHAN:AUDIO [--span ...] [options]\n"
+		"The far end of virtual PRI spans: by default the carrier (libpri network side)\n"
+		"listening on two SOCK_SEQPACKET paths per span (the gateway connects); it\n"
+		"answers, rejects or rings by called number, plays, records, echoes, sends and\n"
+		"detects DTMF, originates calls at a rate, and clocks the audio.\n"
+		"Spans:\n"
+		"  --dchan PATH --audio PATH   one span (named span1): D-channel and audio sockets\n"
+		"  --span NAME:DCHAN:AUDIO     a span; repeat for more (up to %d)\n"
+		"  --connect                   connect to the paths (as a gateway does) instead of\n"
+		"                              listening; retried until the listener is there\n"
+		"  --node network|cpe          Q.931 side (default network; cpe with --connect)\n"
+		"  --type e1|t1                span type (default e1)\n"
+		"  --law alaw|ulaw             companding (default: alaw on E1, ulaw on T1)\n"
+		"  --switch NAME               ni2 dms100 5ess 4ess euroisdn_e1 euroisdn_t1 qsig\n"
+		"                              (default: euroisdn_e1 on E1, ni2 on T1)\n"
+		"  --pcap FILE                 capture each span's D-channel (LINKTYPE_LINUX_LAPD);\n"
+		"                              %%s in FILE is the span name\n"
+		"Incoming calls:\n"
+		"  --on-call ACTIONS           the default rule (default answer: at once, 1004 Hz tone)\n"
+		"  --rule PATTERN=ACTIONS      a rule per called number; PATTERN is a number, a\n"
+		"                              prefix ending in '*', or 'default'; repeatable\n"
+		"  --rules FILE                rules, one 'PATTERN ACTIONS' per line, # comments\n"
+		"  --hangup-after MS           clear answered calls after MS (cause 16); 0 = never\n"
+		"  --tone HZ                   tone sent into answered calls (default 1004; 0 = silence)\n"
+		"Outgoing calls:\n"
+		"  --originate K               place K calls once a link is up\n"
+		"  --to NUMBER[,NUMBER...]     called numbers, used in turn\n"
+		"  --from NUMBER               calling number\n"
+		"  --rate CPS                  calls per second (default: as fast as channels allow)\n"
+		"  --concurrency N             at most N outgoing calls at once (default: channels)\n"
+		"  --out-actions ACTIONS       what outgoing calls do once answered (audio, dtmf,\n"
+		"                              detect, record, hangup, cancel)\n"
+		"Actions (comma-separated; the rule's list is applied onto the defaults):\n"
+		"  answer[:DUR] ring busy congestion unallocated noanswer[:DUR] cause:N\n"
+		"  hangup:DUR cancel:DUR tone:HZ silence echo play:FILE record:FILE\n"
+		"  dtmf:DIGITS[@DUR] detect\n"
+		"  DUR is milliseconds, or with a suffix: 500ms, 3s. play takes raw octets in the\n"
+		"  span's law or an 8 kHz mono WAV (16-bit PCM, A-law, mu-law); record writes the\n"
+		"  received octets (%%s span, %%c channel, %%n call number in FILE).\n"
+		"Run and report:\n"
+		"  --calls N                   exit after N calls have ended\n"
+		"  --timeout S                 give up after S seconds (exit status 2)\n"
+		"  --json FILE                 write the summary as JSON at exit\n"
+		"  --quiet                     no per-call or per-digit lines\n"
+		"  --pri-debug BITS            libpri debug bits (e.g. 0x60: Q.931 dump and state)\n"
+		"  --log-level LEVEL           err .. debug (default notice), to stderr\n"
+		"  --help\n"
+		"Prints one line per call, one per DTMF digit heard, and a summary line\n"
+		"(key=value) at exit. Exits when every span's far end has closed, after --calls,\n"
+		"on SIGTERM/SIGINT (status 0) or at --timeout (status 2).\n",
+		SIM_MAX_SPANS);
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out)
@@ -473,153 +162,285 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 	return 0;
 }
 
-static int parse_on_call(const char *s, struct opts *o)
+static int add_span(struct sim_opts *o, const char *name, const char *dchan, const char *audio)
 {
-	if (strcmp(s, "answer") == 0) {
-		o->on_call = ON_CALL_ANSWER;
-		o->answer_ms = 0;
-		return 0;
-	}
-	if (strncmp(s, "answer:", 7) == 0) {
-		o->on_call = ON_CALL_ANSWER;
-		return parse_int(s + 7, 0, 600000, &o->answer_ms);
-	}
-	if (strcmp(s, "ring") == 0) {
-		o->on_call = ON_CALL_RING;
-		return 0;
-	}
-	if (strncmp(s, "reject:", 7) == 0) {
-		o->on_call = ON_CALL_REJECT;
-		return parse_int(s + 7, 1, 127, &o->reject_cause);
-	}
-	return -EINVAL;
+	struct sim_span_opt *sp;
+
+	if (o->nspans == SIM_MAX_SPANS || !*name || strlen(name) >= sizeof(sp->name) || !*dchan || !*audio)
+		return -EINVAL;
+	for (int i = 0; i < o->nspans; i++)
+		if (strcmp(o->spans[i].name, name) == 0)
+			return -EINVAL;
+	sp = &o->spans[o->nspans++];
+	snprintf(sp->name, sizeof(sp->name), "%s", name);
+	sp->dchan = dchan;
+	sp->audio = audio;
+	return 0;
 }
 
-static int parse_opts(int argc, char **argv, struct opts *o, int *log_lvl)
+/* NAME:DCHAN:AUDIO; the argument is split in place (argv lives on). */
+static int parse_span(struct sim_opts *o, char *arg)
+{
+	char *d = strchr(arg, ':'), *a;
+
+	if (!d || !(a = strchr(d + 1, ':')))
+		return -EINVAL;
+	*d++ = '\0';
+	*a++ = '\0';
+	return add_span(o, arg, d, a);
+}
+
+static int parse_to(struct sim_opts *o, char *arg)
+{
+	char *save = NULL;
+
+	o->nto = 0;
+	for (char *t = strtok_r(arg, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (o->nto == SIM_MAX_TO)
+			return -EINVAL;
+		o->to[o->nto++] = t;
+	}
+	return o->nto ? 0 : -EINVAL;
+}
+
+static int parse_rate(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v < 0 || v > 10000)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* What the options collect before the rules can be built: rules apply
+ * onto the defaults, which any later option may still change. */
+struct pending {
+	const char *rule[MAX_RULE_ARGS];
+	int is_file[MAX_RULE_ARGS];
+	int n;
+	const char *law, *sw, *node, *on_call, *out, *dchan, *audio;
+	int tone, hangup_ms;
+};
+
+static int parse_arg(int c, char *arg, struct sim_opts *o, struct pending *p, int *log_lvl)
+{
+	switch (c) {
+	case 'd':
+		p->dchan = arg;
+		return 0;
+	case 'a':
+		p->audio = arg;
+		return 0;
+	case 'S':
+		return parse_span(o, arg);
+	case 'C':
+		o->connect = 1;
+		return 0;
+	case 'm':
+		p->node = arg;
+		return 0;
+	case 't':
+		return tdm_span_type_parse(arg, &o->span.type);
+	case 'l':
+		p->law = arg;
+		return 0;
+	case 's':
+		p->sw = arg;
+		return 0;
+	case 'c':
+		p->on_call = arg;
+		return 0;
+	case 'r':
+	case 'R':
+		if (p->n == MAX_RULE_ARGS)
+			return -E2BIG;
+		p->is_file[p->n] = c == 'R';
+		p->rule[p->n++] = arg;
+		return 0;
+	case 'H':
+		return parse_int(arg, 0, 86400000, &p->hangup_ms);
+	case 'T':
+		return parse_int(arg, 0, 3999, &p->tone);
+	case 'o':
+		return parse_int(arg, 0, 100000000, &o->originate);
+	case 'n':
+		return parse_to(o, arg);
+	case 'f':
+		o->from = arg;
+		return 0;
+	case 'p':
+		return parse_rate(arg, &o->rate);
+	case 'k':
+		return parse_int(arg, 0, 100000, &o->concurrency);
+	case 'O':
+		p->out = arg;
+		return 0;
+	case 'N':
+		return parse_int(arg, 0, 100000000, &o->calls);
+	case 'x':
+		return parse_int(arg, 0, 86400, &o->timeout_s);
+	case 'j':
+		o->json = arg;
+		return 0;
+	case 'q':
+		o->quiet = 1;
+		return 0;
+	case 'P':
+		o->pcap = arg;
+		return 0;
+	case 'D':
+		return parse_int(arg, 0, 0xffff, &o->pri.debug);
+	case 'L':
+		return log_level_parse(arg, log_lvl);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Defaults that depend on other options, then the rules. */
+static int finish_opts(struct sim_opts *o, struct pending *p)
+{
+	char err[512];
+	int rc;
+
+	if (p->dchan || p->audio) {
+		if (!p->dchan || !p->audio || add_span(o, "span1", p->dchan, p->audio) < 0) {
+			fprintf(stderr, "pstnsim: --dchan and --audio go together\n");
+			return -EINVAL;
+		}
+	}
+	if (o->nspans == 0) {
+		fprintf(stderr, "pstnsim: --dchan and --audio (or --span) are required\n");
+		return -EINVAL;
+	}
+	if (o->originate > 0 && o->nto == 0) {
+		fprintf(stderr, "pstnsim: --originate needs --to\n");
+		return -EINVAL;
+	}
+	o->span.law = o->span.type == TDM_SPAN_T1 ? TDM_LAW_ULAW : TDM_LAW_ALAW;
+	if (p->law && tdm_span_law_parse(p->law, &o->span.law) < 0) {
+		fprintf(stderr, "pstnsim: unknown law '%s' (alaw, ulaw)\n", p->law);
+		return -EINVAL;
+	}
+	o->pri.sw = o->span.type == TDM_SPAN_T1 ? GW_PRI_SW_NI2 : GW_PRI_SW_EUROISDN_E1;
+	if (p->sw && gw_pri_switch_parse(p->sw, &o->pri.sw) < 0) {
+		fprintf(stderr, "pstnsim: unknown switch type '%s'\n", p->sw);
+		return -EINVAL;
+	}
+	o->pri.node = o->connect ? GW_PRI_CPE : GW_PRI_NETWORK;
+	if (p->node && gw_pri_node_parse(p->node, &o->pri.node) < 0) {
+		fprintf(stderr, "pstnsim: unknown node '%s' (network, cpe)\n", p->node);
+		return -EINVAL;
+	}
+	o->base.tone_hz = p->tone;
+	o->base.hangup_ms = p->hangup_ms;
+	if (p->on_call && sim_actions_parse(p->on_call, &o->base, err, sizeof(err)) < 0) {
+		fprintf(stderr, "pstnsim: --on-call: %s\n", err);
+		return -EINVAL;
+	}
+	o->rules.dflt = o->base;
+	o->out = o->base;
+	if (p->out && sim_actions_parse(p->out, &o->out, err, sizeof(err)) < 0) {
+		fprintf(stderr, "pstnsim: --out-actions: %s\n", err);
+		return -EINVAL;
+	}
+	for (int i = 0; i < p->n; i++) {
+		rc = p->is_file[i] ? sim_rules_load(&o->rules, p->rule[i], &o->base, err, sizeof(err))
+				   : sim_rules_add(&o->rules, p->rule[i], &o->base, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "pstnsim: %s: %s\n", p->is_file[i] ? "--rules" : "--rule", err);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct sim_opts *o, int *log_lvl)
 {
 	static const struct option lo[] = {{"dchan", required_argument, NULL, 'd'},
 					   {"audio", required_argument, NULL, 'a'},
+					   {"span", required_argument, NULL, 'S'},
+					   {"connect", no_argument, NULL, 'C'},
+					   {"node", required_argument, NULL, 'm'},
 					   {"type", required_argument, NULL, 't'},
 					   {"law", required_argument, NULL, 'l'},
 					   {"switch", required_argument, NULL, 's'},
 					   {"on-call", required_argument, NULL, 'c'},
+					   {"rule", required_argument, NULL, 'r'},
+					   {"rules", required_argument, NULL, 'R'},
 					   {"hangup-after", required_argument, NULL, 'H'},
 					   {"tone", required_argument, NULL, 'T'},
 					   {"originate", required_argument, NULL, 'o'},
 					   {"to", required_argument, NULL, 'n'},
 					   {"from", required_argument, NULL, 'f'},
+					   {"rate", required_argument, NULL, 'p'},
+					   {"concurrency", required_argument, NULL, 'k'},
+					   {"out-actions", required_argument, NULL, 'O'},
 					   {"calls", required_argument, NULL, 'N'},
 					   {"timeout", required_argument, NULL, 'x'},
+					   {"json", required_argument, NULL, 'j'},
+					   {"quiet", no_argument, NULL, 'q'},
+					   {"pcap", required_argument, NULL, 'P'},
 					   {"pri-debug", required_argument, NULL, 'D'},
 					   {"log-level", required_argument, NULL, 'L'},
 					   {"help", no_argument, NULL, 'h'},
 					   {NULL, 0, NULL, 0}};
-	const char *law = NULL, *sw = NULL;
-	int c, bad = 0, tone = 1004;
+	struct pending p = {.tone = 1004};
+	int c;
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			o->dchan = optarg;
-			break;
-		case 'a':
-			o->audio = optarg;
-			break;
-		case 't':
-			bad |= tdm_span_type_parse(optarg, &o->span.type) < 0;
-			break;
-		case 'l':
-			law = optarg;
-			break;
-		case 's':
-			sw = optarg;
-			break;
-		case 'c':
-			bad |= parse_on_call(optarg, o) < 0;
-			break;
-		case 'H':
-			bad |= parse_int(optarg, 0, 86400000, &o->hangup_ms) < 0;
-			break;
-		case 'T':
-			bad |= parse_int(optarg, 0, 3999, &tone) < 0;
-			break;
-		case 'o':
-			bad |= parse_int(optarg, 0, 1000000, &o->originate) < 0;
-			break;
-		case 'n':
-			o->to = optarg;
-			break;
-		case 'f':
-			o->from = optarg;
-			break;
-		case 'N':
-			bad |= parse_int(optarg, 0, 1000000, &o->calls) < 0;
-			break;
-		case 'x':
-			bad |= parse_int(optarg, 0, 86400, &o->timeout_s) < 0;
-			break;
-		case 'D':
-			bad |= parse_int(optarg, 0, 0xffff, &o->pri.debug) < 0;
-			break;
-		case 'L':
-			bad |= log_level_parse(optarg, log_lvl) < 0;
-			break;
-		case 'h':
+		if (c == 'h') {
 			usage(stdout);
 			exit(0);
-		default:
+		}
+		if (c == '?')
+			return -EINVAL;
+		if (parse_arg(c, optarg, o, &p, log_lvl) < 0) {
+			fprintf(stderr, "pstnsim: bad option value '%s'\n", optarg ? optarg : "");
 			return -EINVAL;
 		}
-		if (bad) {
-			fprintf(stderr, "pstnsim: bad option value '%s'\n", optarg);
-			return -EINVAL;
-		}
 	}
-	o->tone_hz = tone;
-	if (optind < argc || !o->dchan || !o->audio) {
-		fprintf(stderr, "pstnsim: --dchan and --audio are required\n");
+	if (optind < argc) {
+		fprintf(stderr, "pstnsim: unexpected argument '%s'\n", argv[optind]);
 		return -EINVAL;
 	}
-	if (o->originate > 0 && !o->to) {
-		fprintf(stderr, "pstnsim: --originate needs --to\n");
-		return -EINVAL;
-	}
-	o->span.law = o->span.type == TDM_SPAN_T1 ? TDM_LAW_ULAW : TDM_LAW_ALAW;
-	if (law && tdm_span_law_parse(law, &o->span.law) < 0) {
-		fprintf(stderr, "pstnsim: unknown law '%s' (alaw, ulaw)\n", law);
-		return -EINVAL;
-	}
-	o->pri.sw = o->span.type == TDM_SPAN_T1 ? GW_PRI_SW_NI2 : GW_PRI_SW_EUROISDN_E1;
-	if (sw && gw_pri_switch_parse(sw, &o->pri.sw) < 0) {
-		fprintf(stderr, "pstnsim: unknown switch type '%s'\n", sw);
-		return -EINVAL;
-	}
-	return 0;
+	return finish_opts(o, &p);
 }
 
 int main(int argc, char **argv)
 {
 	struct sim *s = calloc(1, sizeof(*s));
-	int rc, lvl = LOG_NOTICE, ok;
+	int rc, lvl = LOG_NOTICE, ok, status;
 
 	if (!s)
 		return 1;
 	s->sigfd = -1;
-	s->o.span.id = 1;
-	s->o.pri.node = GW_PRI_NETWORK;
+	s->o.base.disp = SIM_ANSWER;
+	s->o.base.src = SIM_SRC_TONE;
 	if (parse_opts(argc, argv, &s->o, &lvl) < 0) {
 		usage(stderr);
+		sim_rules_free(&s->o.rules);
 		free(s);
 		return 1;
 	}
 	log_setup("pstnsim", LOG_TARGET_STDERR, lvl, 0);
-	s->to_originate = s->o.originate;
 	rc = sim_setup(s);
 	if (rc == 0)
 		gw_loop_run(s->loop);
 	ok = rc == 0 && !s->timed_out;
-	summary(s, ok);
+	sim_report_text(s, ok, stdout);
+	if (s->o.json && (rc = sim_report_json(s, ok, s->o.json)) < 0) {
+		LOG_E(SIM_TAG, "cannot write %s: %s", s->o.json, strerror(-rc));
+		ok = 0;
+	}
+	status = ok ? 0 : (s->timed_out ? 2 : 1);
 	sim_teardown(s);
+	sim_rules_free(&s->o.rules);
+	free(s->records);
 	free(s);
-	return ok ? 0 : (rc == 0 ? 2 : 1);
+	return status;
 }
