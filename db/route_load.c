@@ -75,14 +75,30 @@ static int route_load_did(void *arg, int ncols, const char *const *v)
 	return 0;
 }
 
+int route_load_into(struct db_session *s, struct route_builder *b, char *err, size_t errlen)
+{
+	struct route_load_ctx c = {b, err, errlen, 0};
+	int rc;
+
+	rc = db_session_rows(s, route_sql, 0, NULL, route_load_row, &c, err, errlen);
+	if (rc > 0)
+		rc = c.rc;
+	if (rc < 0)
+		return rc;
+	rc = db_session_rows(s, route_did_sql, 0, NULL, route_load_did, &c, err, errlen);
+	if (rc > 0)
+		rc = c.rc;
+	return rc;
+}
+
 int route_load(struct db_session *s, struct route_index **out, char *err, size_t errlen)
 {
-	struct route_load_ctx c = {NULL, err, errlen, 0};
+	struct route_builder *b = NULL;
 	char dummy[256];
 	int rc, began = 0;
 
 	*out = NULL;
-	if ((rc = route_builder_new(&c.b)) < 0) {
+	if ((rc = route_builder_new(&b)) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -90,23 +106,15 @@ int route_load(struct db_session *s, struct route_index **out, char *err, size_t
 	if (rc < 0)
 		goto out;
 	began = 1;
-	rc = db_session_rows(s, route_sql, 0, NULL, route_load_row, &c, err, errlen);
-	if (rc > 0)
-		rc = c.rc;
-	if (rc < 0)
-		goto out;
-	rc = db_session_rows(s, route_did_sql, 0, NULL, route_load_did, &c, err, errlen);
-	if (rc > 0)
-		rc = c.rc;
-	if (rc < 0)
+	if ((rc = route_load_into(s, b, err, errlen)) < 0)
 		goto out;
 	if ((rc = db_session_exec(s, "COMMIT", 0, NULL, err, errlen)) < 0)
 		goto out;
 	began = 0;
-	rc = route_builder_build(c.b, out, err, errlen);
+	rc = route_builder_build(b, out, err, errlen);
 out:
 	if (began)
 		db_session_exec(s, "ROLLBACK", 0, NULL, dummy, sizeof(dummy));
-	route_builder_free(c.b);
+	route_builder_free(b);
 	return rc;
 }

@@ -16,9 +16,13 @@ struct db_session {
 	PGconn *conn;
 };
 
-int db_session_open(const char *conninfo, struct db_session **out, char *err, size_t errlen)
+/* timeout_ms <= 0: libpq's default (none, or conninfo's). */
+static int db_session_connect(const char *conninfo, int timeout_ms, struct db_session **out, char *err, size_t errlen)
 {
 	struct db_session *s = calloc(1, sizeof(*s));
+	const char *keys[] = {"dbname", "connect_timeout", NULL};
+	const char *vals[] = {conninfo ? conninfo : "", NULL, NULL};
+	char secs[16];
 	PGresult *res;
 
 	*out = NULL;
@@ -26,7 +30,12 @@ int db_session_open(const char *conninfo, struct db_session **out, char *err, si
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	s->conn = PQconnectdb(conninfo ? conninfo : "");
+	/* conninfo expands in place of dbname; the later keyword wins. */
+	snprintf(secs, sizeof(secs), "%d", timeout_ms < 2000 ? 2 : (timeout_ms + 999) / 1000);
+	vals[1] = secs;
+	if (timeout_ms <= 0)
+		keys[1] = NULL;
+	s->conn = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(s->conn) != CONNECTION_OK) {
 		db_message(err, errlen, NULL, PQerrorMessage(s->conn));
 		db_session_close(s);
@@ -36,6 +45,43 @@ int db_session_open(const char *conninfo, struct db_session **out, char *err, si
 	res = PQexec(s->conn, "SET client_min_messages = warning");
 	PQclear(res);
 	*out = s;
+	return 0;
+}
+
+int db_session_open(const char *conninfo, struct db_session **out, char *err, size_t errlen)
+{
+	return db_session_connect(conninfo, 0, out, err, errlen);
+}
+
+int db_session_open_timeout(const char *conninfo, int timeout_ms, struct db_session **out, char *err, size_t errlen)
+{
+	return db_session_connect(conninfo, timeout_ms > 0 ? timeout_ms : 1, out, err, errlen);
+}
+
+int db_session_fd(const struct db_session *s)
+{
+	return PQsocket(s->conn);
+}
+
+int db_session_alive(const struct db_session *s)
+{
+	return PQstatus(s->conn) == CONNECTION_OK;
+}
+
+int db_session_notifies(struct db_session *s, const char *channel, unsigned *count, char *err, size_t errlen)
+{
+	PGnotify *n;
+
+	*count = 0;
+	if (!PQconsumeInput(s->conn) || PQstatus(s->conn) != CONNECTION_OK) {
+		db_message(err, errlen, NULL, PQerrorMessage(s->conn));
+		return -EIO;
+	}
+	while ((n = PQnotifies(s->conn))) {
+		if (strcmp(n->relname, channel) == 0)
+			(*count)++;
+		PQfreemem(n);
+	}
 	return 0;
 }
 

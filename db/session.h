@@ -14,6 +14,23 @@ struct db_session;
 int db_session_open(const char *conninfo, struct db_session **out, char *err, size_t errlen);
 void db_session_close(struct db_session *s);
 
+/* The same, giving up on a server that does not answer within timeout_ms
+ * (libpq's connect_timeout, whole seconds, at least 2; it overrides one in
+ * conninfo). For threads that must stop in bounded time. */
+int db_session_open_timeout(const char *conninfo, int timeout_ms, struct db_session **out, char *err, size_t errlen);
+
+/* The connection's socket, for poll() between statements (LISTEN). */
+int db_session_fd(const struct db_session *s);
+
+/* Whether the connection is still usable (false once the server is gone). */
+int db_session_alive(const struct db_session *s);
+
+/* Read what the server sent without blocking (call when db_session_fd()
+ * is readable) and count the NOTIFYs received on channel into *count
+ * (others are dropped). Returns 0, or -EIO with err when the connection
+ * is lost. */
+int db_session_notifies(struct db_session *s, const char *channel, unsigned *count, char *err, size_t errlen);
+
 /* Run one parameterised statement that returns at most one value: the
  * first column of the first row goes to val (empty if no row or NULL).
  * Returns 0, or -EIO with the server's message in err. */

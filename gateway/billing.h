@@ -21,6 +21,18 @@ int gw_billing_new(const struct tandem_settings *s, struct gw_billing **out, cha
  * what is not yet in the database stays journaled for the next start. */
 void gw_billing_free(struct gw_billing *b);
 
+struct cdr_record;
+struct gw_loop;
+
+/* Make record durable off the loop: a committer thread appends it to the
+ * journal (fdatasync shared with other records), then done(arg, rc) runs
+ * on the loop thread (rc 0, or the journal's error: the record is then
+ * logged whole, so it can be recovered by hand). The record is copied. */
+int gw_billing_submit(struct gw_billing *b, const struct cdr_record *rec, void (*done)(void *arg, int rc), void *arg);
+
+/* Attach the loop that runs the done callbacks (before any submit). */
+int gw_billing_attach(struct gw_billing *b, struct gw_loop *loop);
+
 /* Add the CDR rows to a status reply. Any thread. */
 void gw_billing_status(struct gw_billing *b, struct ctl_out *out);
 

@@ -6,6 +6,10 @@
 
 #include "common/ctl.h"
 #include "gateway/billing.h"
+#include "gateway/call.h"
+#include "gateway/call_media.h"
+#include "gateway/directory.h"
+#include "gateway/spans.h"
 #include "gateway/ctlsrv.h"
 #include "common/log.h"
 #include "gateway/loop.h"
@@ -32,6 +36,10 @@ struct gw_daemon {
 	struct gw_ctlsrv *ctl;
 	struct gw_store *store;
 	struct gw_billing *billing;
+	struct gw_directory *dir;
+	struct call_media *media;
+	struct gw_calls *calls;
+	struct gw_spans *spans;
 	int sigfd;
 	struct gw_watch *sigwatch;
 	struct gw_timer *grace;
@@ -65,7 +73,18 @@ static void gw_daemon_status(struct gw_daemon *d, struct ctl_out *out)
 	gw_sip_status(d->sip, out);
 	gw_store_status(d->store, out);
 	gw_billing_status(d->billing, out);
+	gw_directory_status(d->dir, out);
+	gw_calls_status(d->calls, out);
+	call_media_status(d->media, out);
+	{
+		int total, up;
+		gw_spans_counts(d->spans, &total, &up);
+		ctl_out_kv(out, "spans", "%d", total);
+		ctl_out_kv(out, "spans_up", "%d", up);
+	}
 	ctl_out_end(out);
+	gw_spans_status(d->spans, out);
+	gw_calls_table(d->calls, out);
 }
 
 static void gw_daemon_request(void *arg, const char *request, struct ctl_out *out)
@@ -77,8 +96,11 @@ static void gw_daemon_request(void *arg, const char *request, struct ctl_out *ou
 		ctl_out_ok(out);
 	else if (strcmp(request, "status") == 0)
 		gw_daemon_status(d, out);
-	else
-		ctl_out_error(out, "unknown request \"%s\" (known: ping, status)", request);
+	else if (strcmp(request, "reload-routes") == 0) {
+		gw_directory_reload(d->dir);
+		ctl_out_ok(out);
+	} else
+		ctl_out_error(out, "unknown request \"%s\" (known: ping, status, reload-routes)", request);
 }
 
 static void gw_daemon_apply_log(const struct tandem_settings *s)
@@ -115,8 +137,12 @@ static void gw_daemon_reload(struct gw_daemon *d)
 		LOG_W("daemon", "reload: [control] socket changes at the next restart");
 	if (strcmp(cur->cdr_journal, next->cdr_journal) != 0 || cur->cdr_batch != next->cdr_batch)
 		LOG_W("daemon", "reload: [cdr] settings change at the next restart");
+	if (memcmp(cur->spans, next->spans, sizeof(cur->spans)) != 0 || cur->nspans != next->nspans)
+		LOG_W("daemon", "reload: [span] sections change at the next restart");
 	gw_daemon_apply_log(next);
 	gw_store_reconfigure(d->store, next);
+	gw_directory_reconfigure(d->dir, next);
+	gw_calls_reconfigure(d->calls, next);
 	free(d->settings);
 	d->settings = next;
 	d->reloads++;
@@ -145,6 +171,7 @@ static void gw_daemon_stop(struct gw_daemon *d, const char *why)
 	d->stopping = 1;
 	LOG_N("daemon", "%s: shutting down", why);
 	gw_timer_start(d->grace, GW_SHUTDOWN_GRACE_MS);
+	gw_calls_shutdown(d->calls);
 	gw_sip_shutdown(d->sip, gw_daemon_stopped, d);
 }
 
@@ -207,8 +234,9 @@ static int gw_daemon_start(struct gw_daemon *d)
 		LOG_E("daemon", "%s", err);
 		return rc;
 	}
-	if ((rc = gw_billing_new(d->settings, &d->billing, err, sizeof(err))) < 0) {
-		LOG_E("daemon", "%s", err);
+	if ((rc = gw_billing_new(d->settings, &d->billing, err, sizeof(err))) < 0 ||
+	    (rc = gw_billing_attach(d->billing, d->loop)) < 0) {
+		LOG_E("daemon", "%s", rc == -ENOMEM ? "out of memory" : err);
 		return rc;
 	}
 	/* SIP last: nua cannot be freed before it has shut down. */
@@ -216,18 +244,46 @@ static int gw_daemon_start(struct gw_daemon *d)
 		LOG_E("daemon", "cannot set up the database connection: %s", strerror(-rc));
 		return rc;
 	}
+	if ((rc = gw_directory_new(d->loop, d->settings, &d->dir)) < 0) {
+		LOG_E("daemon", "cannot start the routing directory: %s", strerror(-rc));
+		return rc;
+	}
+	if ((rc = call_media_new(d->loop, d->settings, &d->media)) < 0) {
+		LOG_E("daemon", "cannot start the media workers: %s", strerror(-rc));
+		return rc;
+	}
 	if ((rc = gw_sip_new(d->loop, d->settings, &d->sip, err, sizeof(err))) < 0) {
 		LOG_E("daemon", "%s", err);
 		return rc;
 	}
+	{
+		struct gw_calls_deps deps = {
+		    .loop = d->loop, .sip = d->sip, .dir = d->dir, .billing = d->billing, .media = d->media};
+		if ((rc = gw_calls_new(&deps, d->settings, &d->calls)) < 0) {
+			LOG_E("daemon", "cannot start the call layer: %s", strerror(-rc));
+			return rc;
+		}
+	}
+	if ((rc = gw_spans_new(d->loop, d->settings, &gw_calls_span_events, d->calls, &d->spans, err, sizeof(err))) <
+	    0) {
+		LOG_E("daemon", "%s", err);
+		return rc;
+	}
+	gw_calls_set_spans(d->calls, d->spans);
 	return 0;
 }
 
+/* Spans first (their calls end and submit CDRs), then billing (the last
+ * CDR callbacks free those calls), then the call layer and SIP. */
 static void gw_daemon_free(struct gw_daemon *d)
 {
+	gw_spans_free(d->spans);
 	gw_store_free(d->store);
 	gw_billing_free(d->billing);
+	gw_calls_free(d->calls);
 	gw_sip_free(d->sip);
+	call_media_free(d->media);
+	gw_directory_free(d->dir);
 	gw_ctlsrv_free(d->ctl);
 	gw_timer_free(d->grace);
 	gw_watch_free(d->sigwatch);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* SIP glue: nua events dispatched to small handlers. Calls are not routed
- * yet: an INVITE is refused with 503 until the call layer lands. */
+/* SIP glue: nua events dispatched to small handlers; call legs (one nua
+ * handle each) handed to the call layer through gw_sip_events. nua's own
+ * offer/answer engine is off: the call layer writes and reads SDP. */
 #include "config.h"
 
 #define NUA_MAGIC_T  struct gw_sip
-#define NUA_HMAGIC_T void
+#define NUA_HMAGIC_T struct gw_sip_leg
 
 #include "gateway/sip.h"
 
@@ -14,6 +15,8 @@
 #include "common/settings.h"
 
 #include <errno.h>
+#include <netdb.h>
+#include <sofia-sip/msg_addr.h>
 #include <sofia-sip/nua.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
@@ -29,7 +32,19 @@ struct gw_sip {
 	int shutting_down, shut_down;
 	void (*done)(void *arg);
 	void *done_arg;
-	unsigned long invites, requests;
+	unsigned long invites, requests, legs_out, legs_live;
+	struct gw_sip_events ev;
+	void *ev_arg;
+};
+
+struct gw_sip_leg {
+	struct gw_sip *sip;
+	nua_handle_t *nh;
+	void *owner;
+	int incoming, answered, hung, done; /* done: the owner was told the leg ended */
+	int early_cancel;                   /* hung up before a response: CANCEL once one arrives */
+	int wants_100rel;
+	char call_id[128];
 };
 
 static void gw_sip_logger(void *stream, char const *fmt, va_list ap)
@@ -44,26 +59,190 @@ void gw_sip_log_setup(int level)
 	su_log_set_level(NULL, (unsigned)level);
 }
 
-/* RFC 3261 13.3.1: the UAS may refuse; no route exists yet, so every
- * INVITE gets 503 with the Q.850 cause in Reason (RFC 3326). */
-static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
+static struct gw_sip_leg *leg_new(struct gw_sip *sip, nua_handle_t *nh, int incoming)
 {
-	sip->invites++;
-	LOG_I("sip", "INVITE %s from %s refused: no route (calls not enabled on this build)",
-	      msg && msg->sip_request ? msg->sip_request->rq_url->url_user ? msg->sip_request->rq_url->url_user : "-"
-				      : "-",
-	      msg && msg->sip_from && msg->sip_from->a_url->url_host ? msg->sip_from->a_url->url_host : "-");
-	nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE,
-		    SIPTAG_REASON_STR("Q.850;cause=34;text=\"No circuit/channel available\""), TAG_END());
+	struct gw_sip_leg *leg = calloc(1, sizeof(*leg));
+
+	if (!leg)
+		return NULL;
+	leg->sip = sip;
+	leg->nh = nh;
+	leg->incoming = incoming;
+	sip->legs_live++;
+	nua_handle_bind(nh, leg);
+	return leg;
 }
 
-static void on_i_state(nua_handle_t *nh, tagi_t tags[])
+static void leg_free(struct gw_sip_leg *leg)
+{
+	leg->sip->legs_live--;
+	free(leg);
+}
+
+/* The value of the first header called name (case-insensitive), among
+ * the headers Sofia does not parse itself; all of them, comma-joined, in
+ * buf. "" if none. */
+static const char *header_values(sip_t const *msg, const char *name, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (sip_unknown_t const *u = msg ? msg->sip_unknown : NULL; u; u = u->un_next) {
+		if (!u->un_name || strcasecmp(u->un_name, name) != 0 || !u->un_value)
+			continue;
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? ", " : "", u->un_value);
+		if (n >= len)
+			break;
+	}
+	return buf;
+}
+
+/* Q.850 cause from a Reason header (RFC 3326), or -1. */
+static int reason_cause(sip_t const *msg)
+{
+	for (sip_reason_t const *r = msg ? msg->sip_reason : NULL; r; r = r->re_next) {
+		if (r->re_protocol && strcasecmp(r->re_protocol, "Q.850") == 0 && r->re_cause)
+			return atoi(r->re_cause);
+	}
+	return -1;
+}
+
+static const char *body_sdp(sip_t const *msg, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (msg && msg->sip_payload && msg->sip_payload->pl_data &&
+	    (!msg->sip_content_type || !msg->sip_content_type->c_type ||
+	     strcasecmp(msg->sip_content_type->c_type, "application/sdp") == 0)) {
+		size_t n = msg->sip_payload->pl_len < len - 1 ? msg->sip_payload->pl_len : len - 1;
+		memcpy(buf, msg->sip_payload->pl_data, n);
+		buf[n] = '\0';
+	}
+	return buf;
+}
+
+static void leg_source(struct gw_sip *sip, char *ip, size_t iplen, int *port)
+{
+	msg_t *m = nua_current_request(sip->nua);
+	su_addrinfo_t *ai = m ? msg_addrinfo(m) : NULL;
+	char serv[16] = "0";
+
+	snprintf(ip, iplen, "0.0.0.0");
+	if (ai && ai->ai_addr)
+		getnameinfo(ai->ai_addr, (socklen_t)ai->ai_addrlen, ip, (socklen_t)iplen, serv, sizeof(serv),
+			    NI_NUMERICHOST | NI_NUMERICSERV);
+	*port = atoi(serv);
+}
+
+/* RFC 3261 13.3.1: a new INVITE goes to the call layer, which answers. */
+static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
+{
+	struct gw_sip_invite inv;
+	struct gw_sip_leg *leg;
+	char pai[512], privacy[128], div[1024], hist[1024], ip[64], *sdp;
+	const char *via;
+
+	sip->invites++;
+	if (!sip->ev.invite || sip->shutting_down) {
+		nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE,
+			    SIPTAG_REASON_STR("Q.850;cause=34;text=\"No circuit/channel available\""), TAG_END());
+		return;
+	}
+	leg = leg_new(sip, nh, 1);
+	sdp = malloc(8192);
+	if (!leg || !sdp) {
+		free(sdp);
+		if (leg)
+			leg_free(leg);
+		nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
+		return;
+	}
+	memset(&inv, 0, sizeof(inv));
+	inv.leg = leg;
+	inv.ruri_user = msg->sip_request->rq_url->url_user ? msg->sip_request->rq_url->url_user : "";
+	inv.ruri_host = msg->sip_request->rq_url->url_host ? msg->sip_request->rq_url->url_host : "";
+	inv.from_user = msg->sip_from && msg->sip_from->a_url->url_user ? msg->sip_from->a_url->url_user : "";
+	inv.from_display = msg->sip_from && msg->sip_from->a_display ? msg->sip_from->a_display : "";
+	inv.pai = header_values(msg, "P-Asserted-Identity", pai, sizeof(pai));
+	inv.privacy = header_values(msg, "Privacy", privacy, sizeof(privacy));
+	inv.diversion = header_values(msg, "Diversion", div, sizeof(div));
+	inv.history_info = header_values(msg, "History-Info", hist, sizeof(hist));
+	inv.call_id = msg->sip_call_id && msg->sip_call_id->i_id ? msg->sip_call_id->i_id : "";
+	snprintf(leg->call_id, sizeof(leg->call_id), "%s", inv.call_id);
+	inv.sdp = body_sdp(msg, sdp, 8192);
+	leg_source(sip, ip, sizeof(ip), &inv.source_port);
+	inv.source_ip = ip;
+	via = msg->sip_via && msg->sip_via->v_protocol ? msg->sip_via->v_protocol : "";
+	inv.transport = strcasestr(via, "TCP") ? "tcp" : "udp";
+	inv.wants_100rel = sip_has_feature(msg->sip_supported, "100rel") || sip_has_feature(msg->sip_require, "100rel");
+	leg->wants_100rel = inv.wants_100rel;
+	sip->ev.invite(sip->ev_arg, &inv);
+	free(sdp);
+}
+
+/* The owner hears of the end once; then the leg only waits for nua. */
+static void leg_ended(struct gw_sip_leg *leg, int by_bye, int cause)
+{
+	struct gw_sip *sip = leg->sip;
+
+	if (leg->done || leg->hung || !leg->owner)
+		return;
+	leg->done = 1;
+	if (sip->ev.ended)
+		sip->ev.ended(sip->ev_arg, leg, leg->owner, by_bye, cause);
+}
+
+static void on_r_invite(struct gw_sip *sip, int status, struct gw_sip_leg *leg, sip_t const *msg)
+{
+	char *sdp;
+
+	if (!leg)
+		return;
+	if (!leg->call_id[0] && msg && msg->sip_call_id && msg->sip_call_id->i_id)
+		snprintf(leg->call_id, sizeof(leg->call_id), "%s", msg->sip_call_id->i_id);
+	if (leg->hung) {
+		/* We gave up on this call: a late answer is ended at once. */
+		if (status >= 200 && status < 300)
+			nua_bye(leg->nh, TAG_END());
+		else if (status > 100 && status < 200 && leg->early_cancel) {
+			leg->early_cancel = 0;
+			nua_cancel(leg->nh, TAG_END());
+		}
+		return;
+	}
+	if (status < 101 || leg->done)
+		return;
+	sdp = malloc(8192);
+	if (!sdp)
+		return;
+	body_sdp(msg, sdp, 8192);
+	if (status < 200) {
+		if (sip->ev.progress)
+			sip->ev.progress(sip->ev_arg, leg, leg->owner, status, sdp);
+	} else if (status < 300) {
+		leg->answered = 1;
+		if (sip->ev.answered)
+			sip->ev.answered(sip->ev_arg, leg, leg->owner, sdp);
+	} else {
+		leg->done = 1;
+		if (sip->ev.failed)
+			sip->ev.failed(sip->ev_arg, leg, leg->owner, status, reason_cause(msg));
+	}
+	free(sdp);
+}
+
+static void on_i_state(nua_handle_t *nh, struct gw_sip_leg *leg, int status, tagi_t tags[])
 {
 	int state = nua_callstate_init;
 
 	tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
-	if (state == nua_callstate_terminated)
-		nua_handle_destroy(nh);
+	if (state != nua_callstate_terminated)
+		return;
+	if (leg) {
+		leg_ended(leg, 0, status == 408 ? 102 : -1);
+		nua_handle_bind(nh, NULL);
+		leg_free(leg);
+	}
+	nua_handle_destroy(nh);
 }
 
 static void on_r_shutdown(struct gw_sip *sip, int status, char const *phrase)
@@ -77,7 +256,7 @@ static void on_r_shutdown(struct gw_sip *sip, int status, char const *phrase)
 }
 
 static void gw_sip_event(nua_event_t event, int status, char const *phrase, nua_t *nua, struct gw_sip *sip,
-			 nua_handle_t *nh, void *hmagic, sip_t const *msg, tagi_t tags[])
+			 nua_handle_t *nh, struct gw_sip_leg *hmagic, sip_t const *msg, tagi_t tags[])
 {
 	(void)nua;
 	switch (event) {
@@ -85,7 +264,23 @@ static void gw_sip_event(nua_event_t event, int status, char const *phrase, nua_
 		on_i_invite(sip, nh, msg);
 		return;
 	case nua_i_state:
-		on_i_state(nh, tags);
+		on_i_state(nh, hmagic, status, tags);
+		return;
+	case nua_r_invite:
+		on_r_invite(sip, status, hmagic, msg);
+		return;
+	case nua_i_bye:
+		if (hmagic)
+			leg_ended(hmagic, 1, reason_cause(msg));
+		return;
+	case nua_i_cancel:
+		if (hmagic)
+			leg_ended(hmagic, 0, reason_cause(msg));
+		return;
+	case nua_r_bye:
+	case nua_r_cancel:
+	case nua_i_prack:
+	case nua_r_prack:
 		return;
 	case nua_r_shutdown:
 		on_r_shutdown(sip, status, phrase);
@@ -142,10 +337,10 @@ int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_
 	gw_sip_url(s, url, sizeof(url));
 	snprintf(sip->listen, sizeof(sip->listen), "%s", s->sip_listen);
 	snprintf(sip->transports, sizeof(sip->transports), "%s", s->sip_transports);
-	sip->nua =
-	    nua_create(gw_loop_su_root(loop), gw_sip_event, sip, NUTAG_URL(url),
-		       SIPTAG_USER_AGENT_STR(s->sip_user_agent), SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS"),
-		       NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), TAG_END());
+	sip->nua = nua_create(
+	    gw_loop_su_root(loop), gw_sip_event, sip, NUTAG_URL(url), SIPTAG_USER_AGENT_STR(s->sip_user_agent),
+	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS"), NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0),
+	    NUTAG_MEDIA_ENABLE(0), SIPTAG_SUPPORTED_STR("100rel, timer"), TAG_END());
 	if (!sip->nua) {
 		snprintf(err, errlen, "cannot listen for SIP on %s (%s): address in use or not local?", url,
 			 s->sip_transports);
@@ -186,4 +381,89 @@ void gw_sip_status(const struct gw_sip *sip, struct ctl_out *out)
 	ctl_out_kv(out, "sip_transports", "%s", sip->transports);
 	ctl_out_kv(out, "sip_invites", "%lu", sip->invites);
 	ctl_out_kv(out, "sip_other_requests", "%lu", sip->requests);
+	ctl_out_kv(out, "sip_invites_out", "%lu", sip->legs_out);
+	ctl_out_kv(out, "sip_dialogs", "%lu", sip->legs_live);
+}
+
+/* --- The call layer's side ------------------------------------------- */
+
+void gw_sip_set_events(struct gw_sip *sip, const struct gw_sip_events *ev, void *arg)
+{
+	sip->ev = *ev;
+	sip->ev_arg = arg;
+}
+
+void gw_sip_leg_set_owner(struct gw_sip_leg *leg, void *owner)
+{
+	leg->owner = owner;
+}
+
+const char *gw_sip_leg_call_id(const struct gw_sip_leg *leg)
+{
+	return leg->call_id;
+}
+
+int gw_sip_respond(struct gw_sip_leg *leg, int status, const char *sdp, const char *reason, const char *extra)
+{
+	int with_sdp = sdp && *sdp;
+
+	if (!leg->incoming || leg->hung || status < 100 || status > 699)
+		return -EINVAL;
+	if (leg->answered)
+		return -EPROTO;
+	nua_respond(leg->nh, status, sip_status_phrase(status) ? sip_status_phrase(status) : "Unknown",
+		    TAG_IF(with_sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+		    TAG_IF(with_sdp, SIPTAG_PAYLOAD_STR(sdp)),
+		    TAG_IF(with_sdp && status > 100 && status < 200 && leg->wants_100rel, SIPTAG_REQUIRE_STR("100rel")),
+		    TAG_IF(reason && *reason, SIPTAG_REASON_STR(reason)),
+		    TAG_IF(extra && *extra, SIPTAG_HEADER_STR(extra)), TAG_END());
+	if (status >= 200 && status < 300)
+		leg->answered = 1;
+	else if (status >= 300) {
+		leg->done = 1;
+		leg->owner = NULL;
+	}
+	return 0;
+}
+
+int gw_sip_invite(struct gw_sip *sip, const struct gw_sip_call *c, void *owner, struct gw_sip_leg **out)
+{
+	nua_handle_t *nh;
+	struct gw_sip_leg *leg;
+	int with_sdp = c->sdp && *c->sdp;
+
+	nh = nua_handle(sip->nua, NULL, SIPTAG_TO_STR(c->to ? c->to : c->uri), TAG_END());
+	if (!nh)
+		return -ENOMEM;
+	leg = leg_new(sip, nh, 0);
+	if (!leg) {
+		nua_handle_destroy(nh);
+		return -ENOMEM;
+	}
+	leg->owner = owner;
+	sip->legs_out++;
+	nua_invite(nh, NUTAG_URL(c->uri), TAG_IF(c->from, SIPTAG_FROM_STR(c->from)),
+		   TAG_IF(with_sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+		   TAG_IF(with_sdp, SIPTAG_PAYLOAD_STR(c->sdp)),
+		   TAG_IF(c->extra && *c->extra, SIPTAG_HEADER_STR(c->extra)), TAG_END());
+	*out = leg;
+	return 0;
+}
+
+int gw_sip_hangup(struct gw_sip_leg *leg, int status, const char *reason)
+{
+	int with_reason = reason && *reason;
+
+	if (leg->hung)
+		return 0;
+	leg->hung = 1;
+	leg->owner = NULL;
+	if (leg->answered)
+		nua_bye(leg->nh, TAG_IF(with_reason, SIPTAG_REASON_STR(reason)), TAG_END());
+	else if (leg->incoming)
+		nua_respond(leg->nh, status, sip_status_phrase(status) ? sip_status_phrase(status) : "Unknown",
+			    TAG_IF(with_reason, SIPTAG_REASON_STR(reason)), TAG_END());
+	else
+		nua_cancel(leg->nh, TAG_IF(with_reason, SIPTAG_REASON_STR(reason)), TAG_END());
+	return 0;
 }

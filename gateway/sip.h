@@ -12,6 +12,73 @@ struct tandem_settings;
 
 struct gw_sip;
 
+/* One SIP dialog (a call leg), owned by the SIP glue; the call layer
+ * refers to it until the ended callback. */
+struct gw_sip_leg;
+
+/* An incoming INVITE, lent to the invite callback (copy what you keep). */
+struct gw_sip_invite {
+	struct gw_sip_leg *leg;
+	const char *ruri_user; /* Request-URI user part ("" if none) */
+	const char *ruri_host;
+	const char *from_user;    /* From: user part */
+	const char *from_display; /* "" if none */
+	const char *pai;          /* P-Asserted-Identity value, "" if none */
+	const char *privacy;      /* Privacy value, "" if none */
+	const char *diversion;    /* Diversion value(s), "" if none */
+	const char *history_info; /* History-Info value(s), "" if none */
+	const char *call_id;
+	const char *sdp; /* the offer, "" if none */
+	const char *source_ip;
+	int source_port;
+	const char *transport; /* "udp", "tcp" */
+	int wants_100rel;      /* Require/Supported: 100rel */
+};
+
+/* Events for the call layer, on the loop thread. owner is what
+ * gw_sip_leg_set_owner() stored. */
+struct gw_sip_events {
+	/* A new INVITE: set an owner and answer with gw_sip_respond(), or
+	 * respond with a final status at once. */
+	void (*invite)(void *arg, const struct gw_sip_invite *inv);
+	/* Outgoing INVITE: a provisional response (sdp "" if none). */
+	void (*progress)(void *arg, struct gw_sip_leg *leg, void *owner, int status, const char *sdp);
+	/* Outgoing INVITE: 2xx (ACK is sent by the glue). */
+	void (*answered)(void *arg, struct gw_sip_leg *leg, void *owner, const char *sdp);
+	/* Outgoing INVITE: a final failure; cause is the Q.850 cause from a
+	 * Reason header, or -1. The leg is gone after this. */
+	void (*failed)(void *arg, struct gw_sip_leg *leg, void *owner, int status, int cause);
+	/* The far end ended the dialog (BYE, or CANCEL of an incoming INVITE),
+	 * or the dialog failed (timeout). cause as above. The leg is gone
+	 * after this. */
+	void (*ended)(void *arg, struct gw_sip_leg *leg, void *owner, int by_bye, int cause);
+};
+
+/* An outgoing call. */
+struct gw_sip_call {
+	const char *uri;   /* Request-URI, "sip:+4420...@host:port;transport=udp" */
+	const char *from;  /* From header value */
+	const char *to;    /* To header value (NULL: the Request-URI) */
+	const char *extra; /* extra header lines ("Name: value\r\n"...), or NULL */
+	const char *sdp;   /* the offer */
+};
+
+void gw_sip_set_events(struct gw_sip *sip, const struct gw_sip_events *ev, void *arg);
+void gw_sip_leg_set_owner(struct gw_sip_leg *leg, void *owner);
+const char *gw_sip_leg_call_id(const struct gw_sip_leg *leg);
+
+/* Answer an incoming INVITE: 1xx (18x may carry sdp), 2xx (with sdp), or a
+ * final failure with reason (a Reason header value, or NULL) and extra
+ * header lines. 0 or -EINVAL/-EPROTO. */
+int gw_sip_respond(struct gw_sip_leg *leg, int status, const char *sdp, const char *reason, const char *extra);
+/* Place an outgoing INVITE. 0 and *leg, or -ENOMEM. */
+int gw_sip_invite(struct gw_sip *sip, const struct gw_sip_call *c, void *owner, struct gw_sip_leg **leg);
+/* End a leg from our side: BYE (established), CANCEL (outgoing, early),
+ * or a final response status (incoming, early: 480/486/487/503...), with a
+ * Reason header value. The leg is freed by the glue later; no more events
+ * reach the owner. */
+int gw_sip_hangup(struct gw_sip_leg *leg, int status, const char *reason);
+
 /* Listen as the settings say (sip.listen, sip.transports). Returns 0, or a
  * negative errno with err saying what could not be bound. */
 int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_sip **out, char *err, size_t errlen);

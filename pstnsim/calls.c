@@ -124,6 +124,9 @@ static void on_hangup_timer(void *arg)
 	gw_pri_hangup(c->sp->pri, c->ch, 16);
 }
 
+/* After a link comes up, calls are offered this much later. */
+#define SETTLE_MS 500
+
 /* --- PRI events (arg: the span) ---------------------------------------------- */
 
 static void ev_link(void *arg, int up)
@@ -137,9 +140,10 @@ static void ev_link(void *arg, int up)
 	fflush(stdout);
 	if (!up)
 		return;
-	if (s->o.rate > 0 && s->to_originate > 0)
-		gw_timer_start(s->orig_timer, 0);
-	sim_originate(s);
+	/* Let the far end's RESTARTs (Q.931 5.5, sent at link up) settle
+	 * before offering calls, as a network does. */
+	if (s->to_originate > 0)
+		gw_timer_start(s->orig_timer, SETTLE_MS);
 }
 
 static void ev_closed(void *arg)
@@ -339,6 +343,11 @@ static void on_orig_timer(void *arg)
 {
 	struct sim *s = arg;
 
+	if (s->o.rate <= 0) {
+		while (place_one(s) == 0)
+			;
+		return;
+	}
 	place_one(s);
 	if (s->to_originate > 0 && !s->stopping)
 		gw_timer_start(s->orig_timer, (unsigned)(1000.0 / s->o.rate + 0.5));

@@ -121,7 +121,7 @@ static void usage(FILE *f)
 		"  --hangup-after MS           clear answered calls after MS (cause 16); 0 = never\n"
 		"  --tone HZ                   tone sent into answered calls (default 1004; 0 = silence)\n"
 		"Outgoing calls:\n"
-		"  --originate K               place K calls once a link is up\n"
+		"  --originate K               place K calls, starting 500 ms after a link is up\n"
 		"  --to NUMBER[,NUMBER...]     called numbers, used in turn\n"
 		"  --from NUMBER               calling number\n"
 		"  --rate CPS                  calls per second (default: as fast as channels allow)\n"

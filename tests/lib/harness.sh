@@ -214,7 +214,7 @@ t_cleanup() {
 		echo "tandemd log (last 40 lines):" | t_diag
 		tail -n 40 "$T_DIR/tandemd.log" | t_diag
 	fi
-	rm -rf "$T_DIR"
+	[ -n "${T_KEEP:-}" ] && echo "kept $T_DIR" | t_diag || rm -rf "$T_DIR"
 	exit $rc
 }
 trap t_cleanup EXIT

@@ -19,6 +19,9 @@ static void test_builtin(void)
 	       "built-in migrations are numbered 1..N (%s)", err);
 	is_str(db_migrations_builtin[0].name, "001_core", "first migration is 001_core");
 	ok(strstr(db_migrations_builtin[0].sql, "CREATE TABLE cdr") != NULL, "001 creates the cdr table");
+	ok(db_migrations_builtin_count >= 2 && strcmp(db_migrations_builtin[1].name, "002_notify") == 0 &&
+	       strstr(db_migrations_builtin[1].sql, "pg_notify('tandem_directory', TG_TABLE_NAME)") != NULL,
+	   "002_notify notifies tandem_directory with the table's name");
 }
 
 static void test_validate(void)

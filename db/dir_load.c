@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Load the directory from PostgreSQL through db/session.h. */
+#include "config.h"
+
+#include "db/dir_load.h"
+
+#include "common/deadline.h"
+#include "db/directory.h"
+#include "db/route_load.h"
+#include "db/session.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Disabled customers and trunks are loaded too: the call layer tells
+ * "refused" from "unknown". Unlimited trunk limits read as -1. */
+static const char dir_customer_sql[] = "SELECT id, name, enabled, max_calls, max_cps FROM customers";
+static const char dir_address_sql[] = "SELECT address, customer_id FROM customer_addresses";
+static const char dir_trunk_sql[] =
+    "SELECT id, name, kind, enabled, coalesce(max_calls, -1), coalesce(max_cps, -1) FROM trunks";
+static const char dir_member_sql[] =
+    "SELECT id, trunk_id, host, coalesce(port, 0), transport, priority, weight FROM trunk_members";
+static const char dir_cause_sql[] = "SELECT trunk_id, direction, q850_cause, sip_status FROM cause_maps";
+
+struct dir_load_ctx {
+	struct dir_builder *b;
+	const char *table;
+	char *err;
+	size_t errlen;
+	int rc;
+};
+
+static int dir_int(const char *s, int64_t *v)
+{
+	char *end;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return errno || *end ? -EINVAL : 0;
+}
+
+static int dir_num(const char *s, double *v)
+{
+	char *end;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	*v = strtod(s, &end);
+	return errno || *end ? -EINVAL : 0;
+}
+
+/* Record why a row was refused; stops the row callbacks. */
+static int dir_refuse(struct dir_load_ctx *c, int rc, const char *what)
+{
+	c->rc = rc;
+	snprintf(c->err, c->errlen, "%s: %s: %s", c->table, what ? what : "(null)",
+		 rc == -EINVAL ? "unexpected value" : strerror(-rc));
+	return 1;
+}
+
+static int dir_load_customer(void *arg, int ncols, const char *const *v)
+{
+	struct dir_load_ctx *c = arg;
+	int64_t id, calls;
+	double cps;
+
+	if (ncols != 5 || dir_int(v[0], &id) < 0 || !v[2] || dir_int(v[3], &calls) < 0 || calls < 0 || calls > 100000 ||
+	    dir_num(v[4], &cps) < 0)
+		return dir_refuse(c, -EINVAL, v[1]);
+	c->rc = dir_builder_add_customer(c->b, id, v[1], v[2][0] == 't', (unsigned)calls, cps);
+	return c->rc < 0 ? dir_refuse(c, c->rc, v[1]) : 0;
+}
+
+static int dir_load_address(void *arg, int ncols, const char *const *v)
+{
+	struct dir_load_ctx *c = arg;
+	int64_t cust;
+
+	if (ncols != 2 || dir_int(v[1], &cust) < 0)
+		return dir_refuse(c, -EINVAL, v[0]);
+	c->rc = dir_builder_add_address(c->b, v[0], cust);
+	return c->rc < 0 ? dir_refuse(c, c->rc, v[0]) : 0;
+}
+
+static int dir_load_trunk(void *arg, int ncols, const char *const *v)
+{
+	struct dir_load_ctx *c = arg;
+	int64_t id, calls;
+	double cps;
+
+	if (ncols != 6 || dir_int(v[0], &id) < 0 || !v[2] || !v[3] || dir_int(v[4], &calls) < 0 || calls < -1 ||
+	    calls > 100000 || dir_num(v[5], &cps) < 0)
+		return dir_refuse(c, -EINVAL, v[1]);
+	c->rc = dir_builder_add_trunk(c->b, id, v[1], strcmp(v[2], "pri") == 0 ? DIR_TRUNK_PRI : DIR_TRUNK_SIP,
+				      v[3][0] == 't', (int)calls, cps);
+	return c->rc < 0 ? dir_refuse(c, c->rc, v[1]) : 0;
+}
+
+static int dir_load_member(void *arg, int ncols, const char *const *v)
+{
+	struct dir_load_ctx *c = arg;
+	int64_t id, trunk, port, prio, weight;
+	enum dir_transport tr = DIR_TRANSPORT_UDP;
+
+	if (ncols != 7 || dir_int(v[0], &id) < 0 || dir_int(v[1], &trunk) < 0 || dir_int(v[3], &port) < 0 || !v[4] ||
+	    dir_int(v[5], &prio) < 0 || dir_int(v[6], &weight) < 0 || port < 0 || prio < 0 || weight < 0)
+		return dir_refuse(c, -EINVAL, v[2]);
+	if (strcmp(v[4], "tcp") == 0)
+		tr = DIR_TRANSPORT_TCP;
+	else if (strcmp(v[4], "tls") == 0)
+		tr = DIR_TRANSPORT_TLS;
+	c->rc = dir_builder_add_member(c->b, id, trunk, v[2], (unsigned)port, tr, (unsigned)prio, (unsigned)weight);
+	return c->rc < 0 ? dir_refuse(c, c->rc, v[2]) : 0;
+}
+
+static int dir_load_cause(void *arg, int ncols, const char *const *v)
+{
+	struct dir_load_ctx *c = arg;
+	int64_t trunk, q850, sip;
+
+	if (ncols != 4 || dir_int(v[0], &trunk) < 0 || !v[1] || dir_int(v[2], &q850) < 0 || dir_int(v[3], &sip) < 0 ||
+	    q850 < 0 || sip < 0)
+		return dir_refuse(c, -EINVAL, v[0]);
+	c->rc = dir_builder_add_cause(c->b, trunk, strcmp(v[1], "sip_to_q850") == 0 ? DIR_SIP_TO_Q850 : DIR_Q850_TO_SIP,
+				      (unsigned)q850, (unsigned)sip);
+	return c->rc < 0 ? dir_refuse(c, c->rc, v[0]) : 0;
+}
+
+int dir_listen(struct db_session *s, char *err, size_t errlen)
+{
+	return db_session_exec(s, "LISTEN " DIR_CHANNEL, 0, NULL, err, errlen);
+}
+
+/* One query's rows into the builder. */
+static int dir_load_table(struct db_session *s, struct dir_load_ctx *c, const char *table, const char *sql,
+			  int (*row)(void *, int, const char *const *))
+{
+	int rc;
+
+	c->table = table;
+	c->rc = 0;
+	rc = db_session_rows(s, sql, 0, NULL, row, c, c->err, c->errlen);
+	return rc > 0 ? c->rc : rc;
+}
+
+int dir_load(struct db_session *s, uint64_t version, struct dir_snapshot **out, char *err, size_t errlen)
+{
+	struct dir_load_ctx c = {NULL, "", err, errlen, 0};
+	struct timespec start;
+	char dummy[256];
+	int rc, began = 0;
+
+	*out = NULL;
+	deadline_in(&start, 0);
+	if ((rc = dir_builder_new(&c.b)) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = db_session_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, err, errlen);
+	if (rc < 0)
+		goto out;
+	began = 1;
+	if ((rc = dir_load_table(s, &c, "customers", dir_customer_sql, dir_load_customer)) < 0 ||
+	    (rc = dir_load_table(s, &c, "customer_addresses", dir_address_sql, dir_load_address)) < 0 ||
+	    (rc = dir_load_table(s, &c, "trunks", dir_trunk_sql, dir_load_trunk)) < 0 ||
+	    (rc = dir_load_table(s, &c, "trunk_members", dir_member_sql, dir_load_member)) < 0 ||
+	    (rc = dir_load_table(s, &c, "cause_maps", dir_cause_sql, dir_load_cause)) < 0 ||
+	    (rc = route_load_into(s, dir_builder_routes(c.b), err, errlen)) < 0)
+		goto out;
+	if ((rc = db_session_exec(s, "COMMIT", 0, NULL, err, errlen)) < 0)
+		goto out;
+	began = 0;
+	if ((rc = dir_builder_build(c.b, version, out, err, errlen)) < 0)
+		goto out;
+	dir_snapshot_set_load_ms(*out, (unsigned)-deadline_left_ms(&start));
+out:
+	if (began)
+		db_session_exec(s, "ROLLBACK", 0, NULL, dummy, sizeof(dummy));
+	dir_builder_free(c.b);
+	return rc;
+}

@@ -1,0 +1,627 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The directory snapshot: sorted arrays searched by bisection, and address
+ * blocks grouped by (family, prefix length) so that a longest match tries
+ * each distinct length once, longest first. */
+#include "config.h"
+
+#include "db/directory.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* An address block: IPv4 in the first 4 bytes of a, the rest zero. */
+struct dir_addr {
+	uint8_t fam; /* 4 or 6 */
+	uint8_t len; /* prefix length */
+	uint8_t a[16];
+	int64_t customer_id;
+};
+
+/* The blocks of one family and length: addrs[first .. first + n). */
+struct dir_group {
+	uint8_t fam, len;
+	size_t first, n;
+};
+
+/* Where a trunk's members and cause rows start (parallel to trunks). */
+struct dir_trunk_span {
+	size_t mfirst, mn, cfirst, cn;
+};
+
+struct dir_builder {
+	struct route_builder *routes;
+	struct dir_customer *cust;
+	struct dir_addr *addr;
+	struct dir_trunk *trunk;
+	struct dir_member *mem;
+	struct dir_cause_row *cause;
+	size_t ncust, naddr, ntrunk, nmem, ncause;
+	size_t ccust, caddr, ctrunk, cmem, ccause;
+};
+
+struct dir_snapshot {
+	struct route_index *routes;
+	struct dir_customer *cust; /* by id */
+	struct dir_addr *addr;     /* by family, length (longest first), address */
+	struct dir_group *groups;
+	struct dir_trunk *trunk; /* by id */
+	struct dir_trunk_span *span;
+	const struct dir_trunk **by_name;
+	struct dir_member *mem;      /* by trunk, priority, id */
+	struct dir_cause_row *cause; /* by trunk, direction, cause, status */
+	size_t ncust, naddr, ngroups, ntrunk, nmem, ncause;
+	uint64_t version;
+	time_t loaded_at;
+	unsigned load_ms;
+};
+
+/* --- Builder ------------------------------------------------------------ */
+
+int dir_builder_new(struct dir_builder **out)
+{
+	struct dir_builder *b = calloc(1, sizeof(*b));
+
+	*out = NULL;
+	if (!b || route_builder_new(&b->routes) < 0) {
+		free(b);
+		return -ENOMEM;
+	}
+	*out = b;
+	return 0;
+}
+
+static void dir_free_strings(struct dir_customer *c, size_t nc, struct dir_trunk *t, size_t nt, struct dir_member *m,
+			     size_t nm)
+{
+	for (size_t i = 0; i < nc; i++)
+		free((char *)c[i].name);
+	for (size_t i = 0; i < nt; i++)
+		free((char *)t[i].name);
+	for (size_t i = 0; i < nm; i++)
+		free((char *)m[i].host);
+}
+
+void dir_builder_free(struct dir_builder *b)
+{
+	if (!b)
+		return;
+	dir_free_strings(b->cust, b->ncust, b->trunk, b->ntrunk, b->mem, b->nmem);
+	free(b->cust);
+	free(b->addr);
+	free(b->trunk);
+	free(b->mem);
+	free(b->cause);
+	route_builder_free(b->routes);
+	free(b);
+}
+
+struct route_builder *dir_builder_routes(struct dir_builder *b)
+{
+	return b->routes;
+}
+
+/* Make room for one more element in *arr (n used of *cap). */
+static int dir_grow(void **arr, size_t n, size_t *cap, size_t size)
+{
+	void *p;
+	size_t c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 16;
+	p = reallocarray(*arr, c, size);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = c;
+	return 0;
+}
+
+#define DIR_GROW(b, arr, n, c) dir_grow((void **)&(b)->arr, (b)->n, &(b)->c, sizeof(*(b)->arr))
+
+int dir_builder_add_customer(struct dir_builder *b, int64_t id, const char *name, bool enabled, unsigned max_calls,
+			     double max_cps)
+{
+	struct dir_customer *c;
+
+	if (!name || id <= 0 || !(max_cps >= 0))
+		return -EINVAL;
+	if (DIR_GROW(b, cust, ncust, ccust) < 0)
+		return -ENOMEM;
+	c = &b->cust[b->ncust];
+	*c = (struct dir_customer){id, strdup(name), enabled, max_calls, max_cps};
+	if (!c->name)
+		return -ENOMEM;
+	b->ncust++;
+	return 0;
+}
+
+/* Parse PostgreSQL's cidr text into a block; host bits must be zero. */
+static int dir_parse_cidr(const char *text, struct dir_addr *out)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	unsigned max, nbytes;
+	long len;
+
+	if (!text || strlen(text) >= sizeof(buf))
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	strcpy(buf, text);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, out->a) == 1) {
+		out->fam = 4;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, out->a) == 1) {
+		out->fam = 6;
+		max = 128;
+	} else {
+		return -EINVAL;
+	}
+	len = max;
+	if (slash) {
+		errno = 0;
+		len = strtol(slash, &end, 10);
+		if (errno || !*slash || *end || len < 0 || len > (long)max)
+			return -EINVAL;
+	}
+	out->len = (uint8_t)len;
+	nbytes = max / 8;
+	for (unsigned i = 0; i < nbytes; i++) {
+		unsigned bits = (unsigned)len > i * 8 ? (unsigned)len - i * 8 : 0;
+		uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
+
+		if (out->a[i] & (uint8_t)~mask)
+			return -EINVAL; /* host bits set: PostgreSQL's cidr refuses it too */
+	}
+	return 0;
+}
+
+int dir_builder_add_address(struct dir_builder *b, const char *cidr, int64_t customer_id)
+{
+	struct dir_addr a;
+
+	if (customer_id <= 0 || dir_parse_cidr(cidr, &a) < 0)
+		return -EINVAL;
+	if (DIR_GROW(b, addr, naddr, caddr) < 0)
+		return -ENOMEM;
+	a.customer_id = customer_id;
+	b->addr[b->naddr++] = a;
+	return 0;
+}
+
+int dir_builder_add_trunk(struct dir_builder *b, int64_t id, const char *name, enum dir_trunk_kind kind, bool enabled,
+			  int max_calls, double max_cps)
+{
+	struct dir_trunk *t;
+
+	if (!name || id <= 0 || (kind != DIR_TRUNK_SIP && kind != DIR_TRUNK_PRI) || max_calls < -1)
+		return -EINVAL;
+	if (DIR_GROW(b, trunk, ntrunk, ctrunk) < 0)
+		return -ENOMEM;
+	t = &b->trunk[b->ntrunk];
+	*t = (struct dir_trunk){id, strdup(name), kind, enabled, max_calls, max_cps < 0 ? -1 : max_cps};
+	if (!t->name)
+		return -ENOMEM;
+	b->ntrunk++;
+	return 0;
+}
+
+int dir_builder_add_member(struct dir_builder *b, int64_t id, int64_t trunk_id, const char *host, unsigned port,
+			   enum dir_transport transport, unsigned priority, unsigned weight)
+{
+	struct dir_member *m;
+
+	if (!host || !*host || port > 65535 || priority > 65535 || weight > 65535 ||
+	    (transport != DIR_TRANSPORT_UDP && transport != DIR_TRANSPORT_TCP && transport != DIR_TRANSPORT_TLS))
+		return -EINVAL;
+	if (DIR_GROW(b, mem, nmem, cmem) < 0)
+		return -ENOMEM;
+	m = &b->mem[b->nmem];
+	*m = (struct dir_member){id, trunk_id, strdup(host), port, transport, priority, weight};
+	if (!m->host)
+		return -ENOMEM;
+	b->nmem++;
+	return 0;
+}
+
+int dir_builder_add_cause(struct dir_builder *b, int64_t trunk_id, enum dir_cause_direction direction,
+			  unsigned q850_cause, unsigned sip_status)
+{
+	if (q850_cause < 1 || q850_cause > 127 || sip_status < 400 || sip_status > 699 ||
+	    (direction != DIR_Q850_TO_SIP && direction != DIR_SIP_TO_Q850))
+		return -EINVAL;
+	if (DIR_GROW(b, cause, ncause, ccause) < 0)
+		return -ENOMEM;
+	b->cause[b->ncause++] = (struct dir_cause_row){trunk_id, direction, q850_cause, sip_status};
+	return 0;
+}
+
+/* --- Sorting ------------------------------------------------------------ */
+
+#define DIR_CMP(x, y) ((x) < (y) ? -1 : (x) > (y))
+
+/* qsort, which must not be given NULL even for no elements. */
+static void dir_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
+static int dir_cmp_customer(const void *x, const void *y)
+{
+	return DIR_CMP(((const struct dir_customer *)x)->id, ((const struct dir_customer *)y)->id);
+}
+
+static int dir_cmp_trunk(const void *x, const void *y)
+{
+	return DIR_CMP(((const struct dir_trunk *)x)->id, ((const struct dir_trunk *)y)->id);
+}
+
+static int dir_cmp_trunk_name(const void *x, const void *y)
+{
+	return strcmp((*(const struct dir_trunk *const *)x)->name, (*(const struct dir_trunk *const *)y)->name);
+}
+
+/* Family, then longest first, then the address bytes. */
+static int dir_cmp_addr(const void *x, const void *y)
+{
+	const struct dir_addr *a = x, *b = y;
+
+	if (a->fam != b->fam)
+		return DIR_CMP(a->fam, b->fam);
+	if (a->len != b->len)
+		return DIR_CMP(b->len, a->len);
+	return memcmp(a->a, b->a, sizeof(a->a));
+}
+
+static int dir_cmp_member(const void *x, const void *y)
+{
+	const struct dir_member *a = x, *b = y;
+
+	if (a->trunk_id != b->trunk_id)
+		return DIR_CMP(a->trunk_id, b->trunk_id);
+	if (a->priority != b->priority)
+		return DIR_CMP(a->priority, b->priority);
+	return DIR_CMP(a->id, b->id);
+}
+
+static int dir_cmp_cause(const void *x, const void *y)
+{
+	const struct dir_cause_row *a = x, *b = y;
+
+	if (a->trunk_id != b->trunk_id)
+		return DIR_CMP(a->trunk_id, b->trunk_id);
+	if (a->direction != b->direction)
+		return DIR_CMP(a->direction, b->direction);
+	if (a->q850_cause != b->q850_cause)
+		return DIR_CMP(a->q850_cause, b->q850_cause);
+	return DIR_CMP(a->sip_status, b->sip_status);
+}
+
+/* --- Build -------------------------------------------------------------- */
+
+/* Index of the trunk with this id, or -1. */
+static long dir_trunk_index(const struct dir_snapshot *s, int64_t id)
+{
+	size_t lo = 0, hi = s->ntrunk;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->trunk[mid].id == id)
+			return (long)mid;
+		if (s->trunk[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static int dir_build_customers(struct dir_snapshot *s, char *err, size_t errlen)
+{
+	dir_sort(s->cust, s->ncust, sizeof(*s->cust), dir_cmp_customer);
+	for (size_t i = 1; i < s->ncust; i++)
+		if (s->cust[i].id == s->cust[i - 1].id) {
+			snprintf(err, errlen, "customers: id %lld twice", (long long)s->cust[i].id);
+			return -EEXIST;
+		}
+	return 0;
+}
+
+static int dir_build_addresses(struct dir_snapshot *s, char *err, size_t errlen)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	dir_sort(s->addr, s->naddr, sizeof(*s->addr), dir_cmp_addr);
+	for (size_t i = 0; i < s->naddr; i++) {
+		const struct dir_addr *a = &s->addr[i];
+
+		inet_ntop(a->fam == 4 ? AF_INET : AF_INET6, a->a, text, sizeof(text));
+		if (!dir_customer(s, a->customer_id)) {
+			snprintf(err, errlen, "customer_addresses: %s/%u for unknown customer %lld", text, a->len,
+				 (long long)a->customer_id);
+			return -EINVAL;
+		}
+		if (i > 0 && dir_cmp_addr(a, a - 1) == 0) {
+			snprintf(err, errlen, "customer_addresses: %s/%u twice", text, a->len);
+			return -EEXIST;
+		}
+		if (i == 0 || a->fam != a[-1].fam || a->len != a[-1].len)
+			s->ngroups++;
+	}
+	s->groups = calloc(s->ngroups ? s->ngroups : 1, sizeof(*s->groups));
+	if (!s->groups) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0, g = 0; i < s->naddr; i++) {
+		if (i > 0 && (s->addr[i].fam != s->addr[i - 1].fam || s->addr[i].len != s->addr[i - 1].len))
+			g++;
+		if (s->groups[g].n == 0)
+			s->groups[g] = (struct dir_group){s->addr[i].fam, s->addr[i].len, i, 0};
+		s->groups[g].n++;
+	}
+	return 0;
+}
+
+static int dir_build_trunks(struct dir_snapshot *s, char *err, size_t errlen)
+{
+	dir_sort(s->trunk, s->ntrunk, sizeof(*s->trunk), dir_cmp_trunk);
+	s->span = calloc(s->ntrunk ? s->ntrunk : 1, sizeof(*s->span));
+	s->by_name = calloc(s->ntrunk ? s->ntrunk : 1, sizeof(*s->by_name));
+	if (!s->span || !s->by_name) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < s->ntrunk; i++) {
+		if (i > 0 && s->trunk[i].id == s->trunk[i - 1].id) {
+			snprintf(err, errlen, "trunks: id %lld twice", (long long)s->trunk[i].id);
+			return -EEXIST;
+		}
+		s->by_name[i] = &s->trunk[i];
+	}
+	dir_sort(s->by_name, s->ntrunk, sizeof(*s->by_name), dir_cmp_trunk_name);
+	for (size_t i = 1; i < s->ntrunk; i++)
+		if (strcmp(s->by_name[i]->name, s->by_name[i - 1]->name) == 0) {
+			snprintf(err, errlen, "trunks: name \"%s\" twice", s->by_name[i]->name);
+			return -EEXIST;
+		}
+	return 0;
+}
+
+static int dir_build_members(struct dir_snapshot *s, char *err, size_t errlen)
+{
+	dir_sort(s->mem, s->nmem, sizeof(*s->mem), dir_cmp_member);
+	for (size_t i = 0; i < s->nmem; i++) {
+		long t = dir_trunk_index(s, s->mem[i].trunk_id);
+
+		if (t < 0) {
+			snprintf(err, errlen, "trunk_members: %s for unknown trunk %lld", s->mem[i].host,
+				 (long long)s->mem[i].trunk_id);
+			return -EINVAL;
+		}
+		if (s->span[t].mn++ == 0)
+			s->span[t].mfirst = i;
+	}
+	dir_sort(s->cause, s->ncause, sizeof(*s->cause), dir_cmp_cause);
+	for (size_t i = 0; i < s->ncause; i++) {
+		long t = dir_trunk_index(s, s->cause[i].trunk_id);
+
+		if (t < 0) {
+			snprintf(err, errlen, "cause_maps: row for unknown trunk %lld",
+				 (long long)s->cause[i].trunk_id);
+			return -EINVAL;
+		}
+		if (i > 0 && dir_cmp_cause(&s->cause[i], &s->cause[i - 1]) == 0) {
+			snprintf(err, errlen, "cause_maps: a row twice for trunk %lld",
+				 (long long)s->cause[i].trunk_id);
+			return -EEXIST;
+		}
+		if (s->span[t].cn++ == 0)
+			s->span[t].cfirst = i;
+	}
+	return 0;
+}
+
+int dir_builder_build(struct dir_builder *b, uint64_t version, struct dir_snapshot **out, char *err, size_t errlen)
+{
+	struct dir_snapshot *s = calloc(1, sizeof(*s));
+	int rc;
+
+	*out = NULL;
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	/* The rows move into the snapshot; dir_snapshot_free undoes a failure. */
+	s->cust = b->cust, s->ncust = b->ncust;
+	s->addr = b->addr, s->naddr = b->naddr;
+	s->trunk = b->trunk, s->ntrunk = b->ntrunk;
+	s->mem = b->mem, s->nmem = b->nmem;
+	s->cause = b->cause, s->ncause = b->ncause;
+	b->cust = NULL, b->addr = NULL, b->trunk = NULL, b->mem = NULL, b->cause = NULL;
+	b->ncust = b->naddr = b->ntrunk = b->nmem = b->ncause = 0;
+	b->ccust = b->caddr = b->ctrunk = b->cmem = b->ccause = 0;
+	s->version = version;
+	s->loaded_at = time(NULL);
+	if ((rc = dir_build_customers(s, err, errlen)) < 0 || (rc = dir_build_addresses(s, err, errlen)) < 0 ||
+	    (rc = dir_build_trunks(s, err, errlen)) < 0 || (rc = dir_build_members(s, err, errlen)) < 0 ||
+	    (rc = route_builder_build(b->routes, &s->routes, err, errlen)) < 0) {
+		dir_snapshot_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void dir_snapshot_set_load_ms(struct dir_snapshot *snap, unsigned load_ms)
+{
+	snap->load_ms = load_ms;
+}
+
+void dir_snapshot_free(struct dir_snapshot *s)
+{
+	if (!s)
+		return;
+	dir_free_strings(s->cust, s->ncust, s->trunk, s->ntrunk, s->mem, s->nmem);
+	route_index_free(s->routes);
+	free(s->cust);
+	free(s->addr);
+	free(s->groups);
+	free(s->trunk);
+	free(s->span);
+	free(s->by_name);
+	free(s->mem);
+	free(s->cause);
+	free(s);
+}
+
+/* --- Lookups ------------------------------------------------------------ */
+
+const struct dir_customer *dir_customer(const struct dir_snapshot *s, int64_t id)
+{
+	size_t lo = 0, hi = s->ncust;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->cust[mid].id == id)
+			return &s->cust[mid];
+		if (s->cust[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The block of group g equal to key masked to g's length, or NULL. */
+static const struct dir_addr *dir_group_find(const struct dir_snapshot *s, const struct dir_group *g,
+					     const uint8_t *key)
+{
+	uint8_t masked[16] = {0};
+	size_t lo = g->first, hi = g->first + g->n;
+	unsigned full = g->len / 8, rest = g->len % 8;
+
+	memcpy(masked, key, full);
+	if (rest)
+		masked[full] = key[full] & (uint8_t)(0xff00 >> rest);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(s->addr[mid].a, masked, sizeof(masked));
+
+		if (c == 0)
+			return &s->addr[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const struct dir_customer *dir_customer_by_addr(const struct dir_snapshot *s, const struct sockaddr *sa)
+{
+	uint8_t key[16] = {0};
+	uint8_t fam;
+
+	if (!sa)
+		return NULL;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+
+		memcpy(key, &in->sin_addr, 4);
+		fam = 4;
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+			memcpy(key, &in6->sin6_addr.s6_addr[12], 4);
+			fam = 4;
+		} else {
+			memcpy(key, &in6->sin6_addr, 16);
+			fam = 6;
+		}
+	} else {
+		return NULL;
+	}
+	for (size_t i = 0; i < s->ngroups; i++) {
+		const struct dir_addr *a;
+
+		if (s->groups[i].fam != fam)
+			continue;
+		if ((a = dir_group_find(s, &s->groups[i], key)))
+			return dir_customer(s, a->customer_id);
+	}
+	return NULL;
+}
+
+const struct dir_trunk *dir_trunk(const struct dir_snapshot *s, int64_t id)
+{
+	long i = dir_trunk_index(s, id);
+
+	return i < 0 ? NULL : &s->trunk[i];
+}
+
+const struct dir_trunk *dir_trunk_by_name(const struct dir_snapshot *s, const char *name)
+{
+	size_t lo = 0, hi = s->ntrunk;
+
+	if (!name)
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s->by_name[mid]->name, name);
+
+		if (c == 0)
+			return s->by_name[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+size_t dir_trunk_members(const struct dir_snapshot *s, int64_t trunk_id, const struct dir_member **members)
+{
+	long i = dir_trunk_index(s, trunk_id);
+
+	*members = i < 0 || !s->span[i].mn ? NULL : &s->mem[s->span[i].mfirst];
+	return i < 0 ? 0 : s->span[i].mn;
+}
+
+size_t dir_cause_rows(const struct dir_snapshot *s, int64_t trunk_id, const struct dir_cause_row **rows)
+{
+	long i = dir_trunk_index(s, trunk_id);
+
+	*rows = i < 0 || !s->span[i].cn ? NULL : &s->cause[s->span[i].cfirst];
+	return i < 0 ? 0 : s->span[i].cn;
+}
+
+const struct route_index *dir_routes(const struct dir_snapshot *s)
+{
+	return s->routes;
+}
+
+void dir_snapshot_stats(const struct dir_snapshot *s, struct dir_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->version = s->version;
+	st->customers = s->ncust;
+	st->addresses = s->naddr;
+	st->trunks = s->ntrunk;
+	st->members = s->nmem;
+	st->cause_rows = s->ncause;
+	route_index_stats(s->routes, &st->routes);
+	st->loaded_at = s->loaded_at;
+	st->load_ms = s->load_ms;
+}

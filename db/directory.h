@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The directory: everything a call decision reads from the database, as
+ * one immutable snapshot (docs/routing.md, "The directory"): the routing
+ * index, customers and the source addresses they are recognised by, trunks
+ * with their members, and per-trunk cause maps. Pure data and lookups; the
+ * loader that fills a builder from PostgreSQL is db/dir_load.h.
+ *
+ * Threads: a builder belongs to one thread. A snapshot is immutable once
+ * built: any number of threads may look up in it at once. Pointers the
+ * lookups return are lent by the snapshot and valid until it is freed. */
+#ifndef TANDEM_DB_DIRECTORY_H
+#define TANDEM_DB_DIRECTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "db/route_index.h"
+
+struct sockaddr;
+
+enum dir_trunk_kind {
+	DIR_TRUNK_SIP,
+	DIR_TRUNK_PRI,
+};
+
+enum dir_transport {
+	DIR_TRANSPORT_UDP,
+	DIR_TRANSPORT_TCP,
+	DIR_TRANSPORT_TLS,
+};
+
+enum dir_cause_direction {
+	DIR_Q850_TO_SIP, /* cause_maps.direction 'q850_to_sip' */
+	DIR_SIP_TO_Q850, /* 'sip_to_q850' */
+};
+
+struct dir_customer {
+	int64_t id;
+	const char *name;
+	bool enabled; /* a disabled customer is known but refused */
+	unsigned max_calls;
+	double max_cps;
+};
+
+struct dir_trunk {
+	int64_t id;
+	const char *name;
+	enum dir_trunk_kind kind;
+	bool enabled;
+	int max_calls;  /* -1: no limit */
+	double max_cps; /* < 0: no limit */
+};
+
+/* One gateway of a SIP trunk. */
+struct dir_member {
+	int64_t id;
+	int64_t trunk_id;
+	const char *host;
+	unsigned port; /* 0: the transport's default (RFC 3263) */
+	enum dir_transport transport;
+	unsigned priority, weight; /* lower priority first; weight among equals */
+};
+
+struct dir_cause_row {
+	int64_t trunk_id;
+	enum dir_cause_direction direction;
+	unsigned q850_cause; /* 1..127 */
+	unsigned sip_status; /* 400..699 */
+};
+
+struct dir_stats {
+	uint64_t version; /* the loader's generation counter */
+	size_t customers, addresses, trunks, members, cause_rows;
+	struct route_stats routes;
+	time_t loaded_at; /* CLOCK_REALTIME seconds when built */
+	unsigned load_ms; /* read + build time */
+};
+
+struct dir_builder;
+struct dir_snapshot;
+
+/* A builder collects rows, then makes one snapshot. *out belongs to the
+ * caller (dir_builder_free). Returns 0 or -ENOMEM. */
+int dir_builder_new(struct dir_builder **out);
+void dir_builder_free(struct dir_builder *b);
+
+/* The builder's route builder, for route_builder_add_route/_add_did (or
+ * route_load_into); owned by the directory builder. */
+struct route_builder *dir_builder_routes(struct dir_builder *b);
+
+/* Add rows; strings are copied. Each returns 0, -EINVAL for a value out of
+ * range (a name NULL, a CIDR that does not parse or has host bits set, a
+ * port over 65535...), or -ENOMEM. Rows referring to a customer or trunk
+ * not added by build time, and duplicate ids, names or CIDRs, are refused
+ * by dir_builder_build(). cidr is PostgreSQL's text form: "10.0.0.0/8",
+ * "2001:db8::/32"; without "/len" it is a host address. */
+int dir_builder_add_customer(struct dir_builder *b, int64_t id, const char *name, bool enabled, unsigned max_calls,
+			     double max_cps);
+int dir_builder_add_address(struct dir_builder *b, const char *cidr, int64_t customer_id);
+int dir_builder_add_trunk(struct dir_builder *b, int64_t id, const char *name, enum dir_trunk_kind kind, bool enabled,
+			  int max_calls, double max_cps);
+int dir_builder_add_member(struct dir_builder *b, int64_t id, int64_t trunk_id, const char *host, unsigned port,
+			   enum dir_transport transport, unsigned priority, unsigned weight);
+int dir_builder_add_cause(struct dir_builder *b, int64_t trunk_id, enum dir_cause_direction direction,
+			  unsigned q850_cause, unsigned sip_status);
+
+/* Build a snapshot from everything added. The rows move into the snapshot
+ * (or are freed on failure): free the builder afterwards either way, it
+ * builds once. version is recorded in the stats. On success
+ * *out belongs to the caller (dir_snapshot_free). Returns 0, -ENOMEM,
+ * -EEXIST (a duplicate), -EINVAL (a dangling reference) or the route
+ * builder's codes, with a message in err. */
+int dir_builder_build(struct dir_builder *b, uint64_t version, struct dir_snapshot **out, char *err, size_t errlen);
+
+/* Record how long the load took (the loader, before publishing). */
+void dir_snapshot_set_load_ms(struct dir_snapshot *snap, unsigned load_ms);
+
+void dir_snapshot_free(struct dir_snapshot *snap);
+
+/* --- Lookups: any thread, never block; NULL / 0 when not found --------- */
+
+/* The customer whose address block holds sa's address, longest prefix
+ * first (AF_INET or AF_INET6; an IPv4-mapped IPv6 address matches IPv4
+ * blocks). Disabled customers are returned too: check ->enabled. */
+const struct dir_customer *dir_customer_by_addr(const struct dir_snapshot *snap, const struct sockaddr *sa);
+const struct dir_customer *dir_customer(const struct dir_snapshot *snap, int64_t id);
+
+const struct dir_trunk *dir_trunk(const struct dir_snapshot *snap, int64_t id);
+const struct dir_trunk *dir_trunk_by_name(const struct dir_snapshot *snap, const char *name);
+
+/* A trunk's members by priority, then id: *members points into the
+ * snapshot; returns how many (0 for an unknown trunk). */
+size_t dir_trunk_members(const struct dir_snapshot *snap, int64_t trunk_id, const struct dir_member **members);
+
+/* A trunk's cause-map rows, sorted by direction, cause, status. */
+size_t dir_cause_rows(const struct dir_snapshot *snap, int64_t trunk_id, const struct dir_cause_row **rows);
+
+/* The routing index inside the snapshot, for route_lookup() and
+ * route_did_lookup(); lent, like everything else. Never NULL. */
+const struct route_index *dir_routes(const struct dir_snapshot *snap);
+
+void dir_snapshot_stats(const struct dir_snapshot *snap, struct dir_stats *st);
+
+#endif

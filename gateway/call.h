@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Calls: the one state machine that joins an ingress leg (SIP or PRI) to
+ * an egress leg (PRI or SIP), hunting through a route's trunks, mapping
+ * numbers, identity and causes, and leaving one CDR per egress attempt.
+ * Loop thread only. See docs/calls.md. */
+#ifndef TANDEM_GW_CALL_H
+#define TANDEM_GW_CALL_H
+
+struct ctl_out;
+struct gw_billing;
+struct gw_directory;
+struct gw_loop;
+struct call_media;
+struct gw_sip;
+struct gw_spans;
+struct gw_span_events;
+struct tandem_settings;
+
+struct gw_calls;
+
+struct gw_calls_deps {
+	struct gw_loop *loop;
+	struct gw_sip *sip;
+	struct gw_directory *dir;
+	struct gw_billing *billing;
+	struct call_media *media; /* may be NULL: no RTP (signalling only) */
+};
+
+/* The call manager. It registers itself for the SIP glue's events;
+ * the span events it wants are gw_calls_span_events (pass them to
+ * gw_spans_new with the manager as arg), then gw_calls_set_spans. s must
+ * stay valid until the next gw_calls_reconfigure. */
+int gw_calls_new(const struct gw_calls_deps *deps, const struct tandem_settings *s, struct gw_calls **out);
+extern const struct gw_span_events gw_calls_span_events;
+void gw_calls_set_spans(struct gw_calls *calls, struct gw_spans *spans);
+void gw_calls_reconfigure(struct gw_calls *calls, const struct tandem_settings *s);
+
+/* Clear every call (cause 16 toward the PSTN, BYE/487 on SIP) and take no
+ * new ones; their CDRs are submitted. */
+void gw_calls_shutdown(struct gw_calls *calls);
+/* Free after gw_billing_free (which runs the last CDR callbacks). */
+void gw_calls_free(struct gw_calls *calls);
+
+/* The counters in the status table, and the calls table. */
+void gw_calls_status(const struct gw_calls *calls, struct ctl_out *out);
+void gw_calls_table(const struct gw_calls *calls, struct ctl_out *out);
+
+#endif

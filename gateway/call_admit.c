@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Who may call and where to: a new INVITE or SETUP is recognised (customer
+ * by source address, carrier trunk, PRI span), its numbers read, its route
+ * or DID found, and handed to the state machine in gateway/call.c. */
+#include "config.h"
+
+#include "gateway/call_int.h"
+
+#include "common/settings.h"
+#include "db/directory.h"
+#include "gateway/cause.h"
+#include "gateway/directory.h"
+#include "gateway/loop.h"
+#include "gateway/sip.h"
+#include "gateway/spans.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* --- SIP events ------------------------------------------------------------ */
+
+static void sip_refuse(struct gw_calls *calls, const struct gw_sip_invite *inv, int status, int cause, const char *why)
+{
+	char reason[160];
+
+	calls->refused++;
+	LOG_N(TAG, "INVITE %s from %s:%d refused with %d: %s", inv->ruri_user, inv->source_ip, inv->source_port, status,
+	      why);
+	call_reason(cause, reason, sizeof(reason));
+	gw_sip_respond(inv->leg, status, NULL, cause ? reason : NULL, status == 503 ? "Retry-After: 5\r\n" : NULL);
+}
+
+/* The carrier trunk a SIP request comes from: a member whose host is the
+ * source address. */
+static const struct dir_trunk *trunk_by_source(const struct dir_snapshot *snap, const char *ip)
+{
+	const struct dir_customer *none = NULL;
+
+	(void)none;
+	for (int64_t id = 1; id < 100000; id++) {
+		const struct dir_trunk *t = dir_trunk(snap, id);
+		const struct dir_member *m;
+		size_t n;
+
+		if (!t)
+			continue;
+		n = dir_trunk_members(snap, id, &m);
+		for (size_t i = 0; i < n; i++)
+			if (t->kind == DIR_TRUNK_SIP && strcmp(m[i].host, ip) == 0)
+				return t;
+	}
+	return NULL;
+}
+
+static void sip_source_addr(const char *ip, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, ip, &in4->sin_addr) == 1)
+		in4->sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, &in6->sin6_addr) == 1)
+		in6->sin6_family = AF_INET6;
+}
+
+void calls_on_invite(void *arg, const struct gw_sip_invite *inv)
+{
+	struct gw_calls *calls = arg;
+	const struct dir_snapshot *snap = gw_directory_current(calls->dir);
+	const struct dir_customer *cust;
+	const struct dir_trunk *carrier = NULL;
+	struct sockaddr_storage ss;
+	struct route_match m;
+	struct route_did did;
+	char callee[NUM_E164_SIZE];
+	struct call *c;
+
+	if (calls->shutting_down) {
+		sip_refuse(calls, inv, 503, CAUSE_NO_CIRCUIT, "shutting down");
+		return;
+	}
+	if (!snap) {
+		sip_refuse(calls, inv, 503, CAUSE_TEMPORARY_FAILURE, "routing data not loaded yet");
+		return;
+	}
+	if (calls->live >= (unsigned)calls->s->call_max) {
+		sip_refuse(calls, inv, 503, CAUSE_NO_CIRCUIT, "at the node's call limit");
+		return;
+	}
+	sip_source_addr(inv->source_ip, &ss);
+	cust = dir_customer_by_addr(snap, (struct sockaddr *)&ss);
+	if (!cust)
+		carrier = trunk_by_source(snap, inv->source_ip);
+	if ((!cust || !cust->enabled) && !carrier) {
+		sip_refuse(calls, inv, 403, 0, cust ? "customer disabled" : "unknown source address");
+		return;
+	}
+	if (num_from_uri(inv->ruri_user, NULL, callee, sizeof(callee)) < 0) {
+		sip_refuse(calls, inv, 484, CAUSE_INVALID_NUMBER_FORMAT, "called number is not E.164");
+		return;
+	}
+	c = call_new(calls, carrier ? CDR_DIR_INBOUND : CDR_DIR_OUTBOUND);
+	if (!c) {
+		sip_refuse(calls, inv, 500, 0, "out of memory");
+		return;
+	}
+	c->a.kind = LEG_SIP;
+	c->a.sip = inv->leg;
+	c->a.live = 1;
+	gw_sip_leg_set_owner(inv->leg, c);
+	snprintf(c->call_id, sizeof(c->call_id), "%s", inv->call_id);
+	snprintf(c->dialed, sizeof(c->dialed), "%s", inv->ruri_user);
+	snprintf(c->callee, sizeof(c->callee), "%s", callee);
+	snprintf(c->a_sdp, SDP_MAX, "%s", inv->sdp);
+	{
+		char from[300];
+		snprintf(from, sizeof(from), "\"%s\" <sip:%s@%s>", inv->from_display, inv->from_user, inv->source_ip);
+		ident_from_sip(from, inv->pai[0] ? inv->pai : NULL, inv->privacy[0] ? inv->privacy : NULL,
+			       carrier != NULL || cust != NULL, NULL, &c->caller);
+	}
+	if (inv->diversion[0]) {
+		struct ident_diversion d[4];
+		size_t n = 0;
+		if (ident_diversion_parse(inv->diversion, NULL, d, 4, &n) == 0 && n > 0 &&
+		    ident_redirect_from_diversion(d, n, &c->redirect) == 0)
+			c->redirected = 1;
+	}
+	CLOG(LOG_INFO, c, "INVITE from %s:%d (%s %s) to %s, caller %s%s", inv->source_ip, inv->source_port,
+	     carrier ? "trunk" : "customer", carrier ? carrier->name : cust->name, callee,
+	     c->caller.number[0] ? c->caller.number : "(none)", c->caller.pres ? " (restricted)" : "");
+	if (carrier) {
+		snprintf(c->ingress, sizeof(c->ingress), "%s", carrier->name);
+		if (route_did_lookup(dir_routes(snap), callee, &did) < 0 || !did.target) {
+			c->final_status = 404;
+			call_fail_a(c, CAUSE_UNALLOCATED, 404);
+			return;
+		}
+		cust = dir_customer(snap, did.customer_id);
+		snprintf(c->customer, sizeof(c->customer), "%s", cust ? cust->name : "");
+		call_attempt_reset(c);
+		snprintf(c->egress, sizeof(c->egress), "%s", c->customer);
+		snprintf(c->route, sizeof(c->route), "did %s", callee);
+		if (call_start_sip(c, NULL, snap, did.target) < 0)
+			call_fail_a(c, c->last_cause, 0);
+		else
+			gw_timer_start(c->ring_timer, (unsigned)calls->s->call_ring_timeout_ms);
+		return;
+	}
+	snprintf(c->customer, sizeof(c->customer), "%s", cust->name);
+	snprintf(c->ingress, sizeof(c->ingress), "%s", cust->name);
+	c->customer_id = cust->id;
+	if (route_lookup(dir_routes(snap), cust->id, callee, &m) < 0) {
+		call_fail_a(c, CAUSE_NO_ROUTE_DESTINATION, 404);
+		return;
+	}
+	for (size_t i = 0; i < m.ntargets && c->ntargets < MAX_TARGETS; i++) {
+		const struct dir_trunk *t = dir_trunk(snap, m.targets[i].trunk_id);
+		struct call_target *ct = &c->targets[c->ntargets++];
+		ct->trunk_id = m.targets[i].trunk_id;
+		ct->route_id = m.targets[i].route_id;
+		snprintf(ct->trunk, sizeof(ct->trunk), "%s", t ? t->name : "?");
+	}
+	call_try_next(c);
+}
+
+/* --- Span events ------------------------------------------------------------ */
+
+static void pri_refuse(struct gw_calls *calls, struct gw_span *sp, int ch, int cause, const char *why)
+{
+	calls->refused++;
+	LOG_N(TAG, "span %s ch %d: call refused with cause %d: %s", gw_span_name(sp), ch, cause, why);
+	gw_pri_hangup(gw_span_pri(sp), ch, cause);
+}
+
+void calls_on_setup(void *arg, struct gw_span *sp, const struct gw_pri_setup *s)
+{
+	struct gw_calls *calls = arg;
+	const struct dir_snapshot *snap = gw_directory_current(calls->dir);
+	const struct dir_customer *cust;
+	struct number_rules rules = call_span_rules(sp);
+	char callee[NUM_E164_SIZE], calling[NUM_E164_SIZE];
+	struct route_did did;
+	struct call *c;
+
+	if (calls->shutting_down || calls->live >= (unsigned)calls->s->call_max) {
+		pri_refuse(calls, sp, s->channel, CAUSE_NO_CIRCUIT, "at the call limit or stopping");
+		return;
+	}
+	if (!snap) {
+		pri_refuse(calls, sp, s->channel, CAUSE_TEMPORARY_FAILURE, "routing data not loaded yet");
+		return;
+	}
+	if (num_from_pri(&rules, s->called_party.digits, (enum num_ton)GW_PRI_PLAN_TON(s->called_party.plan),
+			 (enum num_npi)GW_PRI_PLAN_NPI(s->called_party.plan), callee, sizeof(callee)) < 0) {
+		pri_refuse(calls, sp, s->channel, CAUSE_INVALID_NUMBER_FORMAT, "called number has no E.164 form");
+		return;
+	}
+	c = call_new(calls, CDR_DIR_INBOUND);
+	if (!c) {
+		pri_refuse(calls, sp, s->channel, CAUSE_TEMPORARY_FAILURE, "out of memory");
+		return;
+	}
+	c->a.kind = LEG_PRI;
+	c->a.span = sp;
+	c->a.ch = s->channel;
+	c->a.live = 1;
+	gw_span_set_owner(sp, s->channel, c);
+	snprintf(c->ingress, sizeof(c->ingress), "%s", gw_span_settings(sp)->trunk);
+	snprintf(c->dialed, sizeof(c->dialed), "%s", s->called);
+	snprintf(c->callee, sizeof(c->callee), "%s", callee);
+	c->caller.pres = (enum ident_pres)GW_PRI_PRES_OF(s->calling_party.pres);
+	c->caller.screen = (enum ident_screen)GW_PRI_SCREEN_OF(s->calling_party.pres);
+	if (s->calling_party.digits[0] &&
+	    num_from_pri(&rules, s->calling_party.digits, (enum num_ton)GW_PRI_PLAN_TON(s->calling_party.plan),
+			 (enum num_npi)GW_PRI_PLAN_NPI(s->calling_party.plan), calling, sizeof(calling)) == 0)
+		snprintf(c->caller.number, sizeof(c->caller.number), "%s", calling);
+	if (s->redirecting.digits[0] &&
+	    num_from_pri(&rules, s->redirecting.digits, (enum num_ton)GW_PRI_PLAN_TON(s->redirecting.plan),
+			 (enum num_npi)GW_PRI_PLAN_NPI(s->redirecting.plan), calling, sizeof(calling)) == 0) {
+		snprintf(c->redirect.number, sizeof(c->redirect.number), "%s", calling);
+		c->redirect.reason = ident_redir_reason_from_q931(s->redirecting_reason);
+		c->redirect.counter = 1;
+		c->redirected = 1;
+	}
+	CLOG(LOG_INFO, c, "SETUP on span %s channel %d to %s from %s%s", gw_span_name(sp), s->channel, callee,
+	     c->caller.number[0] ? c->caller.number : "(none)", c->caller.pres ? " (restricted)" : "");
+	if (route_did_lookup(dir_routes(snap), callee, &did) < 0) {
+		call_fail_a(c, CAUSE_UNALLOCATED, 404);
+		return;
+	}
+	cust = dir_customer(snap, did.customer_id);
+	snprintf(c->customer, sizeof(c->customer), "%s", cust ? cust->name : "");
+	if (!did.target || (cust && !cust->enabled)) {
+		call_fail_a(c, CAUSE_NO_ROUTE_DESTINATION, 404);
+		return;
+	}
+	gw_pri_proceeding(gw_span_pri(sp), s->channel);
+	call_attempt_reset(c);
+	snprintf(c->egress, sizeof(c->egress), "%s", c->customer);
+	snprintf(c->route, sizeof(c->route), "did %s", callee);
+	if (call_start_sip(c, NULL, snap, did.target) < 0) {
+		call_fail_a(c, c->last_cause, 0);
+		return;
+	}
+	gw_timer_start(c->ring_timer, (unsigned)calls->s->call_ring_timeout_ms);
+}

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The calls' media: RTP endpoints bridged to B-channels, one per call. */
+#include "config.h"
+
+#include "gateway/call_media.h"
+
+#include "common/ctl.h"
+#include "common/log.h"
+#include "common/settings.h"
+#include "gateway/media.h"
+#include "gateway/media_sdp.h"
+#include "gateway/spans.h"
+#include "gateway/tdm_span.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TAG "media"
+
+struct cm_leg {
+	struct cm_leg *next;
+	char uuid[40];
+	struct tdm_span *tdm;
+	int ch;
+	struct media_bridge *bridge;
+	struct rtp_params params;
+	unsigned port;
+	unsigned long version;
+};
+
+struct call_media {
+	struct media *media;
+	char addr[64];
+	struct cm_leg *legs;
+	unsigned long bridges, stopped, no_port;
+};
+
+static void cm_event(void *arg, const struct media_event *ev)
+{
+	(void)arg;
+	if (ev->type == MEDIA_EV_DTMF)
+		LOG_I(TAG, "[%.8s] DTMF '%c' from %s", ev->cookie ? (const char *)ev->cookie : "?", ev->digit,
+		      ev->from == MEDIA_SIDE_RTP ? "RTP" : "the B-channel");
+	else if (ev->type == MEDIA_EV_STOPPED)
+		LOG_D(TAG, "bridge on channel %d stopped: %lu RTP packets in, %lu out, %lu lost", ev->channel,
+		      ev->stats.rtp_rx_packets, ev->stats.rtp_tx_packets, ev->stats.rtp_rx_lost);
+}
+
+int call_media_new(struct gw_loop *loop, const struct tandem_settings *s, struct call_media **out)
+{
+	struct call_media *cm = calloc(1, sizeof(*cm));
+	struct media_config mc;
+	int rc;
+
+	if (!cm)
+		return -ENOMEM;
+	snprintf(cm->addr, sizeof(cm->addr), "%s", s->rtp_address);
+	memset(&mc, 0, sizeof(mc));
+	mc.nworkers = s->media_workers;
+	mc.rtp.addr = cm->addr;
+	mc.rtp.port_min = (unsigned)s->rtp_port_min;
+	mc.rtp.port_max = (unsigned)s->rtp_port_max;
+	mc.on_event = cm_event;
+	mc.arg = cm;
+	mc.loop = loop;
+	if ((rc = media_new(&mc, &cm->media)) < 0) {
+		free(cm);
+		return rc;
+	}
+	*out = cm;
+	return 0;
+}
+
+static struct cm_leg *cm_find(struct call_media *cm, const char *uuid, struct cm_leg ***link)
+{
+	struct cm_leg **p = &cm->legs;
+
+	for (; *p; p = &(*p)->next) {
+		if (strcmp((*p)->uuid, uuid) == 0) {
+			if (link)
+				*link = p;
+			return *p;
+		}
+	}
+	return NULL;
+}
+
+static void cm_leg_stop(struct call_media *cm, struct cm_leg **link)
+{
+	struct cm_leg *l = *link;
+
+	*link = l->next;
+	if (l->bridge)
+		media_bridge_stop(cm->media, l->bridge);
+	cm->stopped++;
+	free(l);
+}
+
+void call_media_free(struct call_media *cm)
+{
+	if (!cm)
+		return;
+	while (cm->legs)
+		cm_leg_stop(cm, &cm->legs);
+	media_free(cm->media);
+	free(cm);
+}
+
+void call_media_span(struct call_media *cm, struct gw_span *sp, int attached)
+{
+	struct tdm_span *tdm = gw_span_tdm(sp);
+	int rc;
+
+	if (!cm || !tdm)
+		return;
+	if (attached) {
+		if ((rc = media_add_span(cm->media, tdm)) < 0)
+			LOG_W(TAG, "span %s: cannot bridge its audio: %s", gw_span_name(sp), strerror(-rc));
+		return;
+	}
+	for (struct cm_leg **p = &cm->legs; *p;) {
+		if ((*p)->tdm == tdm)
+			cm_leg_stop(cm, p);
+		else
+			p = &(*p)->next;
+	}
+	media_remove_span(cm->media, tdm);
+}
+
+static unsigned cm_codecs(void)
+{
+	return MEDIA_CODEC_PCMA | MEDIA_CODEC_PCMU;
+}
+
+const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_span *sp, int ch, const char *remote,
+			   char *buf, size_t len)
+{
+	struct tdm_span *tdm = sp ? gw_span_tdm(sp) : NULL;
+	struct media_sdp_local local;
+	struct media_sdp_info info;
+	struct rtp_endpoint *ep = NULL;
+	struct cm_leg *l;
+	int have_remote = remote && *remote, rc;
+
+	buf[0] = '\0';
+	if (!cm || !tdm)
+		return buf;
+	if (have_remote && media_sdp_parse(remote, strlen(remote), cm_codecs(), &info) < 0)
+		have_remote = 0;
+	l = cm_find(cm, uuid, NULL);
+	if (!l) {
+		struct media_bridge_config bc;
+
+		l = calloc(1, sizeof(*l));
+		if (!l)
+			return buf;
+		snprintf(l->uuid, sizeof(l->uuid), "%s", uuid);
+		l->tdm = tdm;
+		l->ch = ch;
+		if ((rc = media_rtp_open(cm->media, &ep)) < 0) {
+			cm->no_port++;
+			LOG_W(TAG, "[%.8s] no RTP port: %s", uuid, strerror(-rc));
+			free(l);
+			return buf;
+		}
+		l->version = 1;
+		memset(&l->params, 0, sizeof(l->params));
+		l->params.pt = tdm_span_config(tdm)->law == TDM_LAW_ALAW ? RTP_PT_PCMA : RTP_PT_PCMU;
+		l->params.event_pt = RTP_PT_EVENT_DEF;
+		l->params.symmetric = 1;
+		l->params.send = l->params.recv = 1;
+		if (have_remote)
+			media_sdp_to_rtp(&info, 1, &l->params);
+		memset(&bc, 0, sizeof(bc));
+		bc.span = tdm;
+		bc.channel = ch;
+		bc.rtp = ep;
+		bc.params = l->params;
+		bc.dtmf_to_tdm = 1;
+		bc.dtmf_from_tdm = 1;
+		bc.cookie = l->uuid;
+		/* the endpoint's port, before the bridge takes it over */
+		l->port = rtp_endpoint_port(ep);
+		if ((rc = media_bridge_start(cm->media, &bc, &l->bridge)) < 0) {
+			LOG_W(TAG, "[%.8s] cannot bridge channel %d: %s", uuid, ch, strerror(-rc));
+			rtp_endpoint_free(ep);
+			free(l);
+			return buf;
+		}
+		l->next = cm->legs;
+		cm->legs = l;
+		cm->bridges++;
+	}
+	memset(&local, 0, sizeof(local));
+	local.addr = cm->addr;
+	local.port = l->port;
+	local.sess_id = (unsigned long)(uintptr_t)l;
+	local.sess_version = l->version++;
+	local.first_pt = tdm_span_config(tdm)->law == TDM_LAW_ALAW ? RTP_PT_PCMA : RTP_PT_PCMU;
+	local.event_pt = RTP_PT_EVENT_DEF;
+	local.dir = MEDIA_DIR_SENDRECV;
+	if (have_remote)
+		rc = media_sdp_answer(&local, &info, buf, len);
+	else
+		rc = media_sdp_offer(&local, buf, len);
+	if (rc < 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+void call_media_remote(struct call_media *cm, const char *uuid, const char *remote)
+{
+	struct media_sdp_info info;
+	struct cm_leg *l;
+
+	if (!cm || !remote || !*remote || !(l = cm_find(cm, uuid, NULL)))
+		return;
+	if (media_sdp_parse(remote, strlen(remote), cm_codecs(), &info) < 0) {
+		LOG_W(TAG, "[%.8s] the far end's SDP has no G.711 audio we can use", uuid);
+		return;
+	}
+	media_sdp_to_rtp(&info, 1, &l->params);
+	media_bridge_update(cm->media, l->bridge, &l->params);
+}
+
+void call_media_end(struct call_media *cm, const char *uuid)
+{
+	struct cm_leg **link;
+
+	if (cm && cm_find(cm, uuid, &link))
+		cm_leg_stop(cm, link);
+}
+
+void call_media_status(const struct call_media *cm, struct ctl_out *out)
+{
+	unsigned n = 0;
+
+	for (const struct cm_leg *l = cm ? cm->legs : NULL; l; l = l->next)
+		n++;
+	ctl_out_kv(out, "media_bridges_live", "%u", n);
+	ctl_out_kv(out, "media_bridges_total", "%lu", cm ? cm->bridges : 0);
+	ctl_out_kv(out, "media_no_port", "%lu", cm ? cm->no_port : 0);
+}

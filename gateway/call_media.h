@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The calls' use of the media module (gateway/media.h): one RTP endpoint
+ * bridged to a B-channel per call that has a PRI leg, keyed by the call's
+ * uuid; SDP offers and answers for it. Loop thread only. */
+#ifndef TANDEM_GW_CALL_MEDIA_H
+#define TANDEM_GW_CALL_MEDIA_H
+
+#include <stddef.h>
+
+struct gw_loop;
+struct gw_span;
+struct tandem_settings;
+struct ctl_out;
+
+struct call_media;
+
+/* Start the media workers as the settings' [media] say. 0 or -errno. */
+int call_media_new(struct gw_loop *loop, const struct tandem_settings *s, struct call_media **out);
+void call_media_free(struct call_media *cm);
+
+/* A span's TDM side appeared (attached 1) or is going away (0). */
+void call_media_span(struct call_media *cm, struct gw_span *sp, int attached);
+
+/* The SDP for call uuid's PRI leg on (sp, ch): the first time, an RTP
+ * endpoint is opened and bridged to the channel. remote is the SIP side's
+ * offer (then the result is the answer) or NULL (then it is an offer).
+ * Returns buf, or "" when media cannot be set up (cm NULL, no port). */
+const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_span *sp, int ch, const char *remote,
+			   char *buf, size_t len);
+/* The SIP side's answer to our offer arrived: send there. */
+void call_media_remote(struct call_media *cm, const char *uuid, const char *remote);
+/* The call ends: stop the bridge and free the endpoint. */
+void call_media_end(struct call_media *cm, const char *uuid);
+
+void call_media_status(const struct call_media *cm, struct ctl_out *out);
+
+#endif

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The daemon's PRI spans: one per [span NAME] section. Each is connected
+ * (virtual: to pstnsim's sockets, retried until the far end listens),
+ * runs libpri through gateway/pri_glue.h, collects overlap digits, hunts
+ * B-channels for outgoing calls, and reports call events to one owner
+ * (the call layer) by (span, channel). Loop thread only. */
+#ifndef TANDEM_GW_SPANS_H
+#define TANDEM_GW_SPANS_H
+
+#include "gateway/pri_glue.h"
+
+struct ctl_out;
+struct gw_loop;
+struct tandem_settings;
+struct span_settings;
+
+struct gw_spans;
+struct gw_span;
+
+/* Call events, on the loop thread. The owner of a channel is what
+ * gw_span_set_owner() stored (NULL for an incoming call until the setup
+ * callback sets it). */
+struct gw_span_events {
+	/* An incoming call with a complete number: set an owner, then answer
+	 * with proceeding/alerting/answer/hangup on the span's gw_pri. */
+	void (*setup)(void *arg, struct gw_span *sp, const struct gw_pri_setup *s);
+	void (*proceeding)(void *arg, struct gw_span *sp, int ch, void *owner);
+	void (*progress)(void *arg, struct gw_span *sp, int ch, void *owner);
+	void (*alerting)(void *arg, struct gw_span *sp, int ch, void *owner);
+	void (*connect)(void *arg, struct gw_span *sp, int ch, void *owner);
+	/* The far end clears: the owner calls gw_pri_hangup (or the span does
+	 * it when the channel has no owner). */
+	void (*disconnect)(void *arg, struct gw_span *sp, int ch, void *owner, int cause);
+	/* The channel is idle again; the owner is forgotten after this. */
+	void (*release)(void *arg, struct gw_span *sp, int ch, void *owner, int cause);
+	/* A span's D-channel came up or went down. */
+	void (*link)(void *arg, struct gw_span *sp, int up);
+	/* The span's TDM side was connected (attached = 1: gw_span_tdm() is
+	 * valid, its audio may be taken over) or is about to be freed (0). */
+	void (*attached)(void *arg, struct gw_span *sp, int attached);
+};
+
+/* Start every span of the settings. Spans whose far end is not there yet
+ * keep retrying. Returns 0 or a negative errno with err (a span the
+ * settings describe but this build cannot run, e.g. dahdi). */
+int gw_spans_new(struct gw_loop *loop, const struct tandem_settings *s, const struct gw_span_events *ev, void *arg,
+		 struct gw_spans **out, char *err, size_t errlen);
+void gw_spans_free(struct gw_spans *spans);
+
+/* Take a B-channel on one of trunk's spans (in configuration order, each
+ * span hunting by its own order) and make owner its owner. Returns 0 with
+ * *sp and *ch; -ENOENT when no span belongs to trunk, -ENETDOWN when all of
+ * them are down, -EBUSY when all channels are taken. */
+int gw_spans_hunt(struct gw_spans *spans, const char *trunk, void *owner, struct gw_span **sp, int *ch);
+/* Whether any span belongs to trunk. */
+int gw_spans_has_trunk(const struct gw_spans *spans, const char *trunk);
+
+struct gw_pri *gw_span_pri(struct gw_span *sp);
+struct tdm_span *gw_span_tdm(struct gw_span *sp);
+const struct span_settings *gw_span_settings(const struct gw_span *sp);
+const char *gw_span_name(const struct gw_span *sp);
+void gw_span_set_owner(struct gw_span *sp, int ch, void *owner);
+void *gw_span_owner(const struct gw_span *sp, int ch);
+
+/* The spans and channels tables of a status reply. */
+void gw_spans_status(const struct gw_spans *spans, struct ctl_out *out);
+/* Counters for the status table: spans configured and with the link up. */
+void gw_spans_counts(const struct gw_spans *spans, int *total, int *up);
+
+/* Call fn on every span that is connected (for the media layer). */
+void gw_spans_each(struct gw_spans *spans, void (*fn)(void *arg, struct gw_span *sp), void *arg);
+
+#endif
