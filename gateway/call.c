@@ -378,8 +378,6 @@ int call_start_sip(struct call *c, const struct call_target *t, const struct dir
 	}
 	c->b.kind = LEG_SIP;
 	c->b.live = 1;
-	c->span[0] = '\0';
-	c->channel = CDR_UNSET;
 	CLOG(LOG_INFO, c, "INVITE %s", ruri);
 	return 0;
 }
@@ -388,8 +386,16 @@ void call_attempt_reset(struct call *c)
 {
 	memset(&c->b, 0, sizeof(c->b));
 	c->b_sdp[0] = '\0';
-	c->egress[0] = c->span[0] = c->route[0] = '\0';
-	c->channel = CDR_UNSET;
+	c->egress[0] = c->route[0] = '\0';
+	/* the CDR's span and channel: the egress's, or the ingress's for a
+	 * call from the PSTN */
+	if (c->a.kind == LEG_PRI) {
+		snprintf(c->span, sizeof(c->span), "%s", gw_span_name(c->a.span));
+		c->channel = c->a.ch;
+	} else {
+		c->span[0] = '\0';
+		c->channel = CDR_UNSET;
+	}
 	c->final_status = c->final_cause = 0;
 	c->hangup_side = CDR_HANGUP_UNSET;
 	c->b_start_ms = now_ms();
@@ -466,6 +472,7 @@ static void call_b_answered(struct call *c)
 	gw_timer_stop(c->ring_timer);
 	c->b.answered = 1;
 	c->answer_ms = now_ms();
+	c->final_status = 200;
 	c->state = CS_ANSWERED;
 	c->calls->answered++;
 	CLOG(LOG_INFO, c, "answered");

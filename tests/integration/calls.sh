@@ -97,11 +97,13 @@ t_like "$(cat "$T_DIR/sipp-uas.log")" "INVITE sip:\\+442070000001@127.0.0.1:$UAS
 t_ok "the CDRs reach the database" t_eventually 20 sh -c "[ \$(cd /; '$(pg_bindir)/psql' -X -q -A -t -c 'SELECT count(*) FROM cdr') -ge 9 ]"
 cdrs=$(pg_sql "SELECT direction, disposition, coalesce(sip_status, 0), coalesce(q850_cause, 0), (billable_ms > 0)
 	FROM cdr ORDER BY id" | tr '\n' ' ')
-t_like "$cdrs" "outbound\|answered\|0\|16\|t" "an answered outbound call is billable"
+t_like "$cdrs" "outbound\|answered\|200\|16\|t" "an answered outbound call is billable, with its 200"
 t_like "$cdrs" "outbound\|busy\|486\|17\|f" "the busy call: busy, 486, cause 17"
 t_like "$cdrs" "outbound\|no_answer\|480\|19\|f" "the unanswered call: no_answer, cause 19"
 t_like "$cdrs" "outbound\|cancelled\|" "the cancelled call"
 t_like "$cdrs" "inbound\|answered\|" "the DID call, inbound and answered"
+t_is "$(pg_sql "SELECT span || ' ' || (channel > 0) FROM cdr WHERE direction = 'inbound'")" "pstn1 true" \
+	"the DID call's CDR names the span and channel it came in on"
 t_is "$(pg_sql "SELECT count(*) FROM cdr WHERE customer = 'acme'")" "$(pg_sql "SELECT count(*) FROM cdr")" \
 	"every CDR names the customer"
 
