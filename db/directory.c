@@ -599,6 +599,21 @@ size_t dir_trunk_members(const struct dir_snapshot *s, int64_t trunk_id, const s
 	return i < 0 ? 0 : s->span[i].mn;
 }
 
+const struct dir_trunk *dir_trunk_by_member_host(const struct dir_snapshot *s, enum dir_trunk_kind kind,
+						 const char *host)
+{
+	for (size_t i = 0; host && i < s->nmem; i++) {
+		const struct dir_trunk *t;
+
+		if (strcmp(s->mem[i].host, host) != 0)
+			continue;
+		t = dir_trunk(s, s->mem[i].trunk_id);
+		if (t && t->kind == kind)
+			return t;
+	}
+	return NULL;
+}
+
 size_t dir_cause_rows(const struct dir_snapshot *s, int64_t trunk_id, const struct dir_cause_row **rows)
 {
 	long i = dir_trunk_index(s, trunk_id);

@@ -134,6 +134,12 @@ const struct dir_trunk *dir_trunk_by_name(const struct dir_snapshot *snap, const
  * snapshot; returns how many (0 for an unknown trunk). */
 size_t dir_trunk_members(const struct dir_snapshot *snap, int64_t trunk_id, const struct dir_member **members);
 
+/* The first trunk of kind with a member whose host is exactly host (a
+ * numeric address, as a request's source is compared), or NULL. Linear in
+ * the number of members: a carrier has a handful of gateways. */
+const struct dir_trunk *dir_trunk_by_member_host(const struct dir_snapshot *snap, enum dir_trunk_kind kind,
+						 const char *host);
+
 /* A trunk's cause-map rows, sorted by direction, cause, status. */
 size_t dir_cause_rows(const struct dir_snapshot *snap, int64_t trunk_id, const struct dir_cause_row **rows);
 

@@ -33,28 +33,6 @@ static void sip_refuse(struct gw_calls *calls, const struct gw_sip_invite *inv, 
 	gw_sip_respond(inv->leg, status, NULL, cause ? reason : NULL, status == 503 ? "Retry-After: 5\r\n" : NULL);
 }
 
-/* The carrier trunk a SIP request comes from: a member whose host is the
- * source address. */
-static const struct dir_trunk *trunk_by_source(const struct dir_snapshot *snap, const char *ip)
-{
-	const struct dir_customer *none = NULL;
-
-	(void)none;
-	for (int64_t id = 1; id < 100000; id++) {
-		const struct dir_trunk *t = dir_trunk(snap, id);
-		const struct dir_member *m;
-		size_t n;
-
-		if (!t)
-			continue;
-		n = dir_trunk_members(snap, id, &m);
-		for (size_t i = 0; i < n; i++)
-			if (t->kind == DIR_TRUNK_SIP && strcmp(m[i].host, ip) == 0)
-				return t;
-	}
-	return NULL;
-}
-
 static void sip_source_addr(const char *ip, struct sockaddr_storage *ss)
 {
 	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
@@ -94,7 +72,7 @@ void calls_on_invite(void *arg, const struct gw_sip_invite *inv)
 	sip_source_addr(inv->source_ip, &ss);
 	cust = dir_customer_by_addr(snap, (struct sockaddr *)&ss);
 	if (!cust)
-		carrier = trunk_by_source(snap, inv->source_ip);
+		carrier = dir_trunk_by_member_host(snap, DIR_TRUNK_SIP, inv->source_ip);
 	if ((!cust || !cust->enabled) && !carrier) {
 		sip_refuse(calls, inv, 403, 0, cust ? "customer disabled" : "unknown source address");
 		return;

@@ -93,8 +93,32 @@ t_is "$(json2 "d['answered']")" 1 "pstnsim saw the DID call answered"
 t_like "$(cat "$T_DIR/sipp-uas.log")" "From: <sip:\\+442079460000@" "the PBX sees the caller in E.164"
 t_like "$(cat "$T_DIR/sipp-uas.log")" "INVITE sip:\\+442070000001@127.0.0.1:$UAS_PORT" "the INVITE goes to the DID's target"
 
+# SIP <-> SIP as a B2BUA: a carrier's SIP trunk (gateway 127.0.0.2) takes
+# the customer's calls to +1, and its calls to the DID reach the PBX.
+CARRIER_PORT=$((UAS_PORT + 1))
+pg_sql "INSERT INTO trunks (id, name, kind) VALUES (2, 'carrier', 'sip');
+	INSERT INTO trunk_members (trunk_id, host, port) VALUES (2, '127.0.0.2', $CARRIER_PORT);
+	INSERT INTO routes (prefix, trunk_id) VALUES ('+1', 2);" || t_fail "provisioning the carrier"
+t_ok "the directory reloads by itself (NOTIFY)" t_eventually 10 sh -c "'$TANDEMCTL' --socket '$T_CTL_SOCKET' status | grep -Eq '^dir_trunks +2$'"
+sipp -sf "$SIPP_DIR/uas_answer.xml" -t u1 -i 127.0.0.2 -p "$CARRIER_PORT" -m 1 -timeout 30s -timeout_error \
+	-nostdin -trace_msg -message_file "$T_DIR/sipp-carrier.log" >/dev/null 2>&1 &
+CARRIER_PID=$!
+t_ok "a customer's call to +1 goes to the carrier's SIP trunk, answered, BYE relayed" \
+	run_sipp uac_call.xml u1 -s +12125550100
+wait "$CARRIER_PID"
+t_is "$?" 0 "the carrier received the INVITE, answered, and got the BYE"
+t_like "$(cat "$T_DIR/sipp-carrier.log")" "INVITE sip:\\+12125550100@127.0.0.2:$CARRIER_PORT" "the INVITE is addressed to the trunk's gateway"
+sipp -sf "$SIPP_DIR/uas_answer.xml" -t u1 -i 127.0.0.1 -p "$UAS_PORT" -m 1 -timeout 30s -timeout_error \
+	-nostdin -trace_msg -message_file "$T_DIR/sipp-uas2.log" >/dev/null 2>&1 &
+UAS_PID=$!
+t_ok "the carrier's call to the DID, answered by the PBX, BYE relayed" \
+	sipp -sf "$SIPP_DIR/uac_call.xml" -t u1 -i 127.0.0.2 -p $((CARRIER_PORT + 1)) -m 1 -timeout 15s -timeout_error \
+	-nostdin -s +442070000001 "127.0.0.1:$T_SIP_PORT"
+wait "$UAS_PID"
+t_is "$?" 0 "the PBX got the carrier's call"
+
 # Every call attempt left a CDR, durable and then in the database.
-t_ok "the CDRs reach the database" t_eventually 20 sh -c "[ \$(cd /; '$(pg_bindir)/psql' -X -q -A -t -c 'SELECT count(*) FROM cdr') -ge 9 ]"
+t_ok "the CDRs reach the database" t_eventually 20 sh -c "[ \$(cd /; '$(pg_bindir)/psql' -X -q -A -t -c 'SELECT count(*) FROM cdr') -ge 11 ]"
 cdrs=$(pg_sql "SELECT direction, disposition, coalesce(sip_status, 0), coalesce(q850_cause, 0), (billable_ms > 0)
 	FROM cdr ORDER BY id" | tr '\n' ' ')
 t_like "$cdrs" "outbound\|answered\|200\|16\|t" "an answered outbound call is billable, with its 200"
@@ -104,6 +128,10 @@ t_like "$cdrs" "outbound\|cancelled\|" "the cancelled call"
 t_like "$cdrs" "inbound\|answered\|" "the DID call, inbound and answered"
 t_is "$(pg_sql "SELECT span || ' ' || (channel > 0) FROM cdr WHERE direction = 'inbound'")" "pstn1 true" \
 	"the DID call's CDR names the span and channel it came in on"
+t_is "$(pg_sql "SELECT ingress || ' ' || egress FROM cdr WHERE callee = '+12125550100'")" "acme carrier" \
+	"the carrier call's CDR: from acme to trunk carrier"
+t_is "$(pg_sql "SELECT direction || ' ' || ingress FROM cdr WHERE ingress = 'carrier'")" "inbound carrier" \
+	"the carrier's DID call is inbound, from trunk carrier"
 t_is "$(pg_sql "SELECT count(*) FROM cdr WHERE customer = 'acme'")" "$(pg_sql "SELECT count(*) FROM cdr")" \
 	"every CDR names the customer"
 

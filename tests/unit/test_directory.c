@@ -116,6 +116,12 @@ static void test_records(const struct dir_snapshot *s)
 	is_str(m[2].host, "gw2.example", "host");
 	is_int(dir_trunk_members(s, 20, &m), 0, "pri-1 has no members");
 	is_int(dir_trunk_members(s, 99, &m), 0, "an unknown trunk has none");
+	ok(dir_trunk_by_member_host(s, DIR_TRUNK_SIP, "gw3.example") == dir_trunk(s, 10),
+	   "a member's host names its SIP trunk");
+	ok(dir_trunk_by_member_host(s, DIR_TRUNK_PRI, "gw3.example") == NULL, "but not as a PRI trunk");
+	ok(dir_trunk_by_member_host(s, DIR_TRUNK_SIP, "gw9.example") == NULL &&
+	       dir_trunk_by_member_host(s, DIR_TRUNK_SIP, NULL) == NULL,
+	   "an unknown host, or none, names no trunk");
 	is_int(dir_cause_rows(s, 10, &c), 2, "carrier-a has 2 cause rows");
 	ok(c[0].direction == DIR_Q850_TO_SIP && c[0].q850_cause == 34 && c[0].sip_status == 503 &&
 	       c[1].direction == DIR_SIP_TO_Q850 && c[1].sip_status == 486,
