@@ -6,7 +6,7 @@
 #include "db/cdr_journal.h"
 
 #include "common/deadline.h"
-
+#include "common/errbuf.h"
 #include "common/log.h"
 
 #include <dirent.h>
@@ -41,18 +41,6 @@ struct cdr_journal {
 	uint64_t syncs, bytes, segments, wakes;
 	int error; /* sticky: a failed sync or rotation */
 };
-
-static void cdr_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void cdr_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 int cdr_pos_cmp(const struct cdr_pos *a, const struct cdr_pos *b)
 {
@@ -331,14 +319,14 @@ static int cdr_reader_bad(struct cdr_reader *r, const char *what, char *err, siz
 	int rc = -EBADMSG;
 
 	if (r->has_limit && cdr_pos_cmp(&r->pos, &r->limit) < 0) {
-		cdr_err(err, errlen, "cdr-%016" PRIx64 ".log offset %" PRIu64 ": %s before the durable end", r->pos.seg,
-			r->pos.off, what);
+		errbuf_set(err, errlen, "cdr-%016" PRIx64 ".log offset %" PRIu64 ": %s before the durable end",
+			   r->pos.seg, r->pos.off, what);
 		return -EBADMSG;
 	}
 	if (cdr_segment_after(r->dir, r->pos.seg, &next)) {
-		cdr_err(err, errlen,
-			"cdr-%016" PRIx64 ".log offset %" PRIu64 ": %s, and segment %016" PRIx64 " follows", r->pos.seg,
-			r->pos.off, what, next);
+		errbuf_set(err, errlen,
+			   "cdr-%016" PRIx64 ".log offset %" PRIu64 ": %s, and segment %016" PRIx64 " follows",
+			   r->pos.seg, r->pos.off, what, next);
 		return -EBADMSG;
 	}
 	if (fstat(r->fd, &st) < 0)
@@ -352,10 +340,10 @@ static int cdr_reader_bad(struct cdr_reader *r, const char *what, char *err, siz
 	}
 	for (uint64_t i = 1; i < rest; i++) {
 		if (cdr_frame_valid(buf + i, rest - i)) {
-			cdr_err(err, errlen,
-				"cdr-%016" PRIx64 ".log offset %" PRIu64
-				": %s, and a valid record follows at offset %" PRIu64,
-				r->pos.seg, r->pos.off, what, r->pos.off + i);
+			errbuf_set(err, errlen,
+				   "cdr-%016" PRIx64 ".log offset %" PRIu64
+				   ": %s, and a valid record follows at offset %" PRIu64,
+				   r->pos.seg, r->pos.off, what, r->pos.off + i);
 			goto out;
 		}
 	}
@@ -411,8 +399,8 @@ int cdr_reader_next(struct cdr_reader *r, struct cdr_record *rec, struct cdr_pos
 		return cdr_reader_bad(r, "bad CRC or version", err, errlen);
 	if (cdr_decode(frame + CDR_FRAME_HDR, len, rec) < 0) {
 		/* The CRC matched: a writer wrote it this way. */
-		cdr_err(err, errlen, "cdr-%016" PRIx64 ".log offset %" PRIu64 ": undecodable payload", r->pos.seg,
-			r->pos.off);
+		errbuf_set(err, errlen, "cdr-%016" PRIx64 ".log offset %" PRIu64 ": undecodable payload", r->pos.seg,
+			   r->pos.off);
 		return -EBADMSG;
 	}
 	r->pos.off += flen;
@@ -436,13 +424,13 @@ static int cdr_segment_create(struct cdr_journal *j, uint64_t seg, char *err, si
 	j->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
 	if (j->fd < 0) {
 		rc = -errno;
-		cdr_err(err, errlen, "%s: %s", path, strerror(-rc));
+		errbuf_set(err, errlen, "%s: %s", path, strerror(-rc));
 		return rc;
 	}
 	/* The new name must survive a crash before any record in it does. */
 	rc = cdr_fsync_dir(j->dir);
 	if (rc < 0) {
-		cdr_err(err, errlen, "%s: fsync: %s", j->dir, strerror(-rc));
+		errbuf_set(err, errlen, "%s: fsync: %s", j->dir, strerror(-rc));
 		return rc;
 	}
 	j->end.seg = seg;
@@ -488,12 +476,12 @@ static int cdr_journal_recover(struct cdr_journal *j, uint64_t last, uint64_t *n
 		      cdr_reader_torn(r), count);
 		rc = cdr_truncate_durably(path, end.off);
 		if (rc < 0)
-			cdr_err(err, errlen, "%s: truncate: %s", path, strerror(-rc));
+			errbuf_set(err, errlen, "%s: truncate: %s", path, strerror(-rc));
 	} else if (rc == -EBADMSG) {
 		LOG_E("cdr", "journal corrupt: %s; new records go to a new segment", why);
 		rc = 0;
 	} else if (rc < 0) {
-		cdr_err(err, errlen, "%s: %s", path, strerror(-rc));
+		errbuf_set(err, errlen, "%s: %s", path, strerror(-rc));
 	}
 	cdr_reader_free(r);
 	/* An empty last segment is reused; otherwise start a new one. */
@@ -511,12 +499,12 @@ static int cdr_journal_lock(struct cdr_journal *j, char *err, size_t errlen)
 	j->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 	if (j->lock_fd < 0) {
 		rc = -errno;
-		cdr_err(err, errlen, "%s: %s", path, strerror(errno));
+		errbuf_set(err, errlen, "%s: %s", path, strerror(errno));
 		return rc;
 	}
 	if (flock(j->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
-		cdr_err(err, errlen, "%s: the journal is in use by another process", j->dir);
+		errbuf_set(err, errlen, "%s: the journal is in use by another process", j->dir);
 		return rc;
 	}
 	return 0;
@@ -534,7 +522,7 @@ int cdr_journal_open(const char *dir, const struct cdr_journal_opts *opts, struc
 	*out = NULL;
 	if (!j || !(j->dir = strdup(dir))) {
 		free(j);
-		cdr_err(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	j->fd = -1;
@@ -553,7 +541,7 @@ int cdr_journal_open(const char *dir, const struct cdr_journal_opts *opts, struc
 
 	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
 		rc = -errno;
-		cdr_err(err, errlen, "%s: %s", dir, strerror(errno));
+		errbuf_set(err, errlen, "%s: %s", dir, strerror(errno));
 		goto fail;
 	}
 	rc = cdr_journal_lock(j, err, errlen);
@@ -561,7 +549,7 @@ int cdr_journal_open(const char *dir, const struct cdr_journal_opts *opts, struc
 		goto fail;
 	rc = cdr_segments(dir, &segs, &nseg);
 	if (rc < 0) {
-		cdr_err(err, errlen, "%s: %s", dir, strerror(-rc));
+		errbuf_set(err, errlen, "%s: %s", dir, strerror(-rc));
 		goto fail;
 	}
 	if (nseg > 0) {
@@ -695,7 +683,7 @@ int cdr_journal_append(struct cdr_journal *j, const struct cdr_record *rec, char
 		return rc;
 	len = cdr_encode(rec, frame + CDR_FRAME_HDR, CDR_PAYLOAD_MAX);
 	if (len < 0) {
-		cdr_err(err, errlen, "record too long");
+		errbuf_set(err, errlen, "record too long");
 		return -EINVAL;
 	}
 	cdr_put32(frame, CDR_MAGIC);
@@ -721,7 +709,7 @@ int cdr_journal_append(struct cdr_journal *j, const struct cdr_record *rec, char
 		/* Take back a partial record so the next one starts clean. */
 		if (ftruncate(j->fd, (off_t)j->end.off) < 0)
 			cdr_journal_poison(j, -errno, "truncating a failed write");
-		cdr_err(err, errlen, "journal write: %s", strerror(-rc));
+		errbuf_set(err, errlen, "journal write: %s", strerror(-rc));
 		pthread_mutex_unlock(&j->lock);
 		return rc;
 	}
@@ -733,7 +721,7 @@ out:
 	rc = j->error;
 	pthread_mutex_unlock(&j->lock);
 	if (rc < 0)
-		cdr_err(err, errlen, "journal unusable after an I/O error: %s", strerror(-rc));
+		errbuf_set(err, errlen, "journal unusable after an I/O error: %s", strerror(-rc));
 	return rc;
 }
 

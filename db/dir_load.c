@@ -32,17 +32,6 @@ struct dir_load_ctx {
 	int rc;
 };
 
-static int dir_int(const char *s, int64_t *v)
-{
-	char *end;
-
-	if (!s || !*s)
-		return -EINVAL;
-	errno = 0;
-	*v = strtoll(s, &end, 10);
-	return errno || *end ? -EINVAL : 0;
-}
-
 static int dir_num(const char *s, double *v)
 {
 	char *end;
@@ -69,8 +58,8 @@ static int dir_load_customer(void *arg, int ncols, const char *const *v)
 	int64_t id, calls;
 	double cps;
 
-	if (ncols != 5 || dir_int(v[0], &id) < 0 || !v[2] || dir_int(v[3], &calls) < 0 || calls < 0 || calls > 100000 ||
-	    dir_num(v[4], &cps) < 0)
+	if (ncols != 5 || db_text_int64(v[0], &id) < 0 || !v[2] || db_text_int64(v[3], &calls) < 0 || calls < 0 ||
+	    calls > 100000 || dir_num(v[4], &cps) < 0)
 		return dir_refuse(c, -EINVAL, v[1]);
 	c->rc = dir_builder_add_customer(c->b, id, v[1], v[2][0] == 't', (unsigned)calls, cps);
 	return c->rc < 0 ? dir_refuse(c, c->rc, v[1]) : 0;
@@ -81,7 +70,7 @@ static int dir_load_address(void *arg, int ncols, const char *const *v)
 	struct dir_load_ctx *c = arg;
 	int64_t cust;
 
-	if (ncols != 2 || dir_int(v[1], &cust) < 0)
+	if (ncols != 2 || db_text_int64(v[1], &cust) < 0)
 		return dir_refuse(c, -EINVAL, v[0]);
 	c->rc = dir_builder_add_address(c->b, v[0], cust);
 	return c->rc < 0 ? dir_refuse(c, c->rc, v[0]) : 0;
@@ -93,8 +82,8 @@ static int dir_load_trunk(void *arg, int ncols, const char *const *v)
 	int64_t id, calls;
 	double cps;
 
-	if (ncols != 6 || dir_int(v[0], &id) < 0 || !v[2] || !v[3] || dir_int(v[4], &calls) < 0 || calls < -1 ||
-	    calls > 100000 || dir_num(v[5], &cps) < 0)
+	if (ncols != 6 || db_text_int64(v[0], &id) < 0 || !v[2] || !v[3] || db_text_int64(v[4], &calls) < 0 ||
+	    calls < -1 || calls > 100000 || dir_num(v[5], &cps) < 0)
 		return dir_refuse(c, -EINVAL, v[1]);
 	c->rc = dir_builder_add_trunk(c->b, id, v[1], strcmp(v[2], "pri") == 0 ? DIR_TRUNK_PRI : DIR_TRUNK_SIP,
 				      v[3][0] == 't', (int)calls, cps);
@@ -107,8 +96,9 @@ static int dir_load_member(void *arg, int ncols, const char *const *v)
 	int64_t id, trunk, port, prio, weight;
 	enum dir_transport tr = DIR_TRANSPORT_UDP;
 
-	if (ncols != 7 || dir_int(v[0], &id) < 0 || dir_int(v[1], &trunk) < 0 || dir_int(v[3], &port) < 0 || !v[4] ||
-	    dir_int(v[5], &prio) < 0 || dir_int(v[6], &weight) < 0 || port < 0 || prio < 0 || weight < 0)
+	if (ncols != 7 || db_text_int64(v[0], &id) < 0 || db_text_int64(v[1], &trunk) < 0 ||
+	    db_text_int64(v[3], &port) < 0 || !v[4] || db_text_int64(v[5], &prio) < 0 ||
+	    db_text_int64(v[6], &weight) < 0 || port < 0 || prio < 0 || weight < 0)
 		return dir_refuse(c, -EINVAL, v[2]);
 	if (strcmp(v[4], "tcp") == 0)
 		tr = DIR_TRANSPORT_TCP;
@@ -123,8 +113,8 @@ static int dir_load_cause(void *arg, int ncols, const char *const *v)
 	struct dir_load_ctx *c = arg;
 	int64_t trunk, q850, sip;
 
-	if (ncols != 4 || dir_int(v[0], &trunk) < 0 || !v[1] || dir_int(v[2], &q850) < 0 || dir_int(v[3], &sip) < 0 ||
-	    q850 < 0 || sip < 0)
+	if (ncols != 4 || db_text_int64(v[0], &trunk) < 0 || !v[1] || db_text_int64(v[2], &q850) < 0 ||
+	    db_text_int64(v[3], &sip) < 0 || q850 < 0 || sip < 0)
 		return dir_refuse(c, -EINVAL, v[0]);
 	c->rc = dir_builder_add_cause(c->b, trunk, strcmp(v[1], "sip_to_q850") == 0 ? DIR_SIP_TO_Q850 : DIR_Q850_TO_SIP,
 				      (unsigned)q850, (unsigned)sip);

@@ -26,24 +26,14 @@ struct route_load_ctx {
 	int rc;
 };
 
-static int route_int(const char *s, int64_t *v)
-{
-	char *end;
-
-	if (!s || !*s)
-		return -EINVAL;
-	errno = 0;
-	*v = strtoll(s, &end, 10);
-	return errno || *end ? -EINVAL : 0;
-}
-
 static int route_load_row(void *arg, int ncols, const char *const *v)
 {
 	struct route_load_ctx *c = arg;
 	int64_t cust, id, trunk, prio, weight;
 
-	if (ncols != 6 || route_int(v[1], &cust) < 0 || route_int(v[2], &id) < 0 || route_int(v[3], &trunk) < 0 ||
-	    route_int(v[4], &prio) < 0 || route_int(v[5], &weight) < 0 || prio < 0 || weight < 0) {
+	if (ncols != 6 || db_text_int64(v[1], &cust) < 0 || db_text_int64(v[2], &id) < 0 ||
+	    db_text_int64(v[3], &trunk) < 0 || db_text_int64(v[4], &prio) < 0 || db_text_int64(v[5], &weight) < 0 ||
+	    prio < 0 || weight < 0) {
 		c->rc = -EINVAL;
 		snprintf(c->err, c->errlen, "routes: unexpected row for prefix \"%s\"", v[0] ? v[0] : "(null)");
 		return 1;
@@ -62,7 +52,7 @@ static int route_load_did(void *arg, int ncols, const char *const *v)
 	struct route_load_ctx *c = arg;
 	int64_t cust;
 
-	if (ncols != 4 || route_int(v[1], &cust) < 0) {
+	if (ncols != 4 || db_text_int64(v[1], &cust) < 0) {
 		c->rc = -EINVAL;
 		snprintf(c->err, c->errlen, "dids: unexpected row for \"%s\"", v[0] ? v[0] : "(null)");
 		return 1;

@@ -172,3 +172,14 @@ out:
 	PQclear(res);
 	return rc;
 }
+
+int db_text_int64(const char *text, int64_t *v)
+{
+	char *end;
+
+	if (!text || !*text)
+		return -EINVAL;
+	errno = 0;
+	*v = strtoll(text, &end, 10);
+	return errno || *end ? -EINVAL : 0;
+}

@@ -5,6 +5,7 @@
 #define TANDEM_DB_SESSION_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct db_session;
 
@@ -50,5 +51,9 @@ int db_session_script(struct db_session *s, const char *sql, char *err, size_t e
  * value is returned). Returns 0, -EIO with err, or row()'s value. */
 int db_session_rows(struct db_session *s, const char *sql, int nparams, const char *const *params,
 		    int (*row)(void *arg, int ncols, const char *const *vals), void *arg, char *err, size_t errlen);
+
+/* A bigint column's text (db_session_rows hands out text): 0 and *v, or
+ * -EINVAL for NULL, empty or not a whole number. */
+int db_text_int64(const char *text, int64_t *v);
 
 #endif

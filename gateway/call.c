@@ -72,18 +72,6 @@ static const char *host_of(const struct gw_calls *calls, char *buf, size_t len)
 	return buf;
 }
 
-struct number_rules call_span_rules(const struct gw_span *sp)
-{
-	struct number_rules r;
-	char err[128];
-
-	num_rules_init(&r);
-	if (sp && gw_span_settings(sp)->numbers[0] &&
-	    num_rules_parse(gw_span_settings(sp)->numbers, &r, err, sizeof(err)) < 0)
-		num_rules_init(&r); /* refused at configuration time; defensive */
-	return r;
-}
-
 void call_reason(int cause, char *buf, size_t len)
 {
 	if (cause_reason_header(cause, buf, len) < 0)
@@ -273,10 +261,17 @@ static int call_start_pri(struct call *c, const struct call_target *t)
 	struct gw_calls *calls = c->calls;
 	struct gw_pri_call_params p;
 	struct num_q931 q;
-	struct number_rules rules;
+	const struct number_rules *rules;
 	struct gw_span *sp;
 	int ch, rc;
 
+	/* RFC 3398: an offer without G.711 cannot reach a B-channel (cause 65,
+	 * 488); another target of the route may still take it. */
+	if (c->a.kind == LEG_SIP && c->a_sdp[0] && !call_media_offer_ok(c->a_sdp)) {
+		c->last_cause = CAUSE_BEARER_NOT_IMPLEMENTED;
+		CLOG(LOG_INFO, c, "trunk %s: the offer has no G.711 audio", t->trunk);
+		return -ENOTSUP;
+	}
 	rc = gw_spans_hunt(calls->spans, t->trunk, c, &sp, &ch);
 	if (rc < 0) {
 		c->last_cause = rc == -ENOENT     ? CAUSE_NO_ROUTE_DESTINATION
@@ -288,22 +283,22 @@ static int call_start_pri(struct call *c, const struct call_target *t)
 				       : "no free B-channel");
 		return rc;
 	}
-	rules = call_span_rules(sp);
+	rules = gw_span_rules(sp);
 	memset(&p, 0, sizeof(p));
 	p.redirecting_reason = -1;
-	if (num_to_pri(&rules, c->callee, &q) < 0) {
+	if (num_to_pri(rules, c->callee, &q) < 0) {
 		gw_span_set_owner(sp, ch, NULL);
 		c->last_cause = CAUSE_INVALID_NUMBER_FORMAT;
 		return -EINVAL;
 	}
 	snprintf(p.called.digits, sizeof(p.called.digits), "%s", q.digits);
 	p.called.plan = GW_PRI_PLAN(q.ton, q.npi);
-	if (c->caller.number[0] && num_to_pri(&rules, c->caller.number, &q) == 0) {
+	if (c->caller.number[0] && num_to_pri(rules, c->caller.number, &q) == 0) {
 		snprintf(p.calling.digits, sizeof(p.calling.digits), "%s", q.digits);
 		p.calling.plan = GW_PRI_PLAN(q.ton, q.npi);
 	}
 	p.calling.pres = GW_PRI_PRESENTATION((int)c->caller.pres, (int)c->caller.screen);
-	if (c->redirected && num_to_pri(&rules, c->redirect.number, &q) == 0) {
+	if (c->redirected && num_to_pri(rules, c->redirect.number, &q) == 0) {
 		snprintf(p.redirecting.digits, sizeof(p.redirecting.digits), "%s", q.digits);
 		p.redirecting.plan = GW_PRI_PLAN(q.ton, q.npi);
 		p.redirecting.pres = GW_PRI_PRESENTATION((int)c->redirect.pres, GW_PRI_SCREEN_NETWORK);
@@ -330,7 +325,7 @@ int call_start_sip(struct call *c, const struct call_target *t, const struct dir
 	struct gw_calls *calls = c->calls;
 	struct gw_sip_call sc;
 	struct ident_sip id;
-	char ruri[320], host[128], extra[1400] = "", div[600], local[SDP_MAX];
+	char ruri[320], host[128], port[16] = "", extra[1400] = "", div[600], local[SDP_MAX];
 	const struct dir_member *m = NULL;
 	const char *offer;
 	int rc;
@@ -343,11 +338,10 @@ int call_start_sip(struct call *c, const struct call_target *t, const struct dir
 			c->last_cause = CAUSE_NO_ROUTE_DESTINATION;
 			return -ENOENT;
 		}
-		snprintf(ruri, sizeof(ruri), "sip:%s@%s%s%s%s", c->callee, m[0].host, m[0].port ? ":" : "",
-			 m[0].port ? "" : "", m[0].transport == DIR_TRANSPORT_TCP ? ";transport=tcp" : "");
 		if (m[0].port)
-			snprintf(ruri, sizeof(ruri), "sip:%s@%s:%u%s", c->callee, m[0].host, m[0].port,
-				 m[0].transport == DIR_TRANSPORT_TCP ? ";transport=tcp" : "");
+			snprintf(port, sizeof(port), ":%u", m[0].port);
+		snprintf(ruri, sizeof(ruri), "sip:%s@%s%s%s", c->callee, m[0].host, port,
+			 m[0].transport == DIR_TRANSPORT_TCP ? ";transport=tcp" : "");
 		snprintf(c->route + strlen(c->route), sizeof(c->route) - strlen(c->route), " via %s", m[0].host);
 	}
 	if (ident_to_sip(&c->caller, host, &id) < 0)

@@ -159,7 +159,7 @@ void calls_on_setup(void *arg, struct gw_span *sp, const struct gw_pri_setup *s)
 	struct gw_calls *calls = arg;
 	const struct dir_snapshot *snap = gw_directory_current(calls->dir);
 	const struct dir_customer *cust;
-	struct number_rules rules = call_span_rules(sp);
+	const struct number_rules *rules = gw_span_rules(sp);
 	char callee[NUM_E164_SIZE], calling[NUM_E164_SIZE];
 	struct route_did did;
 	struct call *c;
@@ -172,7 +172,7 @@ void calls_on_setup(void *arg, struct gw_span *sp, const struct gw_pri_setup *s)
 		pri_refuse(calls, sp, s->channel, CAUSE_TEMPORARY_FAILURE, "routing data not loaded yet");
 		return;
 	}
-	if (num_from_pri(&rules, s->called_party.digits, (enum num_ton)GW_PRI_PLAN_TON(s->called_party.plan),
+	if (num_from_pri(rules, s->called_party.digits, (enum num_ton)GW_PRI_PLAN_TON(s->called_party.plan),
 			 (enum num_npi)GW_PRI_PLAN_NPI(s->called_party.plan), callee, sizeof(callee)) < 0) {
 		pri_refuse(calls, sp, s->channel, CAUSE_INVALID_NUMBER_FORMAT, "called number has no E.164 form");
 		return;
@@ -193,11 +193,11 @@ void calls_on_setup(void *arg, struct gw_span *sp, const struct gw_pri_setup *s)
 	c->caller.pres = (enum ident_pres)GW_PRI_PRES_OF(s->calling_party.pres);
 	c->caller.screen = (enum ident_screen)GW_PRI_SCREEN_OF(s->calling_party.pres);
 	if (s->calling_party.digits[0] &&
-	    num_from_pri(&rules, s->calling_party.digits, (enum num_ton)GW_PRI_PLAN_TON(s->calling_party.plan),
+	    num_from_pri(rules, s->calling_party.digits, (enum num_ton)GW_PRI_PLAN_TON(s->calling_party.plan),
 			 (enum num_npi)GW_PRI_PLAN_NPI(s->calling_party.plan), calling, sizeof(calling)) == 0)
 		snprintf(c->caller.number, sizeof(c->caller.number), "%s", calling);
 	if (s->redirecting.digits[0] &&
-	    num_from_pri(&rules, s->redirecting.digits, (enum num_ton)GW_PRI_PLAN_TON(s->redirecting.plan),
+	    num_from_pri(rules, s->redirecting.digits, (enum num_ton)GW_PRI_PLAN_TON(s->redirecting.plan),
 			 (enum num_npi)GW_PRI_PLAN_NPI(s->redirecting.plan), calling, sizeof(calling)) == 0) {
 		snprintf(c->redirect.number, sizeof(c->redirect.number), "%s", calling);
 		c->redirect.reason = ident_redir_reason_from_q931(s->redirecting_reason);

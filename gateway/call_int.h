@@ -113,7 +113,6 @@ void call_fail_a(struct call *c, int cause, int status);
 void call_try_next(struct call *c);
 int call_start_sip(struct call *c, const struct call_target *t, const struct dir_snapshot *snap, const char *uri);
 void call_attempt_reset(struct call *c);
-struct number_rules call_span_rules(const struct gw_span *sp);
 void call_reason(int cause, char *buf, size_t len);
 
 /* Admission and routing of new calls (gateway/call_admit.c). */

@@ -135,6 +135,13 @@ static unsigned cm_codecs(void)
 	return MEDIA_CODEC_PCMA | MEDIA_CODEC_PCMU;
 }
 
+int call_media_offer_ok(const char *sdp)
+{
+	struct media_sdp_info info;
+
+	return media_sdp_parse(sdp, strlen(sdp), cm_codecs(), &info) == 0;
+}
+
 const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_span *sp, int ch, const char *remote,
 			   char *buf, size_t len)
 {

@@ -27,6 +27,9 @@ void call_media_span(struct call_media *cm, struct gw_span *sp, int attached);
  * Returns buf, or "" when media cannot be set up (cm NULL, no port). */
 const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_span *sp, int ch, const char *remote,
 			   char *buf, size_t len);
+/* Whether a SIP offer has audio the bridge can carry (G.711). */
+int call_media_offer_ok(const char *sdp);
+
 /* The SIP side's answer to our offer arrived: send there. */
 void call_media_remote(struct call_media *cm, const char *uuid, const char *remote);
 /* The call ends: stop the bridge and free the endpoint. */

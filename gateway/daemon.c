@@ -124,7 +124,8 @@ static void gw_daemon_reload(struct gw_daemon *d)
 		LOG_E("daemon", "reload: out of memory");
 		return;
 	}
-	if (settings_load(d->config_path, next, d->reload_error, sizeof(d->reload_error)) < 0) {
+	if (settings_load(d->config_path, next, d->reload_error, sizeof(d->reload_error)) < 0 ||
+	    gw_spans_check(next, d->reload_error, sizeof(d->reload_error)) < 0) {
 		d->reload_failures++;
 		LOG_E("daemon", "reload refused, keeping the running configuration: %s", d->reload_error);
 		free(next);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "gateway/daemon.h"
+#include "gateway/spans.h"
 #include "common/log.h"
 #include "common/settings.h"
 
@@ -91,6 +92,10 @@ int main(int argc, char **argv)
 		path = SETTINGS_DEFAULT_PATH;
 	if (settings_load(path, &s, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tandemd: %s\n", err);
+		return 2;
+	}
+	if (gw_spans_check(&s, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tandemd: %s: %s\n", path ? path : "embedded default", err);
 		return 2;
 	}
 	if (check) {

@@ -12,11 +12,11 @@ gateway_libtandem_mapping_a_SOURCES = \
 
 check_PROGRAMS += tests/unit/test_cause tests/unit/test_numbers tests/unit/test_identity
 tests_unit_test_cause_SOURCES = tests/unit/test_cause.c tests/tap.h
-tests_unit_test_cause_LDADD = gateway/libtandem_mapping.a
+tests_unit_test_cause_LDADD = gateway/libtandem_mapping.a common/libtandem_common.a
 tests_unit_test_numbers_SOURCES = tests/unit/test_numbers.c tests/tap.h
-tests_unit_test_numbers_LDADD = gateway/libtandem_mapping.a
+tests_unit_test_numbers_LDADD = gateway/libtandem_mapping.a common/libtandem_common.a
 tests_unit_test_identity_SOURCES = tests/unit/test_identity.c tests/tap.h
-tests_unit_test_identity_LDADD = gateway/libtandem_mapping.a
+tests_unit_test_identity_LDADD = gateway/libtandem_mapping.a common/libtandem_common.a
 
 TESTS += tests/unit/test_cause tests/unit/test_numbers tests/unit/test_identity
 EXTRA_DIST += docs/mapping.md

@@ -5,6 +5,8 @@
 
 #include "gateway/numbers.h"
 
+#include "common/errbuf.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -46,18 +48,6 @@ static int all_digits(const char *s, size_t min, size_t max)
 static int starts_with(const char *s, const char *prefix)
 {
 	return *prefix && strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 }
 
 /* --- The compact text form: one row per key --- */
@@ -156,7 +146,7 @@ static int parse_item(char *item, struct number_rules *r, unsigned *seen, char *
 	const char *msg;
 
 	if (!eq) {
-		set_err(err, errlen, "%s: expected key=value", trim(item));
+		errbuf_set(err, errlen, "%s: expected key=value", trim(item));
 		return -EINVAL;
 	}
 	*eq = '\0';
@@ -166,18 +156,18 @@ static int parse_item(char *item, struct number_rules *r, unsigned *seen, char *
 		if (strcmp(key, rule_keys[i].name) != 0)
 			continue;
 		if (*seen & (1u << i)) {
-			set_err(err, errlen, "%s: given twice", key);
+			errbuf_set(err, errlen, "%s: given twice", key);
 			return -EINVAL;
 		}
 		*seen |= 1u << i;
 		msg = rule_keys[i].set(r, value);
 		if (msg) {
-			set_err(err, errlen, "%s: \"%s\" %s", key, value, msg);
+			errbuf_set(err, errlen, "%s: \"%s\" %s", key, value, msg);
 			return -EINVAL;
 		}
 		return 0;
 	}
-	set_err(err, errlen, "%s: unknown field (cc, area, natpfx, intlpfx, format, npi, strip, add)", key);
+	errbuf_set(err, errlen, "%s: unknown field (cc, area, natpfx, intlpfx, format, npi, strip, add)", key);
 	return -EINVAL;
 }
 
@@ -189,7 +179,7 @@ int num_rules_parse(const char *text, struct number_rules *r, char *err, size_t 
 	int rc = 0;
 
 	if (!text || !r) {
-		set_err(err, errlen, "no rules");
+		errbuf_set(err, errlen, "no rules");
 		return -EINVAL;
 	}
 	copy = strdup(text);
@@ -207,12 +197,12 @@ int num_rules_parse(const char *text, struct number_rules *r, char *err, size_t 
 	 * national prefix starting with the international one would never
 	 * be seen. */
 	if (*tmp.intlpfx && starts_with(tmp.natpfx, tmp.intlpfx)) {
-		set_err(err, errlen, "natpfx: \"%s\" starts with intlpfx \"%s\"", tmp.natpfx, tmp.intlpfx);
+		errbuf_set(err, errlen, "natpfx: \"%s\" starts with intlpfx \"%s\"", tmp.natpfx, tmp.intlpfx);
 		rc = -EINVAL;
 		goto out;
 	}
 	if (*tmp.area && !*tmp.cc) {
-		set_err(err, errlen, "area: needs cc");
+		errbuf_set(err, errlen, "area: needs cc");
 		rc = -EINVAL;
 		goto out;
 	}

@@ -881,20 +881,6 @@ int gw_pri_need_more_info(struct gw_pri *gp, int channel)
 	return rc;
 }
 
-int gw_pri_send_digits(struct gw_pri *gp, int channel, const char *digits)
-{
-	q931_call *call;
-	int rc = 0;
-
-	for (const char *d = digits; rc == 0 && *d; d++) {
-		rc = call_of(gp, channel, GW_PRI_EV_CMD_INFO, &call);
-		if (rc == 0 && pri_information(gp->pri, call, *d) != 0)
-			rc = -EIO;
-	}
-	reschedule(gp);
-	return rc;
-}
-
 int gw_pri_progress(struct gw_pri *gp, int channel)
 {
 	enum gw_pri_state st;

@@ -182,10 +182,8 @@ int gw_pri_idle_channel(const struct gw_pri *pri);
  * channel's state; logged), -ENOTCONN (link down), -EIO (libpri refused). */
 int gw_pri_call(struct gw_pri *pri, int channel, const char *called, const char *calling);
 int gw_pri_call_ex(struct gw_pri *pri, int channel, const struct gw_pri_call_params *p);
-/* Overlap: ask for more digits (SETUP ACKNOWLEDGE) on an incoming call;
- * send one more digit on an outgoing one (INFORMATION). */
+/* Overlap receiving: ask for more digits (SETUP ACKNOWLEDGE). */
 int gw_pri_need_more_info(struct gw_pri *pri, int channel);
-int gw_pri_send_digits(struct gw_pri *pri, int channel, const char *digits);
 /* PROGRESS with "in-band information available" (Q.931 4.5.23 #8). */
 int gw_pri_progress(struct gw_pri *pri, int channel);
 /* RESTART one B-channel (Q.931 5.5): a call on it is released. */

@@ -398,11 +398,6 @@ void gw_sip_leg_set_owner(struct gw_sip_leg *leg, void *owner)
 	leg->owner = owner;
 }
 
-const char *gw_sip_leg_call_id(const struct gw_sip_leg *leg)
-{
-	return leg->call_id;
-}
-
 int gw_sip_respond(struct gw_sip_leg *leg, int status, const char *sdp, const char *reason, const char *extra)
 {
 	int with_sdp = sdp && *sdp;

@@ -65,7 +65,6 @@ struct gw_sip_call {
 
 void gw_sip_set_events(struct gw_sip *sip, const struct gw_sip_events *ev, void *arg);
 void gw_sip_leg_set_owner(struct gw_sip_leg *leg, void *owner);
-const char *gw_sip_leg_call_id(const struct gw_sip_leg *leg);
 
 /* Answer an incoming INVITE: 1xx (18x may carry sdp), 2xx (with sdp), or a
  * final failure with reason (a Reason header value, or NULL) and extra

@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/settings.h"
 #include "gateway/loop.h"
+#include "gateway/numbers.h"
 #include "gateway/tdm_span.h"
 
 #include <errno.h>
@@ -31,6 +32,7 @@ struct overlap {
 struct gw_span {
 	struct gw_spans *spans;
 	struct span_settings cfg;
+	struct number_rules rules;
 	int id;
 	struct tdm_span *tdm;
 	struct gw_pri *pri;
@@ -295,6 +297,11 @@ static int span_new(struct gw_spans *spans, const struct span_settings *cfg, int
 	sp->spans = spans;
 	sp->cfg = *cfg;
 	sp->id = id;
+	num_rules_init(&sp->rules);
+	if (cfg->numbers[0] && num_rules_parse(cfg->numbers, &sp->rules, NULL, 0) < 0) {
+		rc = -EINVAL; /* gw_spans_check said why */
+		goto fail;
+	}
 	sp->retry_ms = RETRY_MS;
 	if ((rc = gw_timer_new(spans->loop, span_connect, sp, &sp->retry)) < 0)
 		goto fail;
@@ -310,6 +317,27 @@ fail:
 	return rc;
 }
 
+int gw_spans_check(const struct tandem_settings *s, char *err, size_t errlen)
+{
+	for (int i = 0; i < s->nspans; i++) {
+		const struct span_settings *cfg = &s->spans[i];
+		struct number_rules r;
+		char why[200];
+
+		if (cfg->backend != SETTINGS_BACKEND_VIRTUAL) {
+			snprintf(err, errlen, "[span %s] backend: dahdi spans are not opened by this tandemd yet",
+				 cfg->name);
+			return -EINVAL;
+		}
+		num_rules_init(&r);
+		if (cfg->numbers[0] && num_rules_parse(cfg->numbers, &r, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "[span %s] numbers: %s", cfg->name, why);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int gw_spans_new(struct gw_loop *loop, const struct tandem_settings *s, const struct gw_span_events *ev, void *arg,
 		 struct gw_spans **out, char *err, size_t errlen)
 {
@@ -317,6 +345,10 @@ int gw_spans_new(struct gw_loop *loop, const struct tandem_settings *s, const st
 	int rc;
 
 	*out = NULL;
+	if ((rc = gw_spans_check(s, err, errlen)) < 0) {
+		free(spans);
+		return rc;
+	}
 	if (!spans) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -328,11 +360,6 @@ int gw_spans_new(struct gw_loop *loop, const struct tandem_settings *s, const st
 	for (int i = 0; i < s->nspans; i++) {
 		const struct span_settings *cfg = &s->spans[i];
 
-		if (cfg->backend != SETTINGS_BACKEND_VIRTUAL) {
-			snprintf(err, errlen, "[span %s]: backend dahdi is not built into this tandemd", cfg->name);
-			gw_spans_free(spans);
-			return -ENOTSUP;
-		}
 		if ((rc = span_new(spans, cfg, i + 1, &spans->span[i])) < 0) {
 			snprintf(err, errlen, "[span %s]: %s", cfg->name, strerror(-rc));
 			gw_spans_free(spans);
@@ -403,14 +430,6 @@ int gw_spans_hunt(struct gw_spans *spans, const char *trunk, void *owner, struct
 	return !found ? -ENOENT : !up ? -ENETDOWN : -EBUSY;
 }
 
-int gw_spans_has_trunk(const struct gw_spans *spans, const char *trunk)
-{
-	for (int i = 0; i < spans->n; i++)
-		if (strcmp(spans->span[i]->cfg.trunk, trunk) == 0)
-			return 1;
-	return 0;
-}
-
 /* --- Accessors ---------------------------------------------------------- */
 
 struct gw_pri *gw_span_pri(struct gw_span *sp)
@@ -433,22 +452,15 @@ const char *gw_span_name(const struct gw_span *sp)
 	return sp->cfg.name;
 }
 
+const struct number_rules *gw_span_rules(const struct gw_span *sp)
+{
+	return &sp->rules;
+}
+
 void gw_span_set_owner(struct gw_span *sp, int ch, void *owner)
 {
 	if (ch > 0 && ch <= TDM_SPAN_MAX_CHANNELS)
 		sp->owner[ch] = owner;
-}
-
-void *gw_span_owner(const struct gw_span *sp, int ch)
-{
-	return ch > 0 && ch <= TDM_SPAN_MAX_CHANNELS ? sp->owner[ch] : NULL;
-}
-
-void gw_spans_each(struct gw_spans *spans, void (*fn)(void *arg, struct gw_span *sp), void *arg)
-{
-	for (int i = 0; i < spans->n; i++)
-		if (spans->span[i]->tdm)
-			fn(arg, spans->span[i]);
 }
 
 /* --- Status ------------------------------------------------------------- */

@@ -40,7 +40,14 @@ struct gw_span_events {
 	void (*attached)(void *arg, struct gw_span *sp, int attached);
 };
 
-/* Start every span of the settings. Spans whose far end is not there yet
+struct number_rules;
+
+/* Check what the settings' [span] sections ask for that the settings
+ * reader cannot: the numbers rules parse, the backend is one this tandemd
+ * runs. 0, or -EINVAL with err naming the span and the key. */
+int gw_spans_check(const struct tandem_settings *s, char *err, size_t errlen);
+
+/* Start every span of the settings (gw_spans_check first). Spans whose far end is not there yet
  * keep retrying. Returns 0 or a negative errno with err (a span the
  * settings describe but this build cannot run, e.g. dahdi). */
 int gw_spans_new(struct gw_loop *loop, const struct tandem_settings *s, const struct gw_span_events *ev, void *arg,
@@ -52,22 +59,18 @@ void gw_spans_free(struct gw_spans *spans);
  * *sp and *ch; -ENOENT when no span belongs to trunk, -ENETDOWN when all of
  * them are down, -EBUSY when all channels are taken. */
 int gw_spans_hunt(struct gw_spans *spans, const char *trunk, void *owner, struct gw_span **sp, int *ch);
-/* Whether any span belongs to trunk. */
-int gw_spans_has_trunk(const struct gw_spans *spans, const char *trunk);
 
 struct gw_pri *gw_span_pri(struct gw_span *sp);
 struct tdm_span *gw_span_tdm(struct gw_span *sp);
 const struct span_settings *gw_span_settings(const struct gw_span *sp);
 const char *gw_span_name(const struct gw_span *sp);
+/* The carrier's number format for this span ([span] numbers, parsed). */
+const struct number_rules *gw_span_rules(const struct gw_span *sp);
 void gw_span_set_owner(struct gw_span *sp, int ch, void *owner);
-void *gw_span_owner(const struct gw_span *sp, int ch);
 
 /* The spans and channels tables of a status reply. */
 void gw_spans_status(const struct gw_spans *spans, struct ctl_out *out);
 /* Counters for the status table: spans configured and with the link up. */
 void gw_spans_counts(const struct gw_spans *spans, int *total, int *up);
-
-/* Call fn on every span that is connected (for the media layer). */
-void gw_spans_each(struct gw_spans *spans, void (*fn)(void *arg, struct gw_span *sp), void *arg);
 
 #endif

@@ -13,7 +13,7 @@ pstnsim_pstnsim_LDADD = $(SPAN_LIBS) $(SPANDSP_LIBS)
 
 check_PROGRAMS += tests/unit/test_pstnsim_rules
 tests_unit_test_pstnsim_rules_SOURCES = tests/unit/test_pstnsim_rules.c tests/tap.h pstnsim/rules.c pstnsim/rules.h
-
+tests_unit_test_pstnsim_rules_LDADD = common/libtandem_common.a
 TESTS += tests/unit/test_pstnsim_rules tests/integration/pstnsim_rules.sh tests/integration/pstnsim_pcap.sh
 EXTRA_DIST += tests/integration/pstnsim_rules.sh tests/integration/pstnsim_pcap.sh
 

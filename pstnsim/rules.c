@@ -4,6 +4,8 @@
 
 #include "pstnsim/rules.h"
 
+#include "common/errbuf.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -16,11 +18,9 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	errbuf_vset(err, errlen, fmt, ap);
+	va_end(ap);
 	return -EINVAL;
 }
 

@@ -51,15 +51,17 @@ t_ok "answered call, the PSTN hangs up (BYE with Reason cause 16)" run_sipp uac_
 
 fail_case() { # NUMBER STATUS CAUSE
 	sed -e "s/@STATUS@/$2/" -e "s/@CAUSE@/$3/" "$SIPP_DIR/uac_fail.xml" >"$T_DIR/fail-$2.xml"
-	sipp -sf "$T_DIR/fail-$2.xml" -t u1 -i 127.0.0.1 -p $((T_SIP_PORT + 1000 + (RANDOM % 1000))) -m 1 \
-		-timeout 15s -timeout_error -nostdin -trace_msg -message_file "$T_DIR/sipp-fail-$2.log" \
-		-s "$1" "127.0.0.1:$T_SIP_PORT" >"$T_DIR/sipp.out" 2>&1
+	run_sipp "$T_DIR/fail-$2.xml" u1 -s "$1"
 }
 t_ok "busy: 486 with Reason cause 17" fail_case +442071230017 486 17
 t_ok "no answer: 480 with Reason cause 19" fail_case +442071230019 480 19
 t_ok "unallocated number: 404 with Reason cause 1" fail_case +442071230001 404 1
 t_ok "congestion: 503 with Reason cause 34" fail_case +442071230034 503 34
 t_ok "CANCEL while ringing: 487" run_sipp uac_cancel.xml u1 -s +442071230099
+# An offer without G.711 cannot reach a B-channel: 488 with cause 65, no SETUP.
+sed -e "s/@STATUS@/488/" -e "s/@CAUSE@/65/" -e "s|RTP/AVP 8|RTP/AVP 18|" -e "s|8 PCMA/8000|18 G729/8000|" \
+	"$SIPP_DIR/uac_fail.xml" >"$T_DIR/g729.xml"
+t_ok "an offer with only G.729: 488 with Reason cause 65" run_sipp "$T_DIR/g729.xml" u1 -s +442071230016
 
 # An INVITE from an address no customer has never reaches the PSTN.
 t_ok "an unknown source gets 403" sipp -sf "$SIPP_DIR/invite_refused.xml" -t u1 -i 127.0.0.3 -p $((T_SIP_PORT + 3000)) \

@@ -21,6 +21,13 @@ t_run out rc "$TANDEMD" --check-config -c "$TOP_SRCDIR/etc/tandem.conf.example"
 t_is "$rc" 0 "the example configuration checks good"
 t_run out rc "$TANDEMD" --check-config -c "$T_DIR/bad.conf"
 t_is "$rc" 2 "--check-config refuses a bad file with exit 2"
+printf '[span pstn1]\nnumbers = cc=44,format=sideways\n' >"$T_DIR/badspan.conf"
+t_run out rc "$TANDEMD" --check-config -c "$T_DIR/badspan.conf"
+t_is "$rc" 2 "a span's number rules that do not parse: exit 2"
+t_like "$out" "badspan.conf: \[span pstn1\] numbers: format" "names the span, the key and the field"
+printf '[span card1]\nbackend = dahdi\n' >"$T_DIR/dahdi.conf"
+t_run out rc "$TANDEMD" --check-config -c "$T_DIR/dahdi.conf"
+t_is "$rc" 2 "a DAHDI span (not opened by tandemd yet) is refused at start, not ignored"
 t_run out rc "$TANDEMD" --no-such-option
 t_is "$rc" 2 "an unknown option: exit 2"
 t_run out rc "$TANDEMD" --show-config

@@ -191,13 +191,15 @@ ctl() { "$TANDEMCTL" --socket "$T_CTL_SOCKET" "$@"; }
 # status_field NAME: one value from `tandemctl status --json`-free output.
 status_field() { ctl status | awk -v k="$1" '$1 == k { $1 = ""; sub(/^ +/, ""); print; exit }'; }
 
-# sipp SCENARIO TRANSPORT(u1|t1) [ARGS...]: run a SIPp scenario against
-# the daemon; messages are logged in $T_DIR.
+# run_sipp SCENARIO TRANSPORT(u1|t1) [ARGS...]: run a SIPp scenario (a
+# file of tests/sipp, or a path) against the daemon; messages are logged
+# in $T_DIR.
 run_sipp() {
 	local sf=$1 tr=$2
 	shift 2
-	sipp -sf "$SIPP_DIR/$sf" -t "$tr" -i 127.0.0.1 -p $((T_SIP_PORT + 1000 + (RANDOM % 1000))) -m 1 \
-		-timeout 15s -timeout_error -nostdin -trace_msg -message_file "$T_DIR/sipp-$sf-$tr.log" \
+	case $sf in /*) ;; *) sf="$SIPP_DIR/$sf" ;; esac
+	sipp -sf "$sf" -t "$tr" -i 127.0.0.1 -p $((T_SIP_PORT + 1000 + (RANDOM % 1000))) -m 1 \
+		-timeout 15s -timeout_error -nostdin -trace_msg -message_file "$T_DIR/sipp-$(basename "$sf")-$tr.log" \
 		"$@" "127.0.0.1:$T_SIP_PORT" >"$T_DIR/sipp.out" 2>&1
 }
 
