@@ -40,7 +40,7 @@ struct gw_billing {
 	/* committers: several threads, so concurrent appends share fdatasyncs */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct bill_item *todo, **todo_tail, *done;
+	struct bill_item *inbox, **inbox_tail, *done;
 	pthread_t thr[COMMITTERS];
 	int nthr, stop, efd;
 	struct gw_watch *watch;
@@ -57,14 +57,14 @@ static void *bill_committer(void *arg)
 	for (;;) {
 		struct bill_item *it;
 
-		while (!b->todo && !b->stop)
+		while (!b->inbox && !b->stop)
 			pthread_cond_wait(&b->cv, &b->mu);
-		if (!b->todo)
+		if (!b->inbox)
 			break;
-		it = b->todo;
-		b->todo = it->next;
-		if (!b->todo)
-			b->todo_tail = &b->todo;
+		it = b->inbox;
+		b->inbox = it->next;
+		if (!b->inbox)
+			b->inbox_tail = &b->inbox;
 		pthread_mutex_unlock(&b->mu);
 		it->rc = cdr_journal_append(b->journal, &it->rec, err, sizeof(err));
 		if (it->rc < 0)
@@ -130,8 +130,8 @@ int gw_billing_submit(struct gw_billing *b, const struct cdr_record *rec, void (
 	it->done = done;
 	it->arg = arg;
 	pthread_mutex_lock(&b->mu);
-	*b->todo_tail = it;
-	b->todo_tail = &it->next;
+	*b->inbox_tail = it;
+	b->inbox_tail = &it->next;
 	pthread_cond_signal(&b->cv);
 	pthread_mutex_unlock(&b->mu);
 	return 0;
@@ -151,7 +151,7 @@ int gw_billing_new(const struct tandem_settings *s, struct gw_billing **out, cha
 	}
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->cv, NULL);
-	b->todo_tail = &b->todo;
+	b->inbox_tail = &b->inbox;
 	b->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (b->efd < 0) {
 		rc = -errno;
