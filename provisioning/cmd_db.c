@@ -37,7 +37,7 @@ static int prov_load_migrations(const char *dir, struct prov_migrations *m)
 	return 0;
 }
 
-static int prov_open(struct prov_ctx *ctx, struct db_session **s)
+int prov_open(struct prov_ctx *ctx, struct db_session **s)
 {
 	char err[512];
 

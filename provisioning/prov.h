@@ -34,9 +34,28 @@ void prov_cmd_help(const struct prov_cmd *cmd, FILE *f);
 /* If argv holds -h/--help, print the command's help and return 1. */
 int prov_wants_help(const struct prov_cmd *cmd, int argc, char **argv);
 
+struct db_session;
+
+/* Connect to the database of ctx; on failure say why on stderr and return
+ * -1. */
+int prov_open(struct prov_ctx *ctx, struct db_session **s);
+
+/* Print rows as a listing: an aligned table with a header, or with --json
+ * an array of objects under "name". cells holds nrows * ncols strings,
+ * row-major. */
+void prov_print_rows(struct prov_ctx *ctx, const char *name, const char *const *cols, size_t ncols,
+		     char **cells, size_t nrows);
+
 /* The commands, by module. */
 int prov_db_migrate(struct prov_ctx *ctx, int argc, char **argv);
 int prov_db_status(struct prov_ctx *ctx, int argc, char **argv);
 int prov_status(struct prov_ctx *ctx, int argc, char **argv);
+int prov_did_add(struct prov_ctx *ctx, int argc, char **argv);
+int prov_did_set(struct prov_ctx *ctx, int argc, char **argv);
+int prov_did_del(struct prov_ctx *ctx, int argc, char **argv);
+int prov_did_list(struct prov_ctx *ctx, int argc, char **argv);
+int prov_route_add(struct prov_ctx *ctx, int argc, char **argv);
+int prov_route_del(struct prov_ctx *ctx, int argc, char **argv);
+int prov_route_list(struct prov_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -2,6 +2,7 @@
 /* tandemctl: provisioning and operations for Tandem. */
 #include "config.h"
 
+#include "common/ctl.h"
 #include "provisioning/prov.h"
 
 #include <getopt.h>
@@ -21,6 +22,26 @@ static const struct prov_cmd prov_cmds[] = {
     {"db", "status", prov_db_status, "[--migrations DIR]", "show the schema version and migrations",
      "Lists applied and pending migrations and says whether the schema is current.\n"
      "  --migrations DIR   compare against NNN_name.sql files in DIR\n"},
+    {"did", "add", prov_did_add, "NUMBER --customer NAME [--target URI] [--fallback URI]", "add a DID",
+     "NUMBER is E.164 (+ and digits). Calls to it go to TARGET (a SIP URI), else to\n"
+     "the customer's registered PBX; FALLBACK is tried when the target fails.\n"
+     "Running daemons route the next call to it without a restart.\n"},
+    {"did", "set", prov_did_set, "NUMBER [--customer NAME] [--target URI|--no-target] [--fallback URI|--no-fallback]",
+     "change a DID", "Changes only what is given; --no-target and --no-fallback clear them.\n"},
+    {"did", "del", prov_did_del, "NUMBER", "delete a DID", "Calls to NUMBER are refused from the next call on.\n"},
+    {"did", "list", prov_did_list, "[--customer NAME]", "list DIDs",
+     "One row per DID: number, customer, target, fallback (--json: an array of objects).\n"},
+    {"route", "add", prov_route_add, "PREFIX --trunk NAME [--customer NAME] [--priority N] [--weight N]",
+     "add an outbound route",
+     "PREFIX is '+' and up to 15 digits ('+' alone: every number). The longest\n"
+     "matching prefix wins; a customer's own routes come before the global ones.\n"
+     "Among a prefix's trunks the lowest priority is tried first (default 10),\n"
+     "then by weight (0..65535, default 100).\n"},
+    {"route", "del", prov_route_del, "PREFIX --trunk NAME [--customer NAME]", "delete an outbound route",
+     "Deletes the route from PREFIX to the trunk (the customer's own with --customer).\n"},
+    {"route", "list", prov_route_list, "[--customer NAME] [--trunk NAME]", "list outbound routes",
+     "One row per route; customer '*' is a global route. --customer lists the\n"
+     "routes that apply to that customer (its own and the global ones).\n"},
 };
 
 #define PROV_NCMDS (sizeof(prov_cmds) / sizeof(prov_cmds[0]))
@@ -64,6 +85,18 @@ int prov_wants_help(const struct prov_cmd *cmd, int argc, char **argv)
 		}
 	}
 	return 0;
+}
+
+void prov_print_rows(struct prov_ctx *ctx, const char *name, const char *const *cols, size_t ncols, char **cells,
+		     size_t nrows)
+{
+	struct ctl_table t = {(char *)name, ncols, nrows, (char **)cols, cells};
+	struct ctl_reply r = {1, NULL, 1, &t};
+
+	if (ctx->json)
+		ctl_reply_print_json(stdout, &r);
+	else
+		ctl_table_print(stdout, &t);
 }
 
 /* Find the command named by argv[0] (and argv[1] for two-word ones). */

@@ -110,14 +110,17 @@ t_ok "a customer's call to +1 goes to the carrier's SIP trunk, answered, BYE rel
 wait "$CARRIER_PID"
 t_is "$?" 0 "the carrier received the INVITE, answered, and got the BYE"
 t_like "$(cat "$T_DIR/sipp-carrier.log")" "INVITE sip:\\+12125550100@127.0.0.2:$CARRIER_PORT" "the INVITE is addressed to the trunk's gateway"
-sipp -sf "$SIPP_DIR/uas_answer.xml" -t u1 -i 127.0.0.1 -p "$UAS_PORT" -m 1 -timeout 30s -timeout_error \
-	-nostdin -trace_msg -message_file "$T_DIR/sipp-uas2.log" >/dev/null 2>&1 &
-UAS_PID=$!
-t_ok "the carrier's call to the DID, answered by the PBX, BYE relayed" \
-	sipp -sf "$SIPP_DIR/uac_call.xml" -t u1 -i 127.0.0.2 -p $((CARRIER_PORT + 1)) -m 1 -timeout 15s -timeout_error \
-	-nostdin -s +442070000001 "127.0.0.1:$T_SIP_PORT"
-wait "$UAS_PID"
-t_is "$?" 0 "the PBX got the carrier's call"
+# The carrier (127.0.0.2) calls DID $1; the PBX answers, logging to $2.
+carrier_to_did() { # NUMBER LOG DESCRIPTION
+	sipp -sf "$SIPP_DIR/uas_answer.xml" -t u1 -i 127.0.0.1 -p "$UAS_PORT" -m 1 -timeout 30s -timeout_error \
+		-nostdin -trace_msg -message_file "$2" >/dev/null 2>&1 &
+	local uas=$!
+	t_ok "$3" sipp -sf "$SIPP_DIR/uac_call.xml" -t u1 -i 127.0.0.2 -p $((CARRIER_PORT + 1)) -m 1 -timeout 15s \
+		-timeout_error -nostdin -s "$1" "127.0.0.1:$T_SIP_PORT"
+	wait "$uas"
+	t_is "$?" 0 "the PBX got the call to $1"
+}
+carrier_to_did +442070000001 "$T_DIR/sipp-uas2.log" "the carrier's call to the DID, answered by the PBX, BYE relayed"
 
 # Every call attempt left a CDR, durable and then in the database.
 t_ok "the CDRs reach the database" t_eventually 20 sh -c "[ \$(cd /; '$(pg_bindir)/psql' -X -q -A -t -c 'SELECT count(*) FROM cdr') -ge 11 ]"
@@ -136,6 +139,19 @@ t_is "$(pg_sql "SELECT direction || ' ' || ingress FROM cdr WHERE ingress = 'car
 	"the carrier's DID call is inbound, from trunk carrier"
 t_is "$(pg_sql "SELECT count(*) FROM cdr WHERE customer = 'acme'")" "$(pg_sql "SELECT count(*) FROM cdr")" \
 	"every CDR names the customer"
+
+# A DID added with tandemctl while the daemon runs routes the next call:
+# refused (404, cause 1) before, answered by the PBX after.
+sed -e "s/@STATUS@/404/" -e "s/@CAUSE@/1/" "$SIPP_DIR/uac_fail.xml" >"$T_DIR/fail-did.xml"
+t_ok "a carrier's call to a number that is not a DID: 404 with Reason cause 1" \
+	sipp -sf "$T_DIR/fail-did.xml" -t u1 -i 127.0.0.2 -p $((CARRIER_PORT + 1)) -m 1 -timeout 15s -timeout_error \
+	-nostdin -s +442070000002 "127.0.0.1:$T_SIP_PORT"
+t_run out rc "$TANDEMCTL" did add +442070000002 --customer acme --target "sip:+442070000002@127.0.0.1:$UAS_PORT"
+t_is "$rc" 0 "tandemctl did add, with the daemon running"
+t_ok "the daemon's directory has the new DID (NOTIFY)" \
+	t_eventually 10 sh -c "'$TANDEMCTL' --socket '$T_CTL_SOCKET' status | grep -Eq '^dir_dids +2$'"
+carrier_to_did +442070000002 "$T_DIR/sipp-uas3.log" "the next call to it is answered by the PBX, no restart"
+t_like "$(cat "$T_DIR/sipp-uas3.log")" "INVITE sip:\\+442070000002@127.0.0.1:$UAS_PORT" "at the target tandemctl gave"
 
 daemon_stop
 t_is "$T_DAEMON_RC" 0 "SIGTERM: clean exit 0"

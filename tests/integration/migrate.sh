@@ -49,6 +49,20 @@ t_like "$out" "duplicate key value violates unique constraint \"cdr_call_uuid_le
 t_run out rc pg_sql "INSERT INTO cdr (call_uuid, leg, node, direction, start_time, end_time, duration_ms, billable_ms, disposition)
      VALUES (gen_random_uuid(), 1, 'n1', 'outbound', now(), now(), 10, 20, 'answered')"
 t_like "$out" "violates check constraint" "billable > duration, or answered without answer_time, is refused"
+t_run out rc pg_sql "INSERT INTO routes (prefix, trunk_id) VALUES ('+44', 99)"
+t_like "$out" "violates foreign key constraint" "a route to a missing trunk is refused"
+pg_sql "INSERT INTO trunks (id, name, kind) VALUES (7, 'carrier-a', 'sip');
+	INSERT INTO trunk_members (id, trunk_id, host) VALUES (70, 7, '192.0.2.1')" >/dev/null
+t_ok "a member's state is accepted" pg_sql "INSERT INTO trunk_state (member_id, node, health) VALUES (70, 'n1', 'up')"
+t_run out rc pg_sql "INSERT INTO trunk_state (member_id, node, health) VALUES (70, 'n2', 'sideways')"
+t_like "$out" 'violates check constraint "trunk_state_health_check"' "a member health that is not up/down/unknown is refused"
+t_run out rc pg_sql "INSERT INTO trunk_events (trunk_id, member_id, node, what) VALUES (7, 70, 'n1', 'exploded')"
+t_like "$out" "violates check constraint" "a trunk event of an unknown kind is refused"
+t_ok "a trunk event is recorded" pg_sql "INSERT INTO trunk_events (trunk_id, member_id, node, what, detail)
+	VALUES (7, 70, 'n1', 'down', '408 to OPTIONS')"
+pg_sql "DELETE FROM trunk_members WHERE id = 70" >/dev/null
+t_is "$(pg_sql "SELECT count(*) FROM trunk_state") $(pg_sql "SELECT count(*) || ' ' || count(member_id) FROM trunk_events")" \
+	"0 1 0" "deleting a member drops its state and keeps its history"
 
 # A failing migration applies nothing of itself and leaves the version.
 mig="$T_DIR/mig"
