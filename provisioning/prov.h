@@ -43,8 +43,8 @@ int prov_open(struct prov_ctx *ctx, struct db_session **s);
 /* Print rows as a listing: an aligned table with a header, or with --json
  * an array of objects under "name". cells holds nrows * ncols strings,
  * row-major. */
-void prov_print_rows(struct prov_ctx *ctx, const char *name, const char *const *cols, size_t ncols,
-		     char **cells, size_t nrows);
+void prov_print_rows(struct prov_ctx *ctx, const char *name, const char *const *cols, size_t ncols, char **cells,
+		     size_t nrows);
 
 /* The commands, by module. */
 int prov_db_migrate(struct prov_ctx *ctx, int argc, char **argv);
