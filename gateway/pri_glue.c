@@ -35,6 +35,10 @@ struct gw_pri {
 	struct gw_watch *dwatch;
 	struct gw_timer *timer;
 	int span_id, up, closed, got_frame;
+	/* up = q921_up && !alarms: libpri may not notice a short layer-1
+	 * alarm, so the glue keeps both and serves calls only when both say so. */
+	int q921_up;
+	unsigned alarms;
 	struct gw_pri_chan ch[TDM_SPAN_MAX_CHANNELS + 1];
 	char logbuf[512];
 	size_t loglen;
@@ -546,10 +550,14 @@ static void dispatch(struct gw_pri *gp, pri_event *e)
 {
 	switch (e->e) {
 	case PRI_EVENT_DCHAN_UP:
-		on_dchan_up(gp);
+		gp->q921_up = 1;
+		if (!gp->alarms && !gp->up)
+			on_dchan_up(gp);
 		break;
 	case PRI_EVENT_DCHAN_DOWN:
-		on_dchan_down(gp);
+		gp->q921_up = 0;
+		if (gp->up)
+			on_dchan_down(gp);
 		break;
 	case PRI_EVENT_RESTART:
 		on_restart(gp, e->restart.channel);
@@ -595,6 +603,43 @@ static void dispatch(struct gw_pri *gp, pri_event *e)
 	}
 }
 
+/* The line's own news (DAHDI: alarms, a removed card). A layer-1 alarm
+ * clears the span's calls with cause 38 at once, as a switch would, and
+ * keeps new calls off the span until it clears; libpri notices only
+ * later (T200 x N200), or never for a short alarm. */
+static void take_line_events(struct gw_pri *gp)
+{
+	struct tdm_span_event ev;
+
+	while (tdm_span_poll_event(gp->span, &ev) == 0) {
+		switch (ev.type) {
+		case TDM_EV_ALARM:
+			if (!gp->alarms)
+				LOG_W(TAG, "span %d: layer-1 alarm (0x%x): out of service until it clears",
+				      gp->span_id, ev.alarms);
+			gp->alarms = ev.alarms ? ev.alarms : TDM_ALARM_RED;
+			if (gp->up)
+				on_dchan_down(gp);
+			break;
+		case TDM_EV_NOALARM:
+			if (gp->alarms)
+				LOG_N(TAG, "span %d: layer-1 alarm cleared%s", gp->span_id,
+				      gp->q921_up ? "" : "; waiting for Q.921");
+			gp->alarms = 0;
+			if (gp->q921_up && !gp->up)
+				on_dchan_up(gp);
+			break;
+		case TDM_EV_REMOVED:
+			LOG_W(TAG, "span %d: the hardware went away", gp->span_id);
+			gp->closed = 1;
+			break;
+		default:
+			LOG_D(TAG, "span %d: line event %s on channel %d", gp->span_id,
+			      tdm_span_event_name(ev.type), ev.ch);
+		}
+	}
+}
+
 static void on_dchan_readable(void *arg, int revents)
 {
 	struct gw_pri *gp = arg;
@@ -609,6 +654,7 @@ static void on_dchan_readable(void *arg, int revents)
 		if (!gp->got_frame)
 			break;
 	}
+	take_line_events(gp);
 	if (gp->closed) {
 		/* Stop polling a dead socket; the owner frees us. */
 		gw_watch_set(gp->dwatch, 0);
@@ -652,6 +698,7 @@ int gw_pri_new(struct gw_loop *loop, struct tdm_span *span, const struct gw_pri_
 		gp->ev = *ev;
 	gp->arg = arg;
 	gp->span_id = span->cfg.id;
+	gp->alarms = tdm_span_alarms(span);
 	pri_set_message(pri_on_message);
 	pri_set_error(pri_on_error);
 	if ((rc = gw_timer_new(loop, on_timer, gp, &gp->timer)) < 0)
@@ -705,6 +752,11 @@ void gw_pri_free(struct gw_pri *gp)
 int gw_pri_link_up(const struct gw_pri *gp)
 {
 	return gp->up;
+}
+
+unsigned gw_pri_alarms(const struct gw_pri *gp)
+{
+	return gp->alarms;
 }
 
 int gw_pri_channel_restarting(const struct gw_pri *gp, int channel)

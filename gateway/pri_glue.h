@@ -172,6 +172,8 @@ int gw_pri_new(struct gw_loop *loop, struct tdm_span *span, const struct gw_pri_
 void gw_pri_free(struct gw_pri *pri);
 
 int gw_pri_link_up(const struct gw_pri *pri);
+/* The span's layer-1 alarms (TDM_ALARM_*) as last reported; 0 in service. */
+unsigned gw_pri_alarms(const struct gw_pri *pri);
 /* Whether a channel waits for its RESTART ACKNOWLEDGE (never hunted). */
 int gw_pri_channel_restarting(const struct gw_pri *pri, int channel);
 enum gw_pri_state gw_pri_channel_state(const struct gw_pri *pri, int channel);

@@ -231,8 +231,12 @@ static int span_open(struct gw_span *sp, struct tdm_span **out)
 	    .id = sp->id, .type = (enum tdm_span_type)sp->cfg.type, .law = (enum tdm_span_law)sp->cfg.law};
 	char dchan[256], audio[256];
 
-	if (sp->cfg.backend != SETTINGS_BACKEND_VIRTUAL)
-		return -ENOTSUP;
+	if (sp->cfg.backend == SETTINGS_BACKEND_DAHDI) {
+		/* The card's span, as dahdi_cfg configured it; a missing device or
+		 * span is retried like an absent pstnsim. */
+		struct tdm_dahdi_config dc = {.span = sp->cfg.dahdi_span};
+		return tdm_span_dahdi_open(&tc, &dc, out);
+	}
 	settings_span_path(&sp->cfg, "dchan", dchan, sizeof(dchan));
 	settings_span_path(&sp->cfg, "audio", audio, sizeof(audio));
 	return tdm_span_virtual_connect(&tc, dchan, audio, out);
@@ -324,10 +328,17 @@ int gw_spans_check(const struct tandem_settings *s, char *err, size_t errlen)
 		struct number_rules r;
 		char why[200];
 
-		if (cfg->backend != SETTINGS_BACKEND_VIRTUAL) {
-			snprintf(err, errlen, "[span %s] backend: dahdi spans are not opened by this tandemd yet",
+		if (cfg->backend == SETTINGS_BACKEND_DAHDI && cfg->dahdi_span < 1) {
+			snprintf(err, errlen, "[span %s] dahdi_span: a dahdi span needs DAHDI's span number (1..256)",
 				 cfg->name);
 			return -EINVAL;
+		}
+		for (int j = 0; j < i && cfg->backend == SETTINGS_BACKEND_DAHDI; j++) {
+			if (s->spans[j].backend == SETTINGS_BACKEND_DAHDI && s->spans[j].dahdi_span == cfg->dahdi_span) {
+				snprintf(err, errlen, "[span %s] dahdi_span: DAHDI span %d is span %s's already",
+					 cfg->name, cfg->dahdi_span, s->spans[j].name);
+				return -EINVAL;
+			}
 		}
 		num_rules_init(&r);
 		if (cfg->numbers[0] && num_rules_parse(cfg->numbers, &r, why, sizeof(why)) < 0) {
@@ -467,7 +478,7 @@ void gw_span_set_owner(struct gw_span *sp, int ch, void *owner)
 
 static const char *span_dchan_state(const struct gw_span *sp)
 {
-	return !sp->tdm ? "connecting" : sp->link_up ? "up" : "down";
+	return !sp->tdm ? "connecting" : sp->link_up ? "up" : sp->pri && gw_pri_alarms(sp->pri) ? "alarm" : "down";
 }
 
 /* One letter per state, for the spans table's map of B-channels. */

@@ -163,7 +163,9 @@ daemon_start() {
 	local try
 	for try in 1 2 3 4 5; do
 		daemon_config "$T_DIR/tandem.conf" "${1:-}"
-		"$TANDEMD" -c "$T_DIR/tandem.conf" >>"$T_DIR/tandemd.log" 2>&1 &
+		# T_DAEMON_ENV: VAR=value words for tandemd only (an LD_PRELOAD).
+		# shellcheck disable=SC2086
+		env ${T_DAEMON_ENV:-} "$TANDEMD" -c "$T_DIR/tandem.conf" >>"$T_DIR/tandemd.log" 2>&1 &
 		T_DAEMON_PID=$!
 		if t_eventually 10 ctl status; then return 0; fi
 		if kill -0 "$T_DAEMON_PID" 2>/dev/null; then break; fi
