@@ -615,8 +615,8 @@ static void take_line_events(struct gw_pri *gp)
 		switch (ev.type) {
 		case TDM_EV_ALARM:
 			if (!gp->alarms)
-				LOG_W(TAG, "span %d: layer-1 alarm (0x%x): out of service until it clears",
-				      gp->span_id, ev.alarms);
+				LOG_W(TAG, "span %d: layer-1 alarm (0x%x): out of service until it clears", gp->span_id,
+				      ev.alarms);
 			gp->alarms = ev.alarms ? ev.alarms : TDM_ALARM_RED;
 			if (gp->up)
 				on_dchan_down(gp);
@@ -634,8 +634,8 @@ static void take_line_events(struct gw_pri *gp)
 			gp->closed = 1;
 			break;
 		default:
-			LOG_D(TAG, "span %d: line event %s on channel %d", gp->span_id,
-			      tdm_span_event_name(ev.type), ev.ch);
+			LOG_D(TAG, "span %d: line event %s on channel %d", gp->span_id, tdm_span_event_name(ev.type),
+			      ev.ch);
 		}
 	}
 }

@@ -334,7 +334,8 @@ int gw_spans_check(const struct tandem_settings *s, char *err, size_t errlen)
 			return -EINVAL;
 		}
 		for (int j = 0; j < i && cfg->backend == SETTINGS_BACKEND_DAHDI; j++) {
-			if (s->spans[j].backend == SETTINGS_BACKEND_DAHDI && s->spans[j].dahdi_span == cfg->dahdi_span) {
+			if (s->spans[j].backend == SETTINGS_BACKEND_DAHDI &&
+			    s->spans[j].dahdi_span == cfg->dahdi_span) {
 				snprintf(err, errlen, "[span %s] dahdi_span: DAHDI span %d is span %s's already",
 					 cfg->name, cfg->dahdi_span, s->spans[j].name);
 				return -EINVAL;
