@@ -240,6 +240,8 @@ const struct conf_directive settings_directives[] = {
      "overlap: the number is complete after this long without a digit"},
     {"span", "restart", CONF_BOOL, SPI(restart), 0, 0, NULL, NULL, "yes",
      "send RESTART for every B-channel when the D-channel comes up"},
+    {"span", "pace", CONF_BOOL, SPI(pace), 0, 0, NULL, NULL, "no",
+     "the D-channel at 64 kbit/s like a card's (virtual spans: realistic delay under load)"},
     {"span", "pcap", CONF_STR, SP(pcap), 0, 0, NULL, check_abspath, "",
      "write the D-channel to this pcap file (Wireshark: LAPD/Q.931)"},
     {"span", "numbers", CONF_STR, SP(numbers), 0, 0, NULL, NULL, "",

@@ -41,6 +41,7 @@ struct span_settings {
 	int number_length;           /* overlap: digits that complete a number, 0 = no length rule */
 	int interdigit_ms;           /* overlap: inter-digit timer */
 	bool restart;                /* RESTART every B-channel when the link comes up */
+	bool pace;                   /* virtual: the D-channel at 64 kbit/s, like a card's */
 	char pcap[256];              /* write the D-channel to this pcap file; "" = off */
 	char numbers[256];           /* the carrier's number format (docs/mapping.md); "" = E.164 as is */
 };

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "gateway/pri_glue.h"
+#include "gateway/pri_pace.h"
 
 #include "common/log.h"
 
@@ -39,118 +40,11 @@ struct gw_pri {
 	 * alarm, so the glue keeps both and serves calls only when both say so. */
 	int q921_up;
 	unsigned alarms;
+	struct pri_pace *pace; /* cfg.pace: the D-channel at 64 kbit/s */
 	struct gw_pri_chan ch[TDM_SPAN_MAX_CHANNELS + 1];
 	char logbuf[512];
 	size_t loglen;
 };
-
-/* --- Names ---------------------------------------------------------- */
-
-static const struct {
-	const char *name;
-	enum gw_pri_switch sw;
-	int pri_switch;
-} switches[] = {
-    {"ni2", GW_PRI_SW_NI2, PRI_SWITCH_NI2},
-    {"dms100", GW_PRI_SW_DMS100, PRI_SWITCH_DMS100},
-    {"5ess", GW_PRI_SW_5ESS, PRI_SWITCH_LUCENT5E},
-    {"4ess", GW_PRI_SW_4ESS, PRI_SWITCH_ATT4ESS},
-    {"euroisdn_e1", GW_PRI_SW_EUROISDN_E1, PRI_SWITCH_EUROISDN_E1},
-    {"euroisdn_t1", GW_PRI_SW_EUROISDN_T1, PRI_SWITCH_EUROISDN_T1},
-    {"qsig", GW_PRI_SW_QSIG, PRI_SWITCH_QSIG},
-};
-#define N_SWITCHES (sizeof(switches) / sizeof(switches[0]))
-
-int gw_pri_switch_parse(const char *name, enum gw_pri_switch *out)
-{
-	for (size_t i = 0; i < N_SWITCHES; i++) {
-		if (strcmp(name, switches[i].name) == 0) {
-			*out = switches[i].sw;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-const char *gw_pri_switch_name(enum gw_pri_switch sw)
-{
-	for (size_t i = 0; i < N_SWITCHES; i++)
-		if (switches[i].sw == sw)
-			return switches[i].name;
-	return "?";
-}
-
-static int pri_switch_of(enum gw_pri_switch sw)
-{
-	for (size_t i = 0; i < N_SWITCHES; i++)
-		if (switches[i].sw == sw)
-			return switches[i].pri_switch;
-	return -1;
-}
-
-int gw_pri_node_parse(const char *name, enum gw_pri_node *out)
-{
-	if (strcmp(name, "cpe") == 0)
-		*out = GW_PRI_CPE;
-	else if (strcmp(name, "network") == 0)
-		*out = GW_PRI_NETWORK;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-const char *gw_pri_node_name(enum gw_pri_node node)
-{
-	return node == GW_PRI_NETWORK ? "network" : "cpe";
-}
-
-static const char *const state_names[GW_PRI_STATE_COUNT] = {
-    [GW_PRI_NULL] = "Null",
-    [GW_PRI_CALL_INITIATED] = "Call Initiated",
-    [GW_PRI_OUTGOING_CALL_PROCEEDING] = "Outgoing Call Proceeding",
-    [GW_PRI_CALL_DELIVERED] = "Call Delivered",
-    [GW_PRI_CALL_PRESENT] = "Call Present",
-    [GW_PRI_CALL_RECEIVED] = "Call Received",
-    [GW_PRI_CONNECT_REQUEST] = "Connect Request",
-    [GW_PRI_INCOMING_CALL_PROCEEDING] = "Incoming Call Proceeding",
-    [GW_PRI_ACTIVE] = "Active",
-    [GW_PRI_DISCONNECT_REQUEST] = "Disconnect Request",
-    [GW_PRI_DISCONNECT_INDICATION] = "Disconnect Indication",
-    [GW_PRI_RELEASE_REQUEST] = "Release Request",
-    [GW_PRI_OVERLAP_SENDING] = "Overlap Sending",
-    [GW_PRI_OVERLAP_RECEIVING] = "Overlap Receiving",
-};
-
-const char *gw_pri_state_name(enum gw_pri_state s)
-{
-	return (unsigned)s < GW_PRI_STATE_COUNT ? state_names[s] : "?";
-}
-
-static const char *const event_names[GW_PRI_EV_COUNT] = {
-    [GW_PRI_EV_CMD_SETUP] = "cmd-setup",
-    [GW_PRI_EV_CMD_PROCEEDING] = "cmd-proceeding",
-    [GW_PRI_EV_CMD_ALERTING] = "cmd-alerting",
-    [GW_PRI_EV_CMD_ANSWER] = "cmd-answer",
-    [GW_PRI_EV_CMD_HANGUP] = "cmd-hangup",
-    [GW_PRI_EV_SETUP] = "SETUP",
-    [GW_PRI_EV_PROCEEDING] = "CALL PROCEEDING",
-    [GW_PRI_EV_PROGRESS] = "PROGRESS",
-    [GW_PRI_EV_ALERTING] = "ALERTING",
-    [GW_PRI_EV_CONNECT] = "CONNECT",
-    [GW_PRI_EV_CONNECT_ACK] = "CONNECT ACKNOWLEDGE",
-    [GW_PRI_EV_DISCONNECT] = "DISCONNECT",
-    [GW_PRI_EV_RELEASE] = "RELEASE",
-    [GW_PRI_EV_RESTART] = "RESTART",
-    [GW_PRI_EV_CMD_MORE_INFO] = "cmd-more-info",
-    [GW_PRI_EV_CMD_INFO] = "cmd-info",
-    [GW_PRI_EV_SETUP_ACK] = "SETUP ACKNOWLEDGE",
-    [GW_PRI_EV_INFO] = "INFORMATION",
-};
-
-const char *gw_pri_event_name(enum gw_pri_event e)
-{
-	return (unsigned)e < GW_PRI_EV_COUNT ? event_names[e] : "?";
-}
 
 /* --- The state machine ---------------------------------------------- */
 
@@ -253,6 +147,8 @@ static int pri_io_read(struct pri *pri, void *buf, int buflen)
 	if (rc < 0)
 		return 0;
 	gp->got_frame = 1;
+	if (gp->pace)
+		pri_pace_rx_taken(gp->pace, len);
 	memset((char *)buf + len, 0, 2);
 	return (int)len + 2;
 }
@@ -264,7 +160,10 @@ static int pri_io_write(struct pri *pri, void *buf, int buflen)
 
 	if (buflen < 2)
 		return 0;
-	rc = tdm_span_dchan_write(gp->span, buf, (size_t)buflen - 2);
+	if (gp->pace)
+		rc = pri_pace_write(gp->pace, buf, (size_t)buflen - 2);
+	else
+		rc = tdm_span_dchan_write(gp->span, buf, (size_t)buflen - 2);
 	if (rc < 0) {
 		LOG_W(TAG, "span %d: D-channel write failed: %s", gp->span_id, strerror(-rc));
 		return 0;
@@ -647,6 +546,11 @@ static void on_dchan_readable(void *arg, int revents)
 
 	(void)revents;
 	for (int i = 0; i < BATCH; i++) {
+		if (gp->pace && !pri_pace_rx_ready(gp->pace)) {
+			/* The line is still busy: read on when it has delivered. */
+			gw_watch_set(gp->dwatch, 0);
+			break;
+		}
 		gp->got_frame = 0;
 		e = pri_check_event(gp->pri);
 		if (e)
@@ -667,6 +571,16 @@ static void on_dchan_readable(void *arg, int revents)
 	reschedule(gp);
 }
 
+static void on_pace_resume(void *arg)
+{
+	struct gw_pri *gp = arg;
+
+	if (gp->closed)
+		return;
+	gw_watch_set(gp->dwatch, GW_READ);
+	on_dchan_readable(gp, GW_READ);
+}
+
 static void on_timer(void *arg)
 {
 	struct gw_pri *gp = arg;
@@ -683,7 +597,7 @@ int gw_pri_new(struct gw_loop *loop, struct tdm_span *span, const struct gw_pri_
 	       const struct gw_pri_events *ev, void *arg, struct gw_pri **out)
 {
 	struct gw_pri *gp;
-	int rc, sw = pri_switch_of(cfg->sw);
+	int rc, sw = gw_pri_switch_libpri(cfg->sw);
 
 	*out = NULL;
 	if (sw < 0 || (cfg->node != GW_PRI_CPE && cfg->node != GW_PRI_NETWORK))
@@ -702,6 +616,8 @@ int gw_pri_new(struct gw_loop *loop, struct tdm_span *span, const struct gw_pri_
 	pri_set_message(pri_on_message);
 	pri_set_error(pri_on_error);
 	if ((rc = gw_timer_new(loop, on_timer, gp, &gp->timer)) < 0)
+		goto fail;
+	if (cfg->pace && (rc = pri_pace_new(loop, span, on_pace_resume, gp, &gp->pace)) < 0)
 		goto fail;
 	gp->pri = pri_new_cb(tdm_span_dchan_fd(span), cfg->node == GW_PRI_NETWORK ? PRI_NETWORK : PRI_CPE, sw,
 			     pri_io_read, pri_io_write, gp);
@@ -736,6 +652,7 @@ void gw_pri_free(struct gw_pri *gp)
 		return;
 	gw_watch_free(gp->dwatch);
 	gw_timer_free(gp->timer);
+	pri_pace_free(gp->pace);
 	/* Calls libpri still holds are dropped without signalling: the span
 	 * is going away. The controller itself cannot be freed (libpri 1.6
 	 * has no pri_destroy). */
@@ -757,6 +674,14 @@ int gw_pri_link_up(const struct gw_pri *gp)
 unsigned gw_pri_alarms(const struct gw_pri *gp)
 {
 	return gp->alarms;
+}
+
+int gw_pri_pace_stats(const struct gw_pri *gp, struct pri_pace_stats *st)
+{
+	if (!gp->pace)
+		return -ENOENT;
+	pri_pace_stats(gp->pace, st);
+	return 0;
 }
 
 int gw_pri_channel_restarting(const struct gw_pri *gp, int channel)

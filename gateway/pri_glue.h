@@ -70,6 +70,8 @@ enum gw_pri_event {
 
 /* "ni2", "dms100", "5ess", "4ess", "euroisdn_e1", "euroisdn_t1", "qsig";
  * "cpe", "network". 0, or -EINVAL for any other name (never a default). */
+/* libpri's PRI_SWITCH_* for sw, or -1 (gateway/pri_names.c). */
+int gw_pri_switch_libpri(enum gw_pri_switch sw);
 int gw_pri_switch_parse(const char *name, enum gw_pri_switch *out);
 const char *gw_pri_switch_name(enum gw_pri_switch sw);
 int gw_pri_node_parse(const char *name, enum gw_pri_node *out);
@@ -157,6 +159,7 @@ struct gw_pri_config {
 	int debug;         /* libpri debug bits (PRI_DEBUG_*), 0 for none */
 	int overlap;       /* overlap receiving: SETUP without Sending Complete gets SETUP ACK */
 	int restart_on_up; /* RESTART every B-channel when the link comes up (Q.931 5.5) */
+	int pace;          /* the D-channel at 64 kbit/s, as on a card (gateway/pri_pace.h) */
 };
 
 struct gw_pri;
@@ -174,6 +177,9 @@ void gw_pri_free(struct gw_pri *pri);
 int gw_pri_link_up(const struct gw_pri *pri);
 /* The span's layer-1 alarms (TDM_ALARM_*) as last reported; 0 in service. */
 unsigned gw_pri_alarms(const struct gw_pri *pri);
+struct pri_pace_stats;
+/* The pacer's counters: 0, or -ENOENT when the span is not paced. */
+int gw_pri_pace_stats(const struct gw_pri *pri, struct pri_pace_stats *st);
 /* Whether a channel waits for its RESTART ACKNOWLEDGE (never hunted). */
 int gw_pri_channel_restarting(const struct gw_pri *pri, int channel);
 enum gw_pri_state gw_pri_channel_state(const struct gw_pri *pri, int channel);

@@ -8,7 +8,8 @@ gateway_libtandem_span_a_SOURCES = \
 	gateway/tdm_span.c gateway/tdm_span.h \
 	gateway/tdm_virtual.c \
 	gateway/tdm_pcap.c \
-	gateway/pri_glue.c gateway/pri_glue.h
+	gateway/pri_glue.c gateway/pri_glue.h gateway/pri_names.c \
+	gateway/pri_pace.c gateway/pri_pace.h
 
 # Link order: span library, then the loop (gateway) and common, then libpri.
 SPAN_LIBS = gateway/libtandem_span.a gateway/libtandem_gateway.a common/libtandem_common.a \

@@ -248,7 +248,8 @@ static void span_connect(void *arg)
 	struct gw_pri_config pc = {.node = (enum gw_pri_node)sp->cfg.side,
 				   .sw = (enum gw_pri_switch)sp->cfg.switchtype,
 				   .overlap = sp->cfg.overlap,
-				   .restart_on_up = sp->cfg.restart};
+				   .restart_on_up = sp->cfg.restart,
+				   .pace = sp->cfg.pace};
 	int rc;
 
 	span_detach(sp);

@@ -111,6 +111,8 @@ static void usage(FILE *f)
 		"  --law alaw|ulaw             companding (default: alaw on E1, ulaw on T1)\n"
 		"  --switch NAME               ni2 dms100 5ess 4ess euroisdn_e1 euroisdn_t1 qsig\n"
 		"                              (default: euroisdn_e1 on E1, ni2 on T1)\n"
+		"  --pace                      run each D-channel at 64 kbit/s both ways, like a\n"
+		"                              real PRI (about 63 call setups per second)\n"
 		"  --pcap FILE                 capture each span's D-channel (LINKTYPE_LINUX_LAPD);\n"
 		"                              %%s in FILE is the span name\n"
 		"Incoming calls:\n"
@@ -292,6 +294,9 @@ static int parse_arg(int c, char *arg, struct sim_opts *o, struct pending *p, in
 	case 'P':
 		o->pcap = arg;
 		return 0;
+	case 'W':
+		o->pri.pace = 1;
+		return 0;
 	case 'D':
 		return parse_int(arg, 0, 0xffff, &o->pri.debug);
 	case 'L':
@@ -385,6 +390,7 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o, int *log_lvl)
 					   {"json", required_argument, NULL, 'j'},
 					   {"quiet", no_argument, NULL, 'q'},
 					   {"pcap", required_argument, NULL, 'P'},
+					   {"pace", no_argument, NULL, 'W'},
 					   {"pri-debug", required_argument, NULL, 'D'},
 					   {"log-level", required_argument, NULL, 'L'},
 					   {"help", no_argument, NULL, 'h'},

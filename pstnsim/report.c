@@ -2,7 +2,10 @@
 /* pstnsim's reports: one line per call, the summary as a key=value line and as JSON. */
 #include "config.h"
 
+#include "gateway/pri_pace.h"
 #include "pstnsim/sim.h"
+
+#include <inttypes.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -193,14 +196,23 @@ static void json_spans(FILE *f, const struct sim *s)
 	for (int i = 0; i < s->o.nspans; i++) {
 		const struct sim_span *sp = &s->spans[i];
 		const struct tdm_span_stats *st = sp->span ? tdm_span_stats(sp->span) : NULL;
+		struct pri_pace_stats ps;
 
 		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
 		json_str(f, sp->opt->name);
 		fprintf(f,
 			", \"link_up\": %d, \"calls_in\": %lu, \"calls_out\": %lu, \"answered\": %lu, \"d_rx\": %lu, "
-			"\"d_tx\": %lu, \"d_bad\": %lu, \"b_bad\": %lu}",
+			"\"d_tx\": %lu, \"d_bad\": %lu, \"b_bad\": %lu",
 			sp->link_up, sp->calls_in, sp->calls_out, sp->answered, st ? st->d_rx : 0, st ? st->d_tx : 0,
 			st ? st->d_bad : 0, st ? st->b_bad : 0);
+		if (sp->pri && gw_pri_pace_stats(sp->pri, &ps) == 0)
+			fprintf(f,
+				", \"pace\": {\"tx_frames\": %" PRIu64 ", \"tx_octets\": %" PRIu64
+				", \"rx_frames\": %" PRIu64 ", \"rx_octets\": %" PRIu64 ", \"tx_dropped\": %" PRIu64
+				", \"tx_queue_max\": %u, \"age_ms\": %" PRIu64 "}",
+				ps.tx_frames, ps.tx_octets, ps.rx_frames, ps.rx_octets, ps.tx_dropped, ps.tx_queue_max,
+				ps.age_ms);
+		fputc('}', f);
 	}
 	fputs("\n  ],\n", f);
 }

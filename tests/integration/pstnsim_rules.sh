@@ -184,4 +184,18 @@ t_is "$rc" 0 "SIGTERM: the other side exits 0 once its span is closed"
 t_like "$(cat "$T_DIR/term.out")" "summary result=ok" "SIGTERM: summary printed"
 t_is "$(jq -r .result "$T_DIR/term.json" 2>/dev/null)" ok "SIGTERM: JSON written"
 
+# --pace: the carrier's D-channel runs at 64 kbit/s both ways. 120 calls
+# offered as fast as they go: all complete, frames wait for the line,
+# and neither direction ever carried more than the line's bits (each
+# frame counted with its FCS and a flag; one frame of slack for the first).
+pair paced --pace --on-call answer --hangup-after 1 -- --originate 120 --to 5551000 --calls 120
+t_is "$CPE_RC $NET_RC" "0 0" "paced: both sides exit 0"
+t_is "$(jqf paced cpe .answered)" 120 "paced: all 120 calls answered"
+t_is "$(jqf paced cpe '[.spans[0].pace] | map(select(. != null)) | length')" 0 "paced: the unpaced side reports no pacer"
+t_ok "paced: frames queued for the line" test "$(jqf paced net .spans[0].pace.tx_queue_max)" -ge 2
+t_is "$(jqf paced net .spans[0].pace.tx_dropped)" 0 "paced: no frame dropped from the queue"
+for dir in tx rx; do
+	t_ok "paced: the $dir direction stayed within 64 kbit/s" jq -e "(.spans[0].pace | ((.${dir}_octets + 3 * .${dir}_frames) * 8)) <= (64 * .spans[0].pace.age_ms + 2200)" "$T_DIR/paced.net.json"
+done
+
 t_done
