@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,7 +35,9 @@ struct bench {
 	int skip_sql;
 	struct num *prefixes, *numbers;
 	struct route_row *rows;
-	double med_ns; /* median of one timed lookup */
+	double med_ns;   /* median of one timed lookup */
+	double floor_ns; /* median of one timed random read in as much memory */
+	double over_ns;  /* median of the clock alone */
 };
 
 static uint64_t rng_state = 88172645463325252ull;
@@ -189,10 +192,47 @@ static void bench_lookups(struct bench *b, const struct route_index *ix)
 		v[i] = now_ns() - t0;
 	}
 	b->med_ns = pct(v, b->nlookups, 0.5);
+	b->over_ns = over;
 	printf("index latency     median %.0f ns, p90 %.0f ns, p99 %.0f ns, max %.0f ns per lookup "
 	       "(timed one by one, clock overhead %.0f ns included)\n",
 	       b->med_ns, pct(v, b->nlookups, 0.9), pct(v, b->nlookups, 0.99), v[b->nlookups - 1], over);
 	free(v);
+}
+
+/* What one random read in memory as large as the index costs, timed the
+ * same way (on huge pages, as the index is): every lookup reads at least
+ * one cache line of the index that is, for random numbers, almost never
+ * cached, so no lookup can take less. */
+static void bench_floor(struct bench *b, size_t bytes)
+{
+	const size_t huge = (size_t)2 << 20;
+	size_t size = (bytes + huge - 1) & ~(huge - 1), lines = size / 64;
+	double *v = malloc(b->nlookups * sizeof(*v)), t0;
+	volatile const char *p;
+	void *buf = NULL;
+
+	if (!v || posix_memalign(&buf, huge, size) != 0) {
+		free(v);
+		return;
+	}
+#ifdef MADV_HUGEPAGE
+	madvise(buf, size, MADV_HUGEPAGE);
+#endif
+	memset(buf, 1, size);
+	p = buf;
+	for (size_t i = 0; i < b->nlookups; i++) {
+		size_t at = (size_t)(rnd() % lines) * 64;
+
+		t0 = now_ns();
+		(void)p[at];
+		v[i] = now_ns() - t0;
+	}
+	b->floor_ns = pct(v, b->nlookups, 0.5);
+	printf("memory floor      one random read in %.0f MB, timed the same way: median %.0f ns, p99 %.0f ns (the "
+	       "least a lookup can cost here)\n",
+	       (double)size / 1e6, b->floor_ns, pct(v, b->nlookups, 0.99));
+	free(v);
+	free(buf);
 }
 
 /* --- The same rows in PostgreSQL -------------------------------------- */
@@ -314,6 +354,23 @@ static double sql_form(struct bench *b, struct db_session *s, const struct route
 	return done ? med : 0;
 }
 
+/* The index against one SQL form, both medians timed one by one (clock
+ * overhead included); when the target is missed, the median it needs,
+ * next to what one memory read and the clock alone cost. */
+static void print_ratio(const char *name, const struct bench *b, double sql_ns)
+{
+	double r = sql_ns / b->med_ns;
+
+	if (sql_ns <= 0)
+		return;
+	printf("ratio             index %.0fx faster than %s (median %.0f ns vs %.1f %s): target >= %.0fx %s", r, name,
+	       b->med_ns, sql_ns >= 1e6 ? sql_ns / 1e6 : sql_ns / 1e3, sql_ns >= 1e6 ? "ms" : "us", TARGET_RATIO,
+	       r >= TARGET_RATIO ? "MET\n" : "NOT MET");
+	if (r < TARGET_RATIO)
+		printf(" (needs a median <= %.0f ns; one random memory read takes %.0f ns, the clock alone %.0f ns)\n",
+		       sql_ns / TARGET_RATIO, b->floor_ns, b->over_ns);
+}
+
 static void bench_sql(struct bench *b, const struct route_index *mem)
 {
 	static const char indexed[] =
@@ -362,16 +419,8 @@ static void bench_sql(struct bench *b, const struct route_index *mem)
 			1, (const char *[]){b->numbers[0].s}, print_plan, NULL, err, sizeof(err));
 	med_idx = sql_form(b, s, ix, "indexed", indexed, b->nsql);
 	med_like = sql_form(b, s, ix, "LIKE scan", like, b->nlike);
-	if (med_idx > 0)
-		printf("ratio             index %.0fx faster than indexed SQL (median %.0f ns vs %.1f us): target "
-		       ">= %.0fx %s\n",
-		       med_idx / b->med_ns, b->med_ns, med_idx / 1e3, TARGET_RATIO,
-		       med_idx / b->med_ns >= TARGET_RATIO ? "MET" : "NOT MET");
-	if (med_like > 0)
-		printf("ratio             index %.0fx faster than the LIKE scan (median %.0f ns vs %.1f ms): target "
-		       ">= %.0fx %s\n",
-		       med_like / b->med_ns, b->med_ns, med_like / 1e6, TARGET_RATIO,
-		       med_like / b->med_ns >= TARGET_RATIO ? "MET" : "NOT MET");
+	print_ratio("indexed SQL", b, med_idx);
+	print_ratio("the LIKE scan", b, med_like);
 out:
 	route_index_free(ix);
 	db_session_close(s);
@@ -526,14 +575,17 @@ int main(int argc, char **argv)
 		ix = n;
 	}
 	route_index_stats(ix, &st);
-	printf("index build       best %.0f ms, worst %.0f ms of 3 (%zu prefixes, %zu trie nodes, %.1f MB)\n", best,
-	       worst, st.prefixes, st.nodes, (double)st.bytes / 1e6);
+	printf("index build       best %.0f ms, worst %.0f ms of 3 (%zu prefixes, %zu buckets; memory %zu bytes, %.1f "
+	       "MB)\n",
+	       best, worst, st.prefixes, st.nodes, st.bytes, (double)st.bytes / 1e6);
 	bench_lookups(&b, ix);
+	bench_floor(&b, st.bytes);
 	if (!b.skip_sql)
 		bench_sql(&b, ix);
 	bench_rebuild(&b, ix, &worst_busy);
-	printf("target            median lookup <= %.0f ns: %.0f ns %s\n", TARGET_MEDIAN_NS, b.med_ns,
-	       b.med_ns <= TARGET_MEDIAN_NS ? "MET" : "NOT MET");
+	printf("target            median lookup <= %.0f ns: %.0f ns %s (one random read alone: %.0f ns, the clock "
+	       "alone: %.0f ns)\n",
+	       TARGET_MEDIAN_NS, b.med_ns, b.med_ns <= TARGET_MEDIAN_NS ? "MET" : "NOT MET", b.floor_ns, b.over_ns);
 	printf("target            rebuild <= %.0f ms: worst %.0f ms alone %s, %.0f ms beside a busy reader thread %s\n",
 	       TARGET_BUILD_MS, worst, worst <= TARGET_BUILD_MS ? "MET" : "NOT MET", worst_busy,
 	       worst_busy <= TARGET_BUILD_MS ? "MET" : "NOT MET");

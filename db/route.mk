@@ -3,7 +3,7 @@
 
 noinst_LIBRARIES += db/libtandem_route.a
 db_libtandem_route_a_SOURCES = \
-	db/route_index.c db/route_index.h \
+	db/route_index.c db/route_index.h db/route_int.h db/route_build.c \
 	db/route_table.c \
 	db/route_load.c db/route_load.h
 

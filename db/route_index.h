@@ -70,7 +70,7 @@ struct route_did_row {
 struct route_stats {
 	size_t routes;   /* rows */
 	size_t prefixes; /* distinct prefixes */
-	size_t nodes;    /* trie nodes */
+	size_t nodes;    /* buckets of the lookup structure, 128 bytes each */
 	size_t dids;
 	size_t bytes; /* memory held by the index */
 };
@@ -97,8 +97,8 @@ int route_builder_add_did(struct route_builder *b, const char *number, int64_t c
 /* Build an index from the rows added so far (the builder keeps them and may
  * be freed or reused). On success *out is owned by the caller
  * (route_index_free, or hand it to route_table_swap). Returns 0, -ENOMEM,
- * -EEXIST (a DID twice) or -E2BIG (over 65535 scopes on one prefix), with
- * a message in err. */
+ * -EEXIST (a DID twice) or -E2BIG (more buckets than 2^30), with a message
+ * in err. */
 int route_builder_build(struct route_builder *b, struct route_index **out, char *err, size_t errlen);
 
 /* The same in one call from arrays of rows. */

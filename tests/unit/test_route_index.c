@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -163,6 +164,122 @@ static void test_builder_refuses(void)
 	route_index_free(ix);
 }
 
+/* The edges of the layout: numbers shorter than the first level's 4
+ * digits, prefixes of exactly 4 digits, just beyond, and much longer; the
+ * default route and a customer's own default; customer routes shadowing
+ * global ones; several targets on a long prefix; a prefix no number can
+ * reach. */
+static const struct route_row edge_rows[] = {
+    {"+", 0, 1, 1, 10, 10},
+    {"+", 5, 2, 50, 10, 10},
+    {"+1", 0, 3, 10, 10, 10},
+    {"+12", 0, 4, 12, 10, 10},
+    {"+123", 0, 5, 123, 10, 10},
+    {"+1234", 0, 6, 1234, 10, 10},
+    {"+12345", 0, 7, 12345, 10, 10},
+    {"+123456", 0, 8, 123456, 10, 10},
+    {"+1234567", 0, 9, 1234567, 10, 10},
+    {"+12345678901", 0, 10, 11, 10, 10},
+    {"+1234567890123", 0, 11, 21, 10, 10},
+    {"+1234567890123", 0, 12, 20, 5, 10},
+    {"+12", 5, 13, 512, 10, 10},
+    {"+1234", 6, 14, 61234, 10, 10},
+    {"+9", 7, 15, 79, 10, 10},
+    {"+0123", 0, 16, 99, 10, 10},
+    {"+4420", 0, 17, 4420, 10, 10},
+    {"+44207", 0, 18, 44207, 10, 10},
+    {"+442071", 0, 19, 442071, 10, 10},
+    {"+4420712", 0, 20, 4420712, 10, 10},
+    {"+44207123", 0, 21, 44207123, 10, 10},
+    {"+442071234", 0, 22, 442071234, 10, 10},
+};
+
+static void test_edges(void)
+{
+	static const struct {
+		int64_t customer;
+		const char *number;
+		long trunk;
+		int len;
+		int64_t scope;
+	} q[] = {
+	    {0, "+12", 12, 2, 0},
+	    {0, "+13", 10, 1, 0},
+	    {0, "+123", 123, 3, 0},
+	    {0, "+1234", 1234, 4, 0},
+	    {0, "+12349", 1234, 4, 0},
+	    {0, "+12345", 12345, 5, 0},
+	    {0, "+123459", 12345, 5, 0},
+	    {0, "+1234567", 1234567, 7, 0},
+	    {0, "+123456789", 1234567, 7, 0},
+	    {0, "+12345678901", 11, 11, 0},
+	    {0, "+123456789012", 11, 11, 0},
+	    {0, "+1234567890123", 20, 13, 0},
+	    {0, "+123456789012345", 20, 13, 0},
+	    {0, "+21", 1, 0, 0},
+	    {0, "+1023456", 10, 1, 0},
+	    {0, "+4420", 4420, 4, 0},
+	    {0, "+44201", 4420, 4, 0},
+	    {0, "+442071", 442071, 6, 0},
+	    {0, "+4420712", 4420712, 7, 0},
+	    {0, "+442071239", 44207123, 8, 0},
+	    {0, "+4420712345678", 442071234, 9, 0},
+	    {0, "+4420812345678", 4420, 4, 0},
+	    {5, "+12", 512, 2, 5},
+	    {5, "+1299", 512, 2, 5},
+	    {5, "+123", 123, 3, 0},
+	    {5, "+21", 50, 0, 5},
+	    {5, "+1023456", 10, 1, 0},
+	    {6, "+12349999", 61234, 4, 6},
+	    {6, "+1234", 61234, 4, 6},
+	    {6, "+1234567", 1234567, 7, 0},
+	    {7, "+91234", 79, 1, 7},
+	    {7, "+91", 79, 1, 7},
+	    {8, "+91234", 1, 0, 0},
+	    {-1, "+91234", 1, 0, 0},
+	};
+	struct route_index *ix = NULL;
+	struct route_match m;
+	char err[256] = "";
+
+	is_int(route_index_build(edge_rows, NELEM(edge_rows), NULL, 0, &ix, err, sizeof(err)), 0,
+	       "the edge index builds (%s)", err);
+	for (size_t i = 0; ix && i < NELEM(q); i++) {
+		int rc = route_lookup(ix, q[i].customer, q[i].number, &m);
+
+		ok(rc == 0 && m.targets[0].trunk_id == q[i].trunk && (int)m.prefix_len == q[i].len &&
+		       m.customer_id == q[i].scope,
+		   "customer %lld, %s: trunk %ld, %d digits, scope %lld (got %d: trunk %lld, %u digits, scope %lld)",
+		   (long long)q[i].customer, q[i].number, q[i].trunk, q[i].len, (long long)q[i].scope, rc,
+		   rc == 0 ? (long long)m.targets[0].trunk_id : -1LL, rc == 0 ? m.prefix_len : 0,
+		   rc == 0 ? (long long)m.customer_id : -1LL);
+	}
+	is_int(route_lookup(ix, 0, "+1234567890123", &m), 0, "the prefix with two targets");
+	ok(m.ntargets == 2 && m.targets[0].trunk_id == 20 && m.targets[1].trunk_id == 21 &&
+	       m.targets[0].route_id == 12 && m.targets[1].priority == 10,
+	   "both targets, by priority, with their route ids");
+	is_int(route_lookup(ix, 0, "+12345678901", &m), 0, "a prefix with one target");
+	ok(m.ntargets == 1 && m.targets[0].route_id == 10 && m.targets[0].priority == 10 && m.targets[0].weight == 10,
+	   "its one target, whole");
+	route_index_free(ix);
+
+	/* Without a global default route, a customer's own one still counts. */
+	is_int(route_index_build(edge_rows + 1, NELEM(edge_rows) - 1, NULL, 0, &ix, err, sizeof(err)), 0,
+	       "the edge index without '+' builds (%s)", err);
+	is_int(trunk(ix, 0, "+21", NULL), -ENOENT, "no global default: -ENOENT");
+	is_int(trunk(ix, 5, "+21", NULL), 50, "customer 5's own default route");
+	is_int(trunk(ix, 5, "+2", NULL), -EINVAL, "a 1-digit number is refused");
+	is_int(trunk(ix, 7, "+81234567890", NULL), -ENOENT, "customer 7 has no default: -ENOENT");
+	route_index_free(ix);
+
+	/* Only the default route: every number of every length takes it. */
+	is_int(route_index_build(edge_rows, 1, NULL, 0, &ix, err, sizeof(err)), 0, "a default-only index builds");
+	is_int(trunk(ix, 0, "+12", NULL), 1, "2 digits: the default");
+	is_int(trunk(ix, 0, "+12345", NULL), 1, "5 digits: the default");
+	is_int(trunk(ix, 3, "+123456789012345", NULL), 1, "15 digits, any customer: the default");
+	route_index_free(ix);
+}
+
 /* The index against a linear scan, on random prefixes and scopes. */
 static int naive(const struct route_row *r, size_t n, int64_t cust, const char *num, long *trunk_id)
 {
@@ -185,9 +302,10 @@ static int naive(const struct route_row *r, size_t n, int64_t cust, const char *
 	return found ? (int)best_len - 1 : -1;
 }
 
-/* n prefixes of 1..maxlen digits from a few digit values (many nested
- * prefixes), a quarter customer-scoped; q numbers of 8 digits. Big tries
- * use the top table, small ones walk from the root: test both. */
+/* n prefixes of 1..maxlen digits from ndig digit values (few values: many
+ * nested prefixes, crowded buckets that become nodes, blocks of 1000
+ * buckets), a quarter customer-scoped; q numbers of 2..15 digits (short
+ * ones take the bisection path, long ones the buckets). */
 static void test_random(int n, int q, int maxlen, int ndig)
 {
 	char(*pfx)[18] = calloc((size_t)n, sizeof(*pfx)), num[18];
@@ -216,17 +334,17 @@ static void test_random(int n, int q, int maxlen, int ndig)
 	is_int(route_index_build(r, (size_t)n, NULL, 0, &ix, err, sizeof(err)), 0, "random index builds (%s)", err);
 	if (ix)
 		route_index_stats(ix, &st);
-	printf("# %d prefixes, %zu trie nodes\n", n, st.nodes);
+	printf("# %d prefixes, %zu buckets\n", n, st.nodes);
 	for (int k = 0; k < q && ix; k++) {
 		int64_t cust = rand() % 5;
 		long want = -1, got;
 		unsigned len = 99;
-		int wlen;
+		int wlen, nlen = 2 + rand() % 14;
 
 		num[0] = '+';
-		for (int j = 1; j <= 8; j++)
+		for (int j = 1; j <= nlen; j++)
 			num[j] = (char)('1' + rand() % ndig);
-		num[9] = '\0';
+		num[nlen + 1] = '\0';
 		wlen = naive(r, (size_t)n, cust, num, &want);
 		got = trunk(ix, cust, num, &len);
 		if ((wlen < 0 && got != -ENOENT) || (wlen >= 0 && (got != want || (int)len != wlen))) {
@@ -236,6 +354,62 @@ static void test_random(int n, int q, int maxlen, int ndig)
 		}
 	}
 	is_int(bad, 0, "%d random lookups agree with a linear scan (%d prefixes)", q, n);
+	route_index_free(ix);
+	free(pfx);
+	free(r);
+}
+
+/* Crowded blocks: 1000 prefixes under +4420 (a block of 1000 buckets) and
+ * 2000 under +4422000 (one bucket of those that becomes a node over 1000
+ * more), a few customer routes among them; numbers that extend, shorten
+ * or wander off them, against the linear scan. */
+static void test_dense(void)
+{
+	enum {
+		NA = 1000,
+		NB = 2000,
+		N = NA + NB + 4
+	};
+	char(*pfx)[18] = calloc(N, sizeof(*pfx)), num[18];
+	struct route_row *r = calloc(N, sizeof(*r));
+	struct route_index *ix = NULL;
+	char err[256] = "";
+	int n = 0, bad = 0;
+
+	for (int i = 0; pfx && r && i < NA; i++)
+		snprintf(pfx[n++], sizeof(*pfx), "+4420%03d5", i);
+	for (int i = 0; pfx && r && i < NB; i++)
+		snprintf(pfx[n++], sizeof(*pfx), "+4422000%04d", i * 5);
+	if (pfx && r) {
+		strcpy(pfx[n++], "+4420");
+		strcpy(pfx[n++], "+44220001");
+		strcpy(pfx[n++], "+44");
+		strcpy(pfx[n++], "+442200012");
+	}
+	for (int i = 0; i < n; i++)
+		r[i] = (struct route_row){pfx[i], i % 7 == 3 ? 1 + i % 2 : 0, i, i, 10, 10};
+	is_int(route_index_build(r, (size_t)n, NULL, 0, &ix, err, sizeof(err)), 0, "crowded index builds (%s)", err);
+	srand(11);
+	for (int k = 0; k < 5000 && ix; k++) {
+		int64_t cust = rand() % 3;
+		long want = -1, got;
+		unsigned len = 99;
+		int wlen, nlen = 2 + rand() % 14, plen;
+
+		snprintf(num, sizeof(num), "%s", pfx[rand() % n]);
+		plen = (int)strlen(num) - 1;
+		for (int j = plen + 1; j <= nlen; j++)
+			num[j] = (char)('0' + rand() % 10);
+		num[nlen + 1] = '\0';
+		wlen = naive(r, (size_t)n, cust, num, &want);
+		got = trunk(ix, cust, num, &len);
+		if ((wlen < 0 && got != -ENOENT) || (wlen >= 0 && (got != want || (int)len != wlen))) {
+			if (bad++ < 5)
+				printf("# %s cust %ld: got trunk %ld len %u, want %ld len %d\n", num, (long)cust, got,
+				       len, want, wlen);
+		}
+	}
+	is_int(bad, 0, "5000 lookups in crowded blocks agree with a linear scan");
 	route_index_free(ix);
 	free(pfx);
 	free(r);
@@ -396,8 +570,12 @@ int main(void)
 		route_index_free(ix);
 	}
 	test_builder_refuses();
+	test_edges();
 	test_random(600, 20000, 6, 3);
 	test_random(6000, 3000, 8, 4);
+	test_random(6000, 3000, 12, 2);
+	test_random(20000, 2000, 15, 9);
+	test_dense();
 	test_table_basic();
 	test_table_threads();
 	return tap_done();
