@@ -8,9 +8,9 @@
 #include "config.h"
 
 #include "db/session.h"
+#include "gateway/numbers.h"
 #include "provisioning/prov.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -110,30 +110,20 @@ static int num_refuse(const struct num_opts *o, const char *field, const char *v
 	return PROV_REFUSED;
 }
 
-/* '+' and n digits, lo <= n <= hi; nonzero_first: the first digit is 1-9. */
-static bool num_digits(const char *s, size_t lo, size_t hi, bool nonzero_first)
-{
-	size_t n;
-
-	if (s[0] != '+')
-		return false;
-	for (n = 0; s[1 + n]; n++)
-		if (!isdigit((unsigned char)s[1 + n]))
-			return false;
-	return n >= lo && n <= hi && (!nonzero_first || s[1] != '0');
-}
-
 static int num_check_number(const struct num_opts *o)
 {
-	if (!num_digits(o->arg, 2, 15, true))
+	if (!num_is_e164(o->arg))
 		return num_refuse(o, "number", o->arg,
 				  "is not E.164 ('+', a country code not starting with 0, 2 to 15 digits in all)");
 	return 0;
 }
 
+/* '+' and at most 15 digits: '+' alone is the default route. */
 static int num_check_prefix(const struct num_opts *o)
 {
-	if (!num_digits(o->arg, 0, 15, false))
+	size_t n = strspn(o->arg + (o->arg[0] == '+'), "0123456789");
+
+	if (o->arg[0] != '+' || o->arg[1 + n] || n > 15)
 		return num_refuse(o, "prefix", o->arg, "is not an E.164 prefix ('+' and up to 15 digits)");
 	return 0;
 }
@@ -172,12 +162,12 @@ static int num_check_u16(const struct num_opts *o, const char *field, const char
 static int num_id(struct db_session *s, const struct num_opts *o, const char *field, const char *name, char *id,
 		  size_t idlen)
 {
-	static const char *const sql[] = {"SELECT id FROM customers WHERE name = $1",
-					  "SELECT id FROM trunks WHERE name = $1"};
 	const char *params[] = {name};
+	const char *sql = strcmp(field, "trunk") == 0 ? "SELECT id FROM trunks WHERE name = $1"
+						      : "SELECT id FROM customers WHERE name = $1";
 	char err[512];
 
-	if (db_session_value(s, sql[strcmp(field, "trunk") == 0], 1, params, id, idlen, err, sizeof(err)) < 0) {
+	if (db_session_value(s, sql, 1, params, id, idlen, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tandemctl: %s: %s\n", o->what, err);
 		return PROV_REFUSED;
 	}

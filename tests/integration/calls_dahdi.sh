@@ -13,10 +13,7 @@ UAS_PORT=$((40000 + (RANDOM % 10000)))
 EMU_CTL="$T_DIR/emu.ctl"
 SIM_PID=
 
-# libpri 1.6 has no destructor for its controller (see pri_virtual.sh).
-cat "$TOP_SRCDIR/tests/lsan.supp" >"$T_DIR/lsan.supp"
-echo "leak:libpri.so" >>"$T_DIR/lsan.supp"
-export LSAN_OPTIONS="suppressions=$T_DIR/lsan.supp:print_suppressions=0"
+lsan_allow_libpri
 
 dahdi_cleanup() {
 	[ -z "$SIM_PID" ] || kill -TERM "$SIM_PID" 2>/dev/null

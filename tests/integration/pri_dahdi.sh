@@ -12,10 +12,7 @@ CALLTEST="$TOP_BUILDDIR/tests/dahdi_call_test"
 PRELOAD=$(emu_preload "$CALLTEST")
 SIM_PID=
 
-# libpri 1.6 has no destructor for its controller (see pri_virtual.sh).
-cat "$TOP_SRCDIR/tests/lsan.supp" >"$T_DIR/lsan.supp"
-echo "leak:libpri.so" >>"$T_DIR/lsan.supp"
-export LSAN_OPTIONS="suppressions=$T_DIR/lsan.supp:print_suppressions=0"
+lsan_allow_libpri
 
 pri_cleanup() {
 	if [ -n "$SIM_PID" ]; then

@@ -9,12 +9,7 @@ PSTNSIM="$TOP_BUILDDIR/pstnsim/pstnsim"
 CALLTEST="$TOP_BUILDDIR/tests/pri_call_test"
 SIM_PID=
 
-# libpri 1.6 has no destructor for its controller (no pri_destroy): its
-# allocations live until exit. Suppress exactly those, on top of the
-# project's list.
-cat "$TOP_SRCDIR/tests/lsan.supp" >"$T_DIR/lsan.supp"
-echo "leak:libpri.so" >>"$T_DIR/lsan.supp"
-export LSAN_OPTIONS="suppressions=$T_DIR/lsan.supp:print_suppressions=0"
+lsan_allow_libpri
 
 pri_cleanup() {
 	if [ -n "$SIM_PID" ]; then

@@ -9,9 +9,7 @@ PSTNSIM="$TOP_BUILDDIR/pstnsim/pstnsim"
 NET_PID=
 CPE_PID=
 
-cat "$TOP_SRCDIR/tests/lsan.supp" >"$T_DIR/lsan.supp"
-echo "leak:libpri.so" >>"$T_DIR/lsan.supp"
-export LSAN_OPTIONS="suppressions=$T_DIR/lsan.supp:print_suppressions=0"
+lsan_allow_libpri
 
 pcap_cleanup() {
 	local p

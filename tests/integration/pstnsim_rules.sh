@@ -8,10 +8,7 @@
 PSTNSIM="$TOP_BUILDDIR/pstnsim/pstnsim"
 NET_PID=
 
-# libpri 1.6 has no destructor for its controller (see pri_virtual.sh).
-cat "$TOP_SRCDIR/tests/lsan.supp" >"$T_DIR/lsan.supp"
-echo "leak:libpri.so" >>"$T_DIR/lsan.supp"
-export LSAN_OPTIONS="suppressions=$T_DIR/lsan.supp:print_suppressions=0"
+lsan_allow_libpri
 
 sim_cleanup() {
 	if [ -n "$NET_PID" ]; then
