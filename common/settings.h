@@ -58,10 +58,12 @@ struct tandem_settings {
 	char db_conninfo[1024]; /* [database] conninfo: libpq string; "" = libpq environment */
 	int db_reconnect_ms;    /* [database] reconnect_interval */
 	int db_connect_timeout_ms;
-	char ctl_socket[108];  /* [control] socket: "" = settings_ctl_socket_default() */
-	char cdr_journal[256]; /* [cdr] journal: "" = settings_cdr_journal() default */
-	int cdr_batch;         /* [cdr] batch: records per INSERT */
-	char rtp_address[64];  /* [media] address: where RTP is bound and what SDP says */
+	char ctl_socket[108];   /* [control] socket: "" = settings_ctl_socket_default() */
+	char cdr_journal[256];  /* [cdr] journal: "" = settings_cdr_journal() default */
+	int cdr_batch;          /* [cdr] batch: records per INSERT */
+	int cdr_alarm_after_ms; /* [cdr] alarm_after: warn when a record waits this long for the database */
+	bool cdr_enabled;       /* [cdr] enabled: no = write no CDRs at all (measurements only) */
+	char rtp_address[64];   /* [media] address: where RTP is bound and what SDP says */
 	int rtp_port_min, rtp_port_max;
 	int media_workers;
 	int call_max;             /* [calls] max: concurrent calls this node takes */

@@ -211,6 +211,31 @@ int cdr_journal_trim(const char *dir, const struct cdr_pos *pos)
 	return rc < 0 ? rc : deleted;
 }
 
+int cdr_journal_disk_usage(const char *dir, uint64_t *bytes, uint64_t *segments)
+{
+	uint64_t *v;
+	size_t n;
+	int rc;
+
+	*bytes = *segments = 0;
+	rc = cdr_segments(dir, &v, &n);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		char path[4096];
+		struct stat st;
+
+		cdr_segment_path(dir, v[i], path, sizeof(path));
+		/* A segment trimmed meanwhile is simply gone. */
+		if (stat(path, &st) == 0) {
+			*bytes += (uint64_t)st.st_size;
+			(*segments)++;
+		}
+	}
+	free(v);
+	return 0;
+}
+
 /* --- reading ------------------------------------------------------- */
 
 struct cdr_reader {

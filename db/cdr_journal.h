@@ -77,6 +77,12 @@ const char *cdr_journal_dir(const struct cdr_journal *j);
  * number deleted or a negative errno. */
 int cdr_journal_trim(const char *dir, const struct cdr_pos *pos);
 
+/* What the segment files in dir take on disk: their total size in bytes
+ * and their number (drained segments not yet trimmed included). Any
+ * thread; works on a journal open elsewhere. Returns 0 or a negative
+ * errno. */
+int cdr_journal_disk_usage(const char *dir, uint64_t *bytes, uint64_t *segments);
+
 /* --- reading ------------------------------------------------------- */
 
 struct cdr_reader;

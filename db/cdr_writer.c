@@ -117,6 +117,7 @@ static void cdr_writer_error(struct cdr_writer *w, const char *what, const char 
 	snprintf(w->st.last_error, sizeof(w->st.last_error), "%s", why);
 	w->st.last_error_at = time(NULL);
 	w->st.db_up = false;
+	w->st.busy_since = 0;
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -133,6 +134,33 @@ void cdr_writer_status(struct cdr_writer *w, struct cdr_writer_status *st)
 	total = w->backlog + (js.appends - w->journaled_base);
 	st->pending = total > done ? total - done : 0;
 	pthread_mutex_unlock(&w->lock);
+}
+
+int64_t cdr_writer_age_ms(const struct cdr_writer_status *st, int64_t now_ms)
+{
+	if (st->pending == 0 || !st->oldest_known || now_ms <= st->oldest_ms)
+		return 0;
+	return now_ms - st->oldest_ms;
+}
+
+enum cdr_alarm_event cdr_alarm_step(struct cdr_alarm *a, int64_t age_ms, int64_t now_ms, int64_t after_ms,
+				    int64_t repeat_ms)
+{
+	if (age_ms < after_ms) {
+		if (!a->on)
+			return CDR_ALARM_QUIET;
+		a->on = false;
+		return CDR_ALARM_CLEARED;
+	}
+	if (!a->on) {
+		a->on = true;
+		a->since_ms = a->logged_ms = now_ms;
+		return CDR_ALARM_RAISED;
+	}
+	if (now_ms - a->logged_ms < repeat_ms)
+		return CDR_ALARM_QUIET;
+	a->logged_ms = now_ms;
+	return CDR_ALARM_REPEATED;
 }
 
 int cdr_writer_flush(struct cdr_writer *w, int timeout_ms)
@@ -175,6 +203,33 @@ static bool cdr_writer_backoff(struct cdr_writer *w)
 	return cdr_writer_sleep(w, ms);
 }
 
+static int64_t cdr_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The batch just read holds the oldest pending records: publish when the
+ * oldest of them was made, for the age in the status. */
+static void cdr_writer_note_oldest(struct cdr_writer *w)
+{
+	int64_t oldest = INT64_MAX;
+
+	for (int i = 0; i < w->nbatch; i++) {
+		const struct cdr_record *r = &w->batch[i];
+		int64_t t = r->end_ms >= r->start_ms ? r->end_ms : r->start_ms;
+
+		if (t < oldest)
+			oldest = t;
+	}
+	pthread_mutex_lock(&w->lock);
+	w->st.oldest_ms = oldest;
+	w->st.oldest_known = true;
+	pthread_mutex_unlock(&w->lock);
+}
+
 /* Fill the batch from the journal's durable part. Returns the number of
  * records, or a negative errno (corruption: the writer stalls there). */
 static int cdr_writer_fill(struct cdr_writer *w)
@@ -191,6 +246,8 @@ static int cdr_writer_fill(struct cdr_writer *w)
 			break;
 		w->nbatch++;
 	}
+	if (w->nbatch > 0)
+		cdr_writer_note_oldest(w);
 	if (rc < 0 && w->nbatch == 0) {
 		char msg[sizeof(w->st.last_error)];
 
@@ -201,6 +258,12 @@ static int cdr_writer_fill(struct cdr_writer *w)
 			LOG_E("cdr", "%s (move the segment aside to go on)", msg);
 		snprintf(w->st.last_error, sizeof(w->st.last_error), "%s", msg);
 		w->st.last_error_at = time(NULL);
+		/* The records behind the damage cannot be read: they have
+		 * waited at least since draining stopped. */
+		if (!w->st.oldest_known) {
+			w->st.oldest_ms = cdr_now_ms();
+			w->st.oldest_known = true;
+		}
 		pthread_mutex_unlock(&w->lock);
 		return rc;
 	}
@@ -242,12 +305,22 @@ static int cdr_writer_one_by_one(struct cdr_writer *w, int *inserted, int *rejec
 	return rc;
 }
 
+/* A database operation begins (cdr_writer_error or the commit's success
+ * ends it). */
+static void cdr_writer_busy(struct cdr_writer *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->st.busy_since = time(NULL);
+	pthread_mutex_unlock(&w->lock);
+}
+
 /* Insert the batch, then move the checkpoint past it. */
 static int cdr_writer_commit(struct cdr_writer *w)
 {
 	char why[512] = "";
 	int rc, inserted = 0, rejected = 0, trimmed;
 
+	cdr_writer_busy(w);
 	if (!w->pg) {
 		rc = cdr_pg_connect(w->conninfo, &w->pg, why, sizeof(why));
 		if (rc < 0) {
@@ -281,8 +354,10 @@ static int cdr_writer_commit(struct cdr_writer *w)
 	w->st.rejected += (uint64_t)rejected;
 	w->st.batches++;
 	w->st.db_up = true;
+	w->st.busy_since = 0;
 	w->st.checkpoint = w->batch_end;
 	w->st.last_error[0] = '\0';
+	w->st.oldest_known = false; /* the next fill learns the next oldest */
 	pthread_mutex_unlock(&w->lock);
 	w->nbatch = 0;
 	w->retry_ms = w->retry_min_ms;

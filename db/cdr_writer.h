@@ -31,6 +31,16 @@ struct cdr_writer_status {
 	struct cdr_pos checkpoint;
 	char last_error[256]; /* "" when the last attempt succeeded */
 	time_t last_error_at; /* CLOCK_REALTIME seconds, 0 if never */
+	/* When the oldest record not yet in the database was made (its end_ms,
+	 * or its start_ms if it has no end: the call's end is when billing
+	 * appends it), ms since the epoch; while draining is stopped by a
+	 * damaged segment, when it stopped. Valid when oldest_known. */
+	int64_t oldest_ms;
+	bool oldest_known;
+	/* When the database operation in flight (connect or INSERT) began,
+	 * CLOCK_REALTIME seconds; 0 when none: a stalled server shows here
+	 * before it shows as an error. */
+	time_t busy_since;
 };
 
 struct cdr_writer;
@@ -53,6 +63,30 @@ void cdr_writer_free(struct cdr_writer *w);
 
 /* A snapshot of the counters. Any thread. */
 void cdr_writer_status(struct cdr_writer *w, struct cdr_writer_status *st);
+
+/* How long the oldest pending record has waited at now_ms (ms since the
+ * epoch): 0 when nothing is pending or its time is not known yet (the
+ * writer learns it when it reads the record, at once unless it is stalled
+ * on a batch ahead of it, which is older anyway). */
+int64_t cdr_writer_age_ms(const struct cdr_writer_status *st, int64_t now_ms);
+
+/* The "records wait too long" alarm, stepped by its owner (say once a
+ * second) with the age of the oldest pending record: raised when the age
+ * reaches after_ms, repeated every repeat_ms while it lasts, cleared once
+ * the age is below after_ms again. Pure: the caller logs. */
+struct cdr_alarm {
+	bool on;
+	int64_t since_ms;  /* when it was raised */
+	int64_t logged_ms; /* when it was last raised or repeated */
+};
+enum cdr_alarm_event {
+	CDR_ALARM_QUIET,
+	CDR_ALARM_RAISED,
+	CDR_ALARM_REPEATED,
+	CDR_ALARM_CLEARED
+};
+enum cdr_alarm_event cdr_alarm_step(struct cdr_alarm *a, int64_t age_ms, int64_t now_ms, int64_t after_ms,
+				    int64_t repeat_ms);
 
 /* Wait until nothing is pending, up to timeout_ms. Returns 0 or -ETIMEDOUT. */
 int cdr_writer_flush(struct cdr_writer *w, int timeout_ms);

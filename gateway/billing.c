@@ -18,11 +18,15 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define COMMITTERS 4
+/* The CDR alarm is checked this often and repeated at most this often. */
+#define ALARM_TICK_MS   1000
+#define ALARM_REPEAT_MS 60000
 
 /* A record on its way to the journal, then back to the loop. */
 struct bill_item {
@@ -45,6 +49,10 @@ struct gw_billing {
 	int nthr, stop, efd;
 	struct gw_watch *watch;
 	unsigned long failed;
+	bool enabled; /* [cdr] enabled: no = nothing is journaled */
+	int alarm_after_ms;
+	struct cdr_alarm alarm;
+	struct gw_timer *tick;
 };
 
 static void *bill_committer(void *arg)
@@ -115,9 +123,67 @@ static void bill_drain(void *arg, int revents)
 	}
 }
 
+static int64_t bill_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The database as the writer last saw it, for the alarm. */
+static const char *bill_db_state(const struct cdr_writer_status *st, int64_t now_ms, char *buf, size_t len)
+{
+	long long wait = st->busy_since ? now_ms / 1000 - (long long)st->busy_since : 0;
+
+	if (st->last_error[0])
+		return st->last_error;
+	if (wait >= 2) {
+		snprintf(buf, len, "no answer for %lld s", wait);
+		return buf;
+	}
+	return st->db_up ? "up" : "idle";
+}
+
+/* On the loop, once a second: records waiting too long for the database
+ * raise one warning, repeated once a minute while it lasts, and a notice
+ * when it ends. */
+static void bill_tick(void *arg)
+{
+	struct gw_billing *b = arg;
+	struct cdr_writer_status st;
+	int64_t now = bill_now_ms(), age;
+	char db[64];
+
+	cdr_writer_status(b->writer, &st);
+	age = cdr_writer_age_ms(&st, now);
+	switch (cdr_alarm_step(&b->alarm, age, now, b->alarm_after_ms, ALARM_REPEAT_MS)) {
+	case CDR_ALARM_RAISED:
+	case CDR_ALARM_REPEATED:
+		LOG_W("cdr", "CDR alarm: %llu records waiting, oldest %lld s, database: %s",
+		      (unsigned long long)st.pending, (long long)(age / 1000), bill_db_state(&st, now, db, sizeof(db)));
+		break;
+	case CDR_ALARM_CLEARED:
+		LOG_N("cdr", "CDR alarm cleared after %lld s: %llu records waiting, oldest %lld s",
+		      (long long)((now - b->alarm.since_ms) / 1000), (unsigned long long)st.pending,
+		      (long long)(age / 1000));
+		break;
+	case CDR_ALARM_QUIET:
+		break;
+	}
+	gw_timer_start(b->tick, ALARM_TICK_MS);
+}
+
 int gw_billing_attach(struct gw_billing *b, struct gw_loop *loop)
 {
-	return gw_watch_new(loop, b->efd, GW_READ, bill_drain, b, &b->watch);
+	int rc = gw_watch_new(loop, b->efd, GW_READ, bill_drain, b, &b->watch);
+
+	if (rc < 0 || !b->enabled)
+		return rc;
+	rc = gw_timer_new(loop, bill_tick, b, &b->tick);
+	if (rc == 0)
+		gw_timer_start(b->tick, ALARM_TICK_MS);
+	return rc;
 }
 
 int gw_billing_submit(struct gw_billing *b, const struct cdr_record *rec, void (*done)(void *arg, int rc), void *arg)
@@ -130,6 +196,17 @@ int gw_billing_submit(struct gw_billing *b, const struct cdr_record *rec, void (
 	it->done = done;
 	it->arg = arg;
 	pthread_mutex_lock(&b->mu);
+	if (!b->enabled) {
+		/* Dropped; done still runs later on the loop, as it would. */
+		uint64_t one = 1;
+
+		it->next = b->done;
+		b->done = it;
+		if (write(b->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			LOG_W("cdr", "eventfd: %s", strerror(errno));
+		pthread_mutex_unlock(&b->mu);
+		return 0;
+	}
 	*b->inbox_tail = it;
 	b->inbox_tail = &it->next;
 	pthread_cond_signal(&b->cv);
@@ -158,7 +235,17 @@ int gw_billing_new(const struct tandem_settings *s, struct gw_billing **out, cha
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		goto fail;
 	}
+	b->enabled = s->cdr_enabled;
+	b->alarm_after_ms = s->cdr_alarm_after_ms;
 	settings_cdr_journal(s, b->dir, sizeof(b->dir));
+	if (!b->enabled) {
+		LOG_W("cdr",
+		      "[cdr] enabled = no: NO CDRs WILL BE WRITTEN, calls go unbilled (for measurements only; "
+		      "the journal %s is left alone)",
+		      b->dir);
+		*out = b;
+		return 0;
+	}
 	rc = paths_mkdirs(b->dir, 0750, 0);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot create the CDR journal folder %s: %s", b->dir, strerror(-rc));
@@ -204,6 +291,7 @@ void gw_billing_free(struct gw_billing *b)
 	if (b->watch)
 		bill_drain(b, 0);
 	gw_watch_free(b->watch);
+	gw_timer_free(b->tick);
 	if (b->efd > 0)
 		close(b->efd);
 	cdr_writer_free(b->writer);
@@ -214,14 +302,31 @@ void gw_billing_free(struct gw_billing *b)
 void gw_billing_status(struct gw_billing *b, struct ctl_out *out)
 {
 	struct cdr_writer_status st;
+	uint64_t bytes, segments;
+	int64_t now = bill_now_ms();
 
+	ctl_out_kv(out, "cdr_enabled", "%s", b->enabled ? "yes" : "no");
+	if (!b->enabled) {
+		ctl_out_kv(out, "cdr_db", "%s", "disabled");
+		return;
+	}
 	cdr_writer_status(b->writer, &st);
 	ctl_out_kv(out, "cdr_journal", "%s", b->dir);
+	/* What the segments not yet trimmed take on disk ("" if unreadable). */
+	if (cdr_journal_disk_usage(b->dir, &bytes, &segments) == 0)
+		ctl_out_kv(out, "cdr_journal_bytes", "%llu", (unsigned long long)bytes);
+	else
+		ctl_out_kv(out, "cdr_journal_bytes", "%s", "");
 	ctl_out_kv(out, "cdr_journaled", "%llu", (unsigned long long)st.journaled);
 	ctl_out_kv(out, "cdr_written", "%llu", (unsigned long long)st.written);
+	ctl_out_kv(out, "cdr_batches", "%llu", (unsigned long long)st.batches);
 	ctl_out_kv(out, "cdr_pending", "%llu", (unsigned long long)st.pending);
+	ctl_out_kv(out, "cdr_pending_age_s", "%lld", (long long)(cdr_writer_age_ms(&st, now) / 1000));
 	ctl_out_kv(out, "cdr_rejected", "%llu", (unsigned long long)st.rejected);
 	/* The writer connects when it has something to write: "idle" until then. */
 	ctl_out_kv(out, "cdr_db", "%s", st.db_up ? "up" : st.last_error[0] ? "down" : "idle");
+	/* How long the statement in flight has waited: a stalled server. */
+	ctl_out_kv(out, "cdr_db_wait_s", "%lld",
+		   st.busy_since && now / 1000 > st.busy_since ? (long long)(now / 1000 - st.busy_since) : 0LL);
 	ctl_out_kv(out, "cdr_last_error", "%s", st.last_error);
 }

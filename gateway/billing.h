@@ -13,8 +13,9 @@ struct gw_billing;
 
 /* Open the journal in the settings' [cdr] journal folder (locked: one
  * daemon per folder) and start draining it into [database] conninfo.
- * Records left by an earlier run are replayed. Returns 0 or a negative
- * errno with err. */
+ * Records left by an earlier run are replayed. With [cdr] enabled = no,
+ * none of that: records are dropped (measurements only). Returns 0 or a
+ * negative errno with err. */
 int gw_billing_new(const struct tandem_settings *s, struct gw_billing **out, char *err, size_t errlen);
 
 /* Stop the writer (finishing the batch in flight) and close the journal:
@@ -30,7 +31,8 @@ struct gw_loop;
  * logged whole, so it can be recovered by hand). The record is copied. */
 int gw_billing_submit(struct gw_billing *b, const struct cdr_record *rec, void (*done)(void *arg, int rc), void *arg);
 
-/* Attach the loop that runs the done callbacks (before any submit). */
+/* Attach the loop that runs the done callbacks (before any submit) and
+ * checks the [cdr] alarm_after alarm once a second. */
 int gw_billing_attach(struct gw_billing *b, struct gw_loop *loop);
 
 /* Add the CDR rows to a status reply. Any thread. */

@@ -136,7 +136,8 @@ static void gw_daemon_reload(struct gw_daemon *d)
 		LOG_W("daemon", "reload: [sip] listen/transports change at the next restart");
 	if (strcmp(cur->ctl_socket, next->ctl_socket) != 0)
 		LOG_W("daemon", "reload: [control] socket changes at the next restart");
-	if (strcmp(cur->cdr_journal, next->cdr_journal) != 0 || cur->cdr_batch != next->cdr_batch)
+	if (strcmp(cur->cdr_journal, next->cdr_journal) != 0 || cur->cdr_batch != next->cdr_batch ||
+	    cur->cdr_alarm_after_ms != next->cdr_alarm_after_ms || cur->cdr_enabled != next->cdr_enabled)
 		LOG_W("daemon", "reload: [cdr] settings change at the next restart");
 	if (memcmp(cur->spans, next->spans, sizeof(cur->spans)) != 0 || cur->nspans != next->nspans)
 		LOG_W("daemon", "reload: [span] sections change at the next restart");

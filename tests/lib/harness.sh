@@ -19,6 +19,7 @@ T_DIR=$(mktemp -d /tmp/tandem-test.XXXXXX)
 chmod 755 "$T_DIR"
 T_PG_STARTED=0
 T_DAEMON_PID=
+T_KILL_PIDS= # background helpers (SIPp, ...) to end at exit, even if stopped
 
 # --- TAP ---------------------------------------------------------------
 
@@ -127,12 +128,27 @@ pg_restart() {
 		T_PG_STARTED=1
 }
 
+# The server's processes (the postmaster and its children), for pg_freeze.
+pg_pids() {
+	local pm
+	pm=$(head -n 1 "$T_DIR/pg/data/postmaster.pid" 2>/dev/null) || return 1
+	echo "$pm"
+	ps -o pid= --ppid "$pm"
+}
+
+# pg_freeze / pg_thaw: stall every process of the cluster (SIGSTOP): its
+# connections stay open but nothing answers; then let it go on (SIGCONT).
+pg_freeze() { kill -STOP $(pg_pids); }
+pg_thaw() { kill -CONT $(pg_pids); }
+
 # psql with the harness's environment; prints bare values.
 pg_sql() { "$(pg_bindir)/psql" -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
 
 # --- tandemd -----------------------------------------------------------
 
 # daemon_config FILE [EXTRA-INI-LINES]: a configuration on a random port.
+# The extra lines follow the [cdr] section: keys before any section header
+# belong to it. T_LOG_LEVEL (default debug) sets [log] level.
 daemon_config() {
 	local file=$1 extra=${2:-}
 	T_SIP_PORT=$((20000 + (RANDOM % 20000)))
@@ -141,7 +157,7 @@ daemon_config() {
 [general]
 node = test-node
 [log]
-level = debug
+level = ${T_LOG_LEVEL:-debug}
 [sip]
 listen = 127.0.0.1:$T_SIP_PORT
 [database]
@@ -176,6 +192,26 @@ daemon_start() {
 	echo "tandemd did not come up:" | t_diag
 	tail -n 30 "$T_DIR/tandemd.log" | t_diag
 	return 1
+}
+
+# daemon_restart: start tandemd again with the same $T_DIR/tandem.conf
+# (same SIP port, control socket and CDR journal), after a stop or a kill.
+daemon_restart() {
+	# shellcheck disable=SC2086
+	env ${T_DAEMON_ENV:-} "$TANDEMD" -c "$T_DIR/tandem.conf" >>"$T_DIR/tandemd.log" 2>&1 &
+	T_DAEMON_PID=$!
+	t_eventually 10 ctl status && return 0
+	echo "tandemd did not come up again:" | t_diag
+	tail -n 30 "$T_DIR/tandemd.log" | t_diag
+	return 1
+}
+
+# daemon_kill9: SIGKILL (no clean-up at all: a crash) and reap it.
+daemon_kill9() {
+	[ -n "$T_DAEMON_PID" ] || return 0
+	kill -KILL "$T_DAEMON_PID" 2>/dev/null
+	wait "$T_DAEMON_PID" 2>/dev/null
+	T_DAEMON_PID=
 }
 
 # daemon_stop: SIGTERM and wait; the exit status goes to T_DAEMON_RC.
@@ -213,6 +249,11 @@ t_cleanup() {
 		kill -TERM "$T_DAEMON_PID" 2>/dev/null
 		wait "$T_DAEMON_PID" 2>/dev/null
 	fi
+	for p in $T_KILL_PIDS; do
+		kill -CONT "$p" 2>/dev/null && kill -TERM "$p" 2>/dev/null
+	done
+	# A cluster left stalled by pg_freeze would not stop.
+	[ "$T_PG_STARTED" = 1 ] && pg_thaw 2>/dev/null
 	pg_stop
 	if [ "$T_FAILED" -gt 0 ] && [ -f "$T_DIR/tandemd.log" ]; then
 		echo "tandemd log (last 40 lines):" | t_diag

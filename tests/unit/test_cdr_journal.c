@@ -621,6 +621,106 @@ static void test_writer_no_db(void)
 	cdr_journal_close(j);
 }
 
+/* The age of the oldest pending record comes from the records themselves
+ * (the call's end), learned when the writer reads them, whatever order
+ * they were appended in. */
+static void test_writer_age(void)
+{
+	const char *dir = tdir("age");
+	struct cdr_journal *j = open_journal(dir, 0, NULL);
+	struct cdr_writer_opts o = {"host=/nonexistent-tandem-test connect_timeout=1", 50, 20, 50};
+	const int64_t t0 = 1700000000000, ends[3] = {t0 + 5000, t0 + 2000, t0 + 9000};
+	struct cdr_writer *w = NULL;
+	struct cdr_writer_status st;
+	struct cdr_record r;
+	char err[256] = "";
+
+	if (!j)
+		return;
+	is_int(cdr_writer_new(j, &o, &w, err, sizeof(err)), 0, "writer made (%s)", err);
+	if (!w) {
+		cdr_journal_close(j);
+		return;
+	}
+	cdr_writer_status(w, &st);
+	is_int(cdr_writer_age_ms(&st, t0 + 60000), 0, "nothing pending: age 0");
+	for (int i = 0; i < 3; i++) {
+		full_record(&r, 100 + (unsigned)i);
+		r.start_ms = ends[i] - 1000;
+		r.answer_ms = CDR_UNSET;
+		r.end_ms = ends[i];
+		r.duration_ms = 1000;
+		r.billable_ms = 0;
+		r.disposition = CDR_DISP_BUSY;
+		is_int(cdr_journal_append(j, &r, err, sizeof(err)), 0, "record %d appended (%s)", i, err);
+	}
+	is_int(cdr_writer_start(w), 0, "writer starts (no database)");
+	for (int waited = 0; waited < 5000; waited += 10) {
+		cdr_writer_status(w, &st);
+		if (st.oldest_known)
+			break;
+		usleep(10000);
+	}
+	ok(st.oldest_known, "the writer learned the oldest pending record's time");
+	is_int(st.pending, 3, "3 pending");
+	ok(st.oldest_ms == t0 + 2000, "the oldest is the record that ended first, not the first appended");
+	is_int(cdr_writer_age_ms(&st, t0 + 32000), 30000, "its age: 30 s at t0 + 32 s");
+	is_int(cdr_writer_age_ms(&st, t0), 0, "a clock before it: age 0, never negative");
+	st.pending = 0;
+	is_int(cdr_writer_age_ms(&st, t0 + 32000), 0, "nothing pending: age 0 whatever was known");
+	cdr_writer_free(w);
+	cdr_journal_close(j);
+}
+
+/* Raised once at the threshold, repeated at most once per repeat
+ * interval, cleared once below it, raised afresh after that. */
+static void test_alarm(void)
+{
+	struct cdr_alarm a = {0};
+	const int64_t after = 60000, rep = 60000;
+
+	is_int(cdr_alarm_step(&a, 59999, 0, after, rep), CDR_ALARM_QUIET, "below the threshold: quiet");
+	is_int(cdr_alarm_step(&a, 60000, 1000, after, rep), CDR_ALARM_RAISED, "at the threshold: raised");
+	ok(a.on && a.since_ms == 1000, "on since the step that raised it");
+	is_int(cdr_alarm_step(&a, 61000, 2000, after, rep), CDR_ALARM_QUIET, "a second later: not repeated");
+	is_int(cdr_alarm_step(&a, 119999, 60999, after, rep), CDR_ALARM_QUIET, "just under a minute: not repeated");
+	is_int(cdr_alarm_step(&a, 120000, 61000, after, rep), CDR_ALARM_REPEATED, "a minute later: repeated");
+	is_int(cdr_alarm_step(&a, 121000, 62000, after, rep), CDR_ALARM_QUIET, "then quiet again");
+	is_int(cdr_alarm_step(&a, 0, 63000, after, rep), CDR_ALARM_CLEARED, "drained: cleared");
+	ok(!a.on, "off");
+	is_int(cdr_alarm_step(&a, 0, 64000, after, rep), CDR_ALARM_QUIET, "cleared once only");
+	is_int(cdr_alarm_step(&a, 70000, 65000, after, rep), CDR_ALARM_RAISED, "a new outage: raised at once");
+}
+
+/* The disk usage is the segments' size, across rotations and trims. */
+static void test_disk_usage(void)
+{
+	const char *dir = tdir("usage");
+	struct cdr_journal *j = open_journal(dir, 4096, NULL);
+	struct cdr_journal_stats js;
+	uint64_t bytes = 1, segs = 1;
+	char last[8192] = "";
+
+	if (!j)
+		return;
+	is_int(cdr_journal_disk_usage(dir, &bytes, &segs), 0, "usage of an empty journal");
+	ok(bytes == 0 && segs <= 1, "an empty journal takes 0 bytes (%llu in %llu segments)", (unsigned long long)bytes,
+	   (unsigned long long)segs);
+	append_n(j, 0, 40);
+	cdr_journal_stats(j, &js);
+	is_int(cdr_journal_disk_usage(dir, &bytes, &segs), 0, "usage after 40 records");
+	ok(bytes == js.bytes && bytes > 0, "the segments hold every byte appended (%llu, appended %llu)",
+	   (unsigned long long)bytes, (unsigned long long)js.bytes);
+	is_int((long)segs, count_segments(dir, last, sizeof(last)), "every segment counted (rotated at 4 KiB)");
+	ok(segs > 1, "several segments (%llu)", (unsigned long long)segs);
+	is_int(cdr_journal_trim(dir, &js.durable), (long)segs - 1, "all but the last segment trimmed");
+	is_int(cdr_journal_disk_usage(dir, &bytes, &segs), 0, "usage after the trim");
+	ok(segs == 1 && (off_t)bytes == file_size(last), "only the last segment is left (%llu bytes)",
+	   (unsigned long long)bytes);
+	ok(cdr_journal_disk_usage("/nonexistent-tandem-test", &bytes, &segs) < 0, "no journal folder: an error");
+	cdr_journal_close(j);
+}
+
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -640,6 +740,9 @@ int main(void)
 	test_group_commit();
 	test_checkpoint();
 	test_writer_no_db();
+	test_writer_age();
+	test_alarm();
+	test_disk_usage();
 	rm_tree(tmp_root);
 	return tap_done();
 }

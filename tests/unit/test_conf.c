@@ -27,6 +27,11 @@ static void test_defaults(void)
 	is_int(s.log_level, LOG_INFO, "default log level info");
 	is_int(s.db_reconnect_ms, 2000, "default reconnect 2s");
 	is_str(s.db_conninfo, "", "default conninfo is the libpq environment");
+	is_int(s.cdr_alarm_after_ms, 60000, "default CDR alarm after 60 s");
+	ok(s.cdr_enabled, "CDRs enabled by default");
+	is_int(load("[cdr]\nalarm_after = 90\nenabled = no\n", &s, err, sizeof(err)), 0, "[cdr] alarm_after, enabled");
+	is_int(s.cdr_alarm_after_ms, 90000, "alarm_after: a bare number is seconds");
+	ok(!s.cdr_enabled, "enabled = no");
 }
 
 static void test_good_file(void)
@@ -95,6 +100,11 @@ static void test_bad_files(void)
 	    {"[span a]\nlaw = alaw\n[span b]\nlaw = ulaw\n", NULL},
 	    {"[span a]\nlaw = alaw\nlaw = ulaw\n", "t.conf:3: law: set twice in section [span]"},
 	    {"[sip a]\n", "t.conf:1: unknown section [sip a]"},
+	    {"[cdr]\nalarm_after = soon\n", "t.conf:2: alarm_after: \"soon\" is not a duration"},
+	    {"[cdr]\nalarm_after = 500ms\n", "t.conf:2: alarm_after: 500ms is out of range (1000ms..86400000ms)"},
+	    {"[cdr]\nalarm_after = 2d\n", "t.conf:2: alarm_after: \"2d\" is not a duration"},
+	    {"[cdr]\nalarm_after = 90\nenabled = no\n", NULL},
+	    {"[cdr]\nenabled = maybe\n", "t.conf:2: enabled: \"maybe\" is not yes or no"},
 	};
 	struct tandem_settings s;
 
