@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The CDR writer thread: journal -> batches -> PostgreSQL -> checkpoint ->
- * trim, retrying with backoff while the database is away. */
+ * trim, retrying with backoff while the database is away. One batch is in
+ * the database's hands while the next is read. */
 #include "config.h"
 
 #include "db/cdr_writer.h"
@@ -22,6 +23,15 @@
 #define CDR_CHECKPOINT "checkpoint"
 #define CDR_REJECTED   "rejected.tsv"
 #define CDR_IDLE_MS    1000
+/* Under load the checkpoint is saved at most this often (two fsyncs each),
+ * and at once whenever the writer catches up or stops: a crash replays
+ * what was committed since, which the conflict clause makes harmless. */
+#define CDR_CHECKPOINT_MS 200
+/* A batch found short waits this long for more records before it goes:
+ * while calls end faster than one at a time, fewer and larger transactions
+ * carry them (each costs a statement and a commit fsync), and a record
+ * reaches the table a few ms later. */
+#define CDR_LINGER_MS 5
 
 struct cdr_writer {
 	struct cdr_journal *j;
@@ -41,9 +51,16 @@ struct cdr_writer {
 	/* The writer thread's own state. */
 	struct cdr_pg *pg;
 	struct cdr_reader *reader;
-	struct cdr_record *batch;
+	struct cdr_record *batch; /* being read from the journal */
 	int nbatch;
-	struct cdr_pos batch_end;
+	struct cdr_pos batch_end;  /* after the last record read */
+	struct cdr_record *flight; /* sent to the database, not yet committed */
+	int nflight;
+	bool in_flight; /* its outcome is still to be read */
+	struct cdr_pos flight_end;
+	struct cdr_pos committed; /* everything before it is in the database */
+	struct cdr_pos saved;     /* the checkpoint file says this */
+	struct timespec ckpt_due; /* save again from then on */
 	int retry_ms;
 };
 
@@ -211,12 +228,19 @@ static int64_t cdr_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The batch just read holds the oldest pending records: publish when the
- * oldest of them was made, for the age in the status. */
+/* Unless a batch in flight holds older ones (then the age is known), the
+ * batch just read holds the oldest pending records: publish when the oldest
+ * of them was made, for the age in the status. */
 static void cdr_writer_note_oldest(struct cdr_writer *w)
 {
 	int64_t oldest = INT64_MAX;
+	bool known;
 
+	pthread_mutex_lock(&w->lock);
+	known = w->st.oldest_known;
+	pthread_mutex_unlock(&w->lock);
+	if (known)
+		return;
 	for (int i = 0; i < w->nbatch; i++) {
 		const struct cdr_record *r = &w->batch[i];
 		int64_t t = r->end_ms >= r->start_ms ? r->end_ms : r->start_ms;
@@ -270,38 +294,21 @@ static int cdr_writer_fill(struct cdr_writer *w)
 	return w->nbatch;
 }
 
-/* The database refused the batch: insert one by one, and keep the records
- * it refuses in rejected.tsv (logged) rather than stall for ever. */
-static int cdr_writer_one_by_one(struct cdr_writer *w, int *inserted, int *rejected, char *why, size_t whylen)
+/* Keep record r, which the database refused (why), in rejected.tsv, and
+ * log it. */
+static int cdr_writer_reject(struct cdr_writer *w, const struct cdr_record *r, const char *why)
 {
-	char path[4096], line[2048];
-	int rc = 0;
+	char path[4096], line[CDR_PG_LINE_MAX];
+	int fd, rc = 0;
 
-	*inserted = *rejected = 0;
 	snprintf(path, sizeof(path), "%s/" CDR_REJECTED, cdr_journal_dir(w->j));
-	for (int i = 0; i < w->nbatch; i++) {
-		int one = 0, fd;
-
-		rc = cdr_pg_insert(w->pg, &w->batch[i], 1, &one, why, whylen);
-		*inserted += one;
-		if (rc == 0)
-			continue;
-		if (rc != -EINVAL)
-			return rc;
-		cdr_pg_format(&w->batch[i], line, sizeof(line));
-		LOG_E("cdr", "call %s leg %d refused by the database (kept in %s): %s", w->batch[i].call_uuid,
-		      w->batch[i].leg, path, why);
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-		if (fd < 0 || dprintf(fd, "%s\t# %s\n", line, why) < 0 || fsync(fd) < 0) {
-			rc = -errno;
-			if (fd >= 0)
-				close(fd);
-			return rc;
-		}
+	cdr_pg_format(r, line, sizeof(line));
+	LOG_E("cdr", "call %s leg %d refused by the database (kept in %s): %s", r->call_uuid, r->leg, path, why);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0 || dprintf(fd, "%s\t# %s\n", line, why) < 0 || fsync(fd) < 0)
+		rc = -errno;
+	if (fd >= 0)
 		close(fd);
-		(*rejected)++;
-		rc = 0;
-	}
 	return rc;
 }
 
@@ -314,11 +321,70 @@ static void cdr_writer_busy(struct cdr_writer *w)
 	pthread_mutex_unlock(&w->lock);
 }
 
-/* Insert the batch, then move the checkpoint past it. */
-static int cdr_writer_commit(struct cdr_writer *w)
+/* The database refused records recs[0 .. n-1] as a whole (why says why):
+ * insert the two halves apart, and so on down to single records, keeping
+ * those it refuses in rejected.tsv rather than stall for ever. The good
+ * records land in a few transactions per bad one. */
+static int cdr_writer_split(struct cdr_writer *w, const struct cdr_record *recs, int n, int *inserted, int *rejected,
+			    char *why, size_t whylen)
+{
+	int half = n / 2;
+
+	if (n == 1) {
+		int rc = cdr_writer_reject(w, recs, why);
+
+		*rejected += rc == 0;
+		return rc;
+	}
+	for (int part = 0; part < 2; part++) {
+		const struct cdr_record *from = part ? recs + half : recs;
+		int count = part ? n - half : half, one = 0;
+		int rc = cdr_pg_insert(w->pg, from, count, &one, why, whylen);
+
+		*inserted += one;
+		if (rc == -EINVAL)
+			rc = cdr_writer_split(w, from, count, inserted, rejected, why, whylen);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Save the checkpoint at pos (everything before it is in the database),
+ * then delete the segments wholly before it. */
+static void cdr_writer_checkpoint(struct cdr_writer *w, const struct cdr_pos *pos)
+{
+	int rc = cdr_checkpoint_save(cdr_journal_dir(w->j), pos), trimmed;
+
+	deadline_in(&w->ckpt_due, CDR_CHECKPOINT_MS);
+	if (rc < 0) {
+		LOG_W("cdr", "%s: saving the checkpoint: %s (a restart replays more)", cdr_journal_dir(w->j),
+		      strerror(-rc));
+		return;
+	}
+	w->saved = *pos;
+	trimmed = cdr_journal_trim(cdr_journal_dir(w->j), pos);
+	if (trimmed > 0)
+		LOG_I("cdr", "%d drained journal segment(s) deleted", trimmed);
+	pthread_mutex_lock(&w->lock);
+	w->st.checkpoint = *pos;
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void cdr_writer_lost(struct cdr_writer *w, const char *why)
+{
+	cdr_writer_error(w, "inserting CDRs", why);
+	cdr_pg_close(w->pg);
+	w->pg = NULL;
+	w->in_flight = false;
+}
+
+/* Send the batch in flight: its transaction starts, and the database works
+ * on it while the writer reads the next batch. */
+static int cdr_writer_send(struct cdr_writer *w)
 {
 	char why[512] = "";
-	int rc, inserted = 0, rejected = 0, trimmed;
+	int rc;
 
 	cdr_writer_busy(w);
 	if (!w->pg) {
@@ -329,58 +395,121 @@ static int cdr_writer_commit(struct cdr_writer *w)
 		}
 		LOG_I("cdr", "connected to the database");
 	}
-	rc = cdr_pg_insert(w->pg, w->batch, w->nbatch, &inserted, why, sizeof(why));
-	if (rc == -EINVAL)
-		rc = cdr_writer_one_by_one(w, &inserted, &rejected, why, sizeof(why));
+	rc = cdr_pg_send(w->pg, w->flight, w->nflight, why, sizeof(why));
 	if (rc < 0) {
-		cdr_writer_error(w, "inserting CDRs", why);
-		cdr_pg_close(w->pg);
-		w->pg = NULL;
+		cdr_writer_lost(w, why);
 		return rc;
 	}
-	/* Committed. Losing the checkpoint now only means a harmless replay. */
-	rc = cdr_checkpoint_save(cdr_journal_dir(w->j), &w->batch_end);
-	if (rc < 0)
-		LOG_W("cdr", "%s: saving the checkpoint: %s (a restart replays more)", cdr_journal_dir(w->j),
-		      strerror(-rc));
-	trimmed = cdr_journal_trim(cdr_journal_dir(w->j), &w->batch_end);
-	if (trimmed > 0)
-		LOG_I("cdr", "%d drained journal segment(s) deleted", trimmed);
+	w->in_flight = true;
+	return 0;
+}
+
+/* Wait for the batch in flight to commit (split if the database refuses
+ * records of it), count it, and let the checkpoint pass it. On failure it
+ * stays, to be sent again. */
+static int cdr_writer_land(struct cdr_writer *w)
+{
+	char why[512] = "";
+	int rc, inserted = 0, rejected = 0;
+
+	w->in_flight = false;
+	rc = cdr_pg_wait(w->pg, &inserted, why, sizeof(why));
+	if (rc == -EINVAL)
+		rc = cdr_writer_split(w, w->flight, w->nflight, &inserted, &rejected, why, sizeof(why));
+	if (rc < 0) {
+		cdr_writer_lost(w, why);
+		return rc;
+	}
+	/* Committed: only now may the checkpoint pass these records. */
+	w->committed = w->flight_end;
 	pthread_mutex_lock(&w->lock);
 	if (w->st.last_error[0])
 		LOG_I("cdr", "writing CDRs again after: %s", w->st.last_error);
 	w->st.written += (uint64_t)inserted;
-	w->st.duplicates += (uint64_t)(w->nbatch - inserted - rejected);
+	w->st.duplicates += (uint64_t)(w->nflight - inserted - rejected);
 	w->st.rejected += (uint64_t)rejected;
 	w->st.batches++;
 	w->st.db_up = true;
 	w->st.busy_since = 0;
-	w->st.checkpoint = w->batch_end;
 	w->st.last_error[0] = '\0';
 	w->st.oldest_known = false; /* the next fill learns the next oldest */
 	pthread_mutex_unlock(&w->lock);
-	w->nbatch = 0;
+	w->nflight = 0;
 	w->retry_ms = w->retry_min_ms;
+	if (deadline_left_ms(&w->ckpt_due) <= 0)
+		cdr_writer_checkpoint(w, &w->committed);
 	return 0;
 }
 
-/* The reader went past the end of a whole segment without a record to
- * commit (its last ones were committed before): move the checkpoint to
- * the next segment so the drained one can go. */
-static void cdr_writer_skip_segment(struct cdr_writer *w)
+/* The writer caught up: save the checkpoint if it lags. And if the reader
+ * went past the end of a whole segment without a record to commit (its
+ * last ones were committed before), move the checkpoint to the next
+ * segment so the drained one can go. */
+static void cdr_writer_idle(struct cdr_writer *w)
 {
 	struct cdr_pos pos;
 
 	cdr_reader_pos(w->reader, &pos);
-	if (pos.seg <= w->batch_end.seg)
+	if (pos.seg > w->committed.seg) {
+		w->batch_end = w->committed = pos;
+		cdr_writer_checkpoint(w, &pos);
+	} else if (cdr_pos_cmp(&w->saved, &w->committed) < 0) {
+		cdr_writer_checkpoint(w, &w->committed);
+	}
+}
+
+/* One step of the loop: the batch read last goes in flight once the one
+ * before has landed. */
+static void cdr_writer_step(struct cdr_writer *w)
+{
+	struct cdr_record *t;
+	int n;
+
+	/* A batch the database did not take (connection lost, server down)
+	 * goes again first, on its own. */
+	if (w->nflight && !w->in_flight) {
+		if (cdr_writer_send(w) < 0 || cdr_writer_land(w) < 0)
+			cdr_writer_backoff(w);
 		return;
-	if (cdr_checkpoint_save(cdr_journal_dir(w->j), &pos) < 0)
+	}
+	/* Read the next batch while the database works on the one in flight. */
+	if (w->nbatch == 0) {
+		n = cdr_writer_fill(w);
+		if (n <= 0 && w->in_flight) {
+			if (cdr_writer_land(w) < 0)
+				cdr_writer_backoff(w);
+			return;
+		}
+		if (n < 0) {
+			cdr_writer_backoff(w);
+			return;
+		}
+		if (n == 0) {
+			struct cdr_journal_stats js;
+
+			cdr_writer_idle(w);
+			cdr_journal_stats(w->j, &js);
+			if (cdr_pos_cmp(&js.durable, &w->batch_end) <= 0)
+				cdr_journal_wait(w->j, &w->batch_end, CDR_IDLE_MS);
+			return;
+		}
+		if (n < w->batch_max && cdr_writer_sleep(w, CDR_LINGER_MS))
+			cdr_writer_fill(w);
+	}
+	if (w->in_flight && cdr_writer_land(w) < 0) {
+		cdr_writer_backoff(w);
 		return;
-	w->batch_end = pos;
-	cdr_journal_trim(cdr_journal_dir(w->j), &pos);
-	pthread_mutex_lock(&w->lock);
-	w->st.checkpoint = pos;
-	pthread_mutex_unlock(&w->lock);
+	}
+	if (w->nbatch < w->batch_max) /* and what came meanwhile */
+		cdr_writer_fill(w);
+	t = w->flight;
+	w->flight = w->batch;
+	w->batch = t;
+	w->nflight = w->nbatch;
+	w->flight_end = w->batch_end;
+	w->nbatch = 0;
+	if (cdr_writer_send(w) < 0)
+		cdr_writer_backoff(w);
 }
 
 static void *cdr_writer_main(void *arg)
@@ -393,26 +522,16 @@ static void *cdr_writer_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		if (stop)
 			break;
-		if (w->nbatch == 0) {
-			int n = cdr_writer_fill(w);
-
-			if (n < 0) {
-				cdr_writer_backoff(w);
-				continue;
-			}
-			if (n == 0) {
-				struct cdr_journal_stats js;
-
-				cdr_writer_skip_segment(w);
-				cdr_journal_stats(w->j, &js);
-				if (cdr_pos_cmp(&js.durable, &w->batch_end) <= 0)
-					cdr_journal_wait(w->j, &w->batch_end, CDR_IDLE_MS);
-				continue;
-			}
-		}
-		if (cdr_writer_commit(w) < 0)
-			cdr_writer_backoff(w);
+		cdr_writer_step(w);
 	}
+	/* Stopping: the batch in flight finishes; the checkpoint is left at
+	 * what was committed. */
+	if (w->in_flight)
+		cdr_writer_land(w);
+	if (w->nbatch == 0 && w->nflight == 0)
+		cdr_writer_idle(w);
+	else if (cdr_pos_cmp(&w->saved, &w->committed) < 0)
+		cdr_writer_checkpoint(w, &w->committed);
 	cdr_pg_close(w->pg);
 	w->pg = NULL;
 	return NULL;
@@ -463,12 +582,13 @@ int cdr_writer_new(struct cdr_journal *j, const struct cdr_writer_opts *opts, st
 	w->retry_ms = w->retry_min_ms;
 	w->conninfo = strdup(opts && opts->conninfo ? opts->conninfo : "");
 	w->batch = calloc((size_t)w->batch_max, sizeof(*w->batch));
+	w->flight = calloc((size_t)w->batch_max, sizeof(*w->flight));
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&w->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	if (!w->conninfo || !w->batch) {
+	if (!w->conninfo || !w->batch || !w->flight) {
 		snprintf(err, errlen, "out of memory");
 		rc = -ENOMEM;
 		goto fail;
@@ -484,7 +604,7 @@ int cdr_writer_new(struct cdr_journal *j, const struct cdr_writer_opts *opts, st
 		snprintf(err, errlen, "%s: %s", cdr_journal_dir(j), strerror(-rc));
 		goto fail;
 	}
-	w->batch_end = from;
+	w->batch_end = w->committed = w->saved = from;
 	w->st.checkpoint = from;
 	cdr_writer_count_backlog(w, &from);
 	if (w->backlog)
@@ -534,6 +654,7 @@ void cdr_writer_free(struct cdr_writer *w)
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->lock);
 	free(w->batch);
+	free(w->flight);
 	free(w->conninfo);
 	free(w);
 }

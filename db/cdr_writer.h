@@ -15,7 +15,7 @@
 
 struct cdr_writer_opts {
 	const char *conninfo; /* libpq connection string ("" or NULL = environment); copied */
-	int batch_max;        /* records per INSERT; 0 = 200 (at most CDR_PG_BATCH_MAX = 500) */
+	int batch_max;        /* records per transaction; 0 = 200 (at most CDR_PG_BATCH_MAX = 5000) */
 	int retry_min_ms;     /* first retry after a database error; 0 = 200 ms */
 	int retry_max_ms;     /* backoff doubles up to this; 0 = 10 s */
 };
@@ -26,7 +26,7 @@ struct cdr_writer_status {
 	uint64_t duplicates; /* records already in the table (replays after a crash) */
 	uint64_t rejected;   /* records the database refused, kept in <dir>/rejected.tsv */
 	uint64_t pending;    /* records in the journal not yet in the database */
-	uint64_t batches;    /* INSERT statements committed */
+	uint64_t batches;    /* transactions committed */
 	bool db_up;          /* the last database operation succeeded */
 	struct cdr_pos checkpoint;
 	char last_error[256]; /* "" when the last attempt succeeded */

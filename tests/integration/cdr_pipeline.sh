@@ -2,7 +2,8 @@
 # The CDR pipeline against a real PostgreSQL: records written with the
 # database up land once; records written while it is down are acknowledged
 # durable and land once it is back; a writer killed with SIGKILL mid-stream
-# loses no acknowledged record, and replay inserts nothing twice.
+# loses no acknowledged record, and replay inserts nothing twice; records
+# the database refuses are set aside and the rest of their batch lands.
 . "$TOP_SRCDIR/tests/lib/harness.sh"
 
 DRV="$TOP_BUILDDIR/tests/integration/cdr_driver"
@@ -78,12 +79,34 @@ t_ok "and nothing that was never written ($present rows >= $acked acked)" [ "$pr
 # rows are already there, so nothing is inserted twice.
 t_run out rc "$DRV" --dir "$J" --first 5000 --count 50 --drain 60
 t_like "$out" "written 50 duplicates 0" "50 more records written"
+# Five of them deleted meanwhile: the replay puts back those five only.
 before=$(rows "true")
+pg_sql "DELETE FROM cdr WHERE call_uuid IN ('$(uuid_of 5000)', '$(uuid_of 5011)', '$(uuid_of 5022)',
+	'$(uuid_of 5033)', '$(uuid_of 5049)')" >/dev/null
 rm -f "$J/checkpoint"
 t_run out rc "$DRV" --dir "$J" --count 0 --drain 120
 t_is "$rc" 0 "a replay without a checkpoint drains"
-t_like "$out" "written 0 duplicates 50 rejected 0 pending 0" "every replayed record is a duplicate ($out)"
-t_is "$(rows "true")" "$before" "the table is unchanged"
+t_like "$out" "written 5 duplicates 45 rejected 0 pending 0" "the 5 missing records written, 45 duplicates ($out)"
+t_is "$(rows "true")" "$before" "the table is as before the deletion"
+t_is "$(rows "call_uuid IN ('$(uuid_of 5000)', '$(uuid_of 5011)', '$(uuid_of 5022)', '$(uuid_of 5033)',
+	'$(uuid_of 5049)')")" 5 "the five are back"
 t_is "$(ls "$J" | grep -c '^cdr-.*\.log$')" 1 "drained segments were deleted (one left to append to)"
+
+# 5. The database refuses three records of a batch (a constraint the
+# writer's validation does not know): the batch is split, the other rows
+# land, and the three are kept in rejected.tsv.
+pg_sql "ALTER TABLE cdr ADD CONSTRAINT test_refuse CHECK (callee IS NULL OR
+	callee NOT IN ('+4930007010', '+4930007020', '+4930007100')) NOT VALID" >/dev/null
+t_run out rc "$DRV" --dir "$J" --first 7000 --count 200 --threads 1 --drain 120
+t_is "$rc" 0 "a batch with refused records drains"
+t_like "$out" "written 197 duplicates 0 rejected 3 pending 0" "197 written, 3 rejected ($out)"
+t_is "$(rows "call_uuid >= '$(uuid_of 7000)' AND call_uuid < '$(uuid_of 7200)'")" 197 "197 of the 200 rows in cdr"
+t_is "$(rows "call_uuid IN ('$(uuid_of 7010)', '$(uuid_of 7020)', '$(uuid_of 7100)')")" 0 "none of the refused ones"
+t_is "$(cut -f1 "$J/rejected.tsv" | sort | tr '\n' ' ')" "$(uuid_of 7010) $(uuid_of 7020) $(uuid_of 7100) " \
+	"rejected.tsv holds the three refused records"
+t_like "$(head -n 1 "$J/rejected.tsv")" "	# .*test_refuse" "each with the database's reason"
+t_like "$(grep "$(uuid_of 7010)" "$J/rejected.tsv")" "0049 30 7010 'x' \"y\" \\\\\\\\ \\\\t	" \
+	"its columns as COPY text (backslash and tab escaped)"
+pg_sql "ALTER TABLE cdr DROP CONSTRAINT test_refuse" >/dev/null
 
 t_done

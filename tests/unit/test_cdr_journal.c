@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests: the CDR record codec, the journal (framing, rotation, torn
- * tails, corruption, concurrent appenders, group commit), the checkpoint
- * file, and the writer's bookkeeping with no database reachable. */
+ * tails, corruption, concurrent appenders, group commit), the COPY text of
+ * a record, the checkpoint file, and the writer's bookkeeping with no
+ * database reachable. */
 #include "config.h"
 
 #include "db/cdr.h"
 #include "db/cdr_journal.h"
+#include "db/cdr_pg.h"
 #include "db/cdr_writer.h"
 #include "tests/tap.h"
 
@@ -721,6 +723,47 @@ static void test_disk_usage(void)
 	cdr_journal_close(j);
 }
 
+/* The COPY text the writer sends (and rejected.tsv keeps). */
+static void test_copy_line(void)
+{
+	struct cdr_record r;
+	char line[CDR_PG_LINE_MAX], small[40];
+	size_t n;
+
+	full_record(&r, 5);
+	n = cdr_pg_copy_line(&r, line, sizeof(line));
+	is_str(line,
+	       "6f1c1d8e-7a43-4a37-9b1f-000000000005\t3\tedge-1\toutbound\tacme\tacme-pbx\tcarrier-a\tspan1\t17\t"
+	       "+442071234567\t+4930123456\t0049 30 123456\\t\"quoted\" \\\\ \xc3\xa9\t2023-11-14 22:13:20.123+00\t"
+	       "2023-11-14 22:13:24.567+00\t2023-11-14 22:14:24.567+00\t64444\t60000\tanswered\t200\t16\tcallee\tPCMA\t"
+	       "a84b4c76e66710@pc33.example.com\troute 12 via carrier-a/gw2\n",
+	       "a full record: every column, tab and backslash escaped, ms times in UTC");
+	is_int(n, strlen(line), "its length returned");
+	bare_record(&r, 2);
+	r.start_ms = 951782399999;
+	r.end_ms = 951782400001;
+	r.duration_ms = 2;
+	cdr_pg_copy_line(&r, line, sizeof(line));
+	is_str(line,
+	       "00000000-0000-4000-8000-000000000002\t1\tn1\tinbound\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t"
+	       "2000-02-28 23:59:59.999+00\t\\N\t2000-02-29 00:00:00.001+00\t2\t0\tfailed\t\\N\t\\N\t\\N\t\\N\t"
+	       "\\N\t\\N\n",
+	       "a bare record: \\N for each unset column; a leap day");
+	r.start_ms = -1500;
+	cdr_pg_copy_line(&r, line, sizeof(line));
+	ok(strstr(line, "\t1969-12-31 23:59:58.500+00\t") != NULL, "a time before 1970 rounds down to the second");
+	cdr_pg_format(&r, line, sizeof(line));
+	ok(line[0] && line[strlen(line) - 1] != '\n', "the rejected-records form has no newline");
+	n = cdr_pg_copy_line(&r, small, sizeof(small));
+	ok(n >= sizeof(small) && strlen(small) == sizeof(small) - 1, "a short buffer: cut, NUL-terminated, length %zu",
+	   n);
+	is_str(cdr_pg_columns(),
+	       "call_uuid, leg, node, direction, customer, ingress, egress, span, channel, caller, callee, dialed, "
+	       "start_time, answer_time, end_time, duration_ms, billable_ms, disposition, sip_status, q850_cause, "
+	       "hangup_side, codec, sip_call_id, route",
+	       "the columns, in the order of the line");
+}
+
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -738,6 +781,7 @@ int main(void)
 	test_corruption();
 	test_concurrent();
 	test_group_commit();
+	test_copy_line();
 	test_checkpoint();
 	test_writer_no_db();
 	test_writer_age();
