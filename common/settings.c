@@ -127,6 +127,22 @@ static int check_transports(const char *v, char *why, size_t len)
 	return 0;
 }
 
+/* A digest realm: printable, no quote or backslash (it goes in a quoted
+ * string), not empty. */
+static int check_realm(const char *v, char *why, size_t len)
+{
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < 0x21 || *p == '"' || *p == '\\' || *p == 0x7f) {
+			snprintf(why, len, "\"%s\": a realm is printable, without spaces, quotes or backslashes", v);
+			return -EINVAL;
+		}
+	if (!*v) {
+		snprintf(why, len, "empty");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* An absolute path, or empty for the default. */
 static int check_abspath(const char *v, char *why, size_t len)
 {
@@ -192,6 +208,12 @@ const struct conf_directive settings_directives[] = {
      "which of udp and tcp to listen on"},
     {"sip", "user_agent", CONF_STR, S(sip_user_agent), 0, 0, NULL, NULL, "Tandem/" PACKAGE_VERSION,
      "User-Agent and Server header value"},
+    {"sip", "realm", CONF_STR, S(sip_realm), 0, 0, NULL, check_realm, "tandem",
+     "digest realm of the challenges to customers (customer_credentials.realm)"},
+    {"sip", "register_min_expires", CONF_INT, I(sip_reg_min), 10, 86400, NULL, NULL, "60",
+     "shortest registration accepted, in seconds (shorter: 423 with Min-Expires)"},
+    {"sip", "register_max_expires", CONF_INT, I(sip_reg_max), 10, 86400, NULL, NULL, "3600",
+     "longest registration granted, in seconds (longer requests are cut to it)"},
     {"database", "conninfo", CONF_STR, S(db_conninfo), 0, 0, NULL, NULL, "",
      "libpq connection string; empty means the libpq environment (PGHOST, PGDATABASE, ...)"},
     {"database", "reconnect_interval", CONF_MSEC, I(db_reconnect_ms), 100, 3600000, NULL, NULL, "2s",

@@ -55,6 +55,9 @@ struct tandem_settings {
 	char sip_listen[128];    /* [sip] listen: host:port */
 	char sip_transports[32]; /* [sip] transports: "udp,tcp", "udp" or "tcp" */
 	char sip_user_agent[64];
+	char sip_realm[128];    /* [sip] realm: digest realm */
+	int sip_reg_min;        /* [sip] register_min_expires, seconds */
+	int sip_reg_max;        /* [sip] register_max_expires, seconds */
 	char db_conninfo[1024]; /* [database] conninfo: libpq string; "" = libpq environment */
 	int db_reconnect_ms;    /* [database] reconnect_interval */
 	int db_connect_timeout_ms;

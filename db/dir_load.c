@@ -18,6 +18,7 @@
  * "refused" from "unknown". Unlimited trunk limits read as -1. */
 static const char dir_customer_sql[] = "SELECT id, name, enabled, max_calls, max_cps FROM customers";
 static const char dir_address_sql[] = "SELECT address, customer_id FROM customer_addresses";
+static const char dir_credential_sql[] = "SELECT username, realm, ha1, customer_id FROM customer_credentials";
 static const char dir_trunk_sql[] =
     "SELECT id, name, kind, enabled, coalesce(max_calls, -1), coalesce(max_cps, -1) FROM trunks";
 static const char dir_member_sql[] =
@@ -73,6 +74,17 @@ static int dir_load_address(void *arg, int ncols, const char *const *v)
 	if (ncols != 2 || db_text_int64(v[1], &cust) < 0)
 		return dir_refuse(c, -EINVAL, v[0]);
 	c->rc = dir_builder_add_address(c->b, v[0], cust);
+	return c->rc < 0 ? dir_refuse(c, c->rc, v[0]) : 0;
+}
+
+static int dir_load_credential(void *arg, int ncols, const char *const *v)
+{
+	struct dir_load_ctx *c = arg;
+	int64_t cust;
+
+	if (ncols != 4 || db_text_int64(v[3], &cust) < 0)
+		return dir_refuse(c, -EINVAL, v[0]);
+	c->rc = dir_builder_add_credential(c->b, v[0], v[1], v[2], cust);
 	return c->rc < 0 ? dir_refuse(c, c->rc, v[0]) : 0;
 }
 
@@ -157,6 +169,7 @@ int dir_load(struct db_session *s, uint64_t version, struct dir_snapshot **out, 
 	began = 1;
 	if ((rc = dir_load_table(s, &c, "customers", dir_customer_sql, dir_load_customer)) < 0 ||
 	    (rc = dir_load_table(s, &c, "customer_addresses", dir_address_sql, dir_load_address)) < 0 ||
+	    (rc = dir_load_table(s, &c, "customer_credentials", dir_credential_sql, dir_load_credential)) < 0 ||
 	    (rc = dir_load_table(s, &c, "trunks", dir_trunk_sql, dir_load_trunk)) < 0 ||
 	    (rc = dir_load_table(s, &c, "trunk_members", dir_member_sql, dir_load_member)) < 0 ||
 	    (rc = dir_load_table(s, &c, "cause_maps", dir_cause_sql, dir_load_cause)) < 0 ||

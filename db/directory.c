@@ -40,8 +40,9 @@ struct dir_builder {
 	struct dir_trunk *trunk;
 	struct dir_member *mem;
 	struct dir_cause_row *cause;
-	size_t ncust, naddr, ntrunk, nmem, ncause;
-	size_t ccust, caddr, ctrunk, cmem, ccause;
+	struct dir_credential *cred;
+	size_t ncust, naddr, ntrunk, nmem, ncause, ncred;
+	size_t ccust, caddr, ctrunk, cmem, ccause, ccred;
 };
 
 struct dir_snapshot {
@@ -54,7 +55,8 @@ struct dir_snapshot {
 	const struct dir_trunk **by_name;
 	struct dir_member *mem;      /* by trunk, priority, id */
 	struct dir_cause_row *cause; /* by trunk, direction, cause, status */
-	size_t ncust, naddr, ngroups, ntrunk, nmem, ncause;
+	struct dir_credential *cred; /* by username, realm */
+	size_t ncust, naddr, ngroups, ntrunk, nmem, ncause, ncred;
 	uint64_t version;
 	time_t loaded_at;
 	unsigned load_ms;
@@ -86,11 +88,21 @@ static void dir_free_strings(struct dir_customer *c, size_t nc, struct dir_trunk
 		free((char *)m[i].host);
 }
 
+static void dir_free_creds(struct dir_credential *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((char *)c[i].username);
+		free((char *)c[i].realm);
+	}
+	free(c);
+}
+
 void dir_builder_free(struct dir_builder *b)
 {
 	if (!b)
 		return;
 	dir_free_strings(b->cust, b->ncust, b->trunk, b->ntrunk, b->mem, b->nmem);
+	dir_free_creds(b->cred, b->ncred);
 	free(b->cust);
 	free(b->addr);
 	free(b->trunk);
@@ -138,6 +150,25 @@ int dir_builder_add_customer(struct dir_builder *b, int64_t id, const char *name
 	if (!c->name)
 		return -ENOMEM;
 	b->ncust++;
+	return 0;
+}
+
+int dir_builder_add_credential(struct dir_builder *b, const char *username, const char *realm, const char *ha1,
+			       int64_t customer_id)
+{
+	struct dir_credential *c;
+
+	if (!username || !*username || !realm || !*realm || !ha1 || strlen(ha1) != 32 ||
+	    strspn(ha1, "0123456789abcdef") != 32 || customer_id <= 0)
+		return -EINVAL;
+	if (DIR_GROW(b, cred, ncred, ccred) < 0)
+		return -ENOMEM;
+	c = &b->cred[b->ncred];
+	*c = (struct dir_credential){strdup(username), strdup(realm), "", customer_id};
+	memcpy(c->ha1, ha1, 33);
+	b->ncred++;
+	if (!c->username || !c->realm)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -336,6 +367,32 @@ static int dir_build_customers(struct dir_snapshot *s, char *err, size_t errlen)
 	return 0;
 }
 
+static int dir_cmp_cred(const void *x, const void *y)
+{
+	const struct dir_credential *a = x, *b = y;
+	int c = strcmp(a->username, b->username);
+
+	return c ? c : strcmp(a->realm, b->realm);
+}
+
+static int dir_build_credentials(struct dir_snapshot *s, char *err, size_t errlen)
+{
+	dir_sort(s->cred, s->ncred, sizeof(*s->cred), dir_cmp_cred);
+	for (size_t i = 0; i < s->ncred; i++) {
+		if (i && dir_cmp_cred(&s->cred[i], &s->cred[i - 1]) == 0) {
+			snprintf(err, errlen, "customer_credentials: %s in realm %s twice", s->cred[i].username,
+				 s->cred[i].realm);
+			return -EEXIST;
+		}
+		if (!dir_customer(s, s->cred[i].customer_id)) {
+			snprintf(err, errlen, "customer_credentials: %s for unknown customer %lld", s->cred[i].username,
+				 (long long)s->cred[i].customer_id);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int dir_build_addresses(struct dir_snapshot *s, char *err, size_t errlen)
 {
 	char text[INET6_ADDRSTRLEN];
@@ -447,13 +504,15 @@ int dir_builder_build(struct dir_builder *b, uint64_t version, struct dir_snapsh
 	s->trunk = b->trunk, s->ntrunk = b->ntrunk;
 	s->mem = b->mem, s->nmem = b->nmem;
 	s->cause = b->cause, s->ncause = b->ncause;
-	b->cust = NULL, b->addr = NULL, b->trunk = NULL, b->mem = NULL, b->cause = NULL;
-	b->ncust = b->naddr = b->ntrunk = b->nmem = b->ncause = 0;
-	b->ccust = b->caddr = b->ctrunk = b->cmem = b->ccause = 0;
+	s->cred = b->cred, s->ncred = b->ncred;
+	b->cust = NULL, b->addr = NULL, b->trunk = NULL, b->mem = NULL, b->cause = NULL, b->cred = NULL;
+	b->ncust = b->naddr = b->ntrunk = b->nmem = b->ncause = b->ncred = 0;
+	b->ccust = b->caddr = b->ctrunk = b->cmem = b->ccause = b->ccred = 0;
 	s->version = version;
 	s->loaded_at = time(NULL);
 	if ((rc = dir_build_customers(s, err, errlen)) < 0 || (rc = dir_build_addresses(s, err, errlen)) < 0 ||
-	    (rc = dir_build_trunks(s, err, errlen)) < 0 || (rc = dir_build_members(s, err, errlen)) < 0 ||
+	    (rc = dir_build_credentials(s, err, errlen)) < 0 || (rc = dir_build_trunks(s, err, errlen)) < 0 ||
+	    (rc = dir_build_members(s, err, errlen)) < 0 ||
 	    (rc = route_builder_build(b->routes, &s->routes, err, errlen)) < 0) {
 		dir_snapshot_free(s);
 		return rc;
@@ -472,6 +531,7 @@ void dir_snapshot_free(struct dir_snapshot *s)
 	if (!s)
 		return;
 	dir_free_strings(s->cust, s->ncust, s->trunk, s->ntrunk, s->mem, s->nmem);
+	dir_free_creds(s->cred, s->ncred);
 	route_index_free(s->routes);
 	free(s->cust);
 	free(s->addr);
@@ -599,6 +659,15 @@ size_t dir_trunk_members(const struct dir_snapshot *s, int64_t trunk_id, const s
 	return i < 0 ? 0 : s->span[i].mn;
 }
 
+const struct dir_credential *dir_credential(const struct dir_snapshot *s, const char *username, const char *realm)
+{
+	struct dir_credential key = {username, realm, "", 0};
+
+	if (!username || !realm || !s->ncred)
+		return NULL;
+	return bsearch(&key, s->cred, s->ncred, sizeof(*s->cred), dir_cmp_cred);
+}
+
 const struct dir_trunk *dir_trunk_by_member_host(const struct dir_snapshot *s, enum dir_trunk_kind kind,
 						 const char *host)
 {
@@ -633,6 +702,7 @@ void dir_snapshot_stats(const struct dir_snapshot *s, struct dir_stats *st)
 	st->version = s->version;
 	st->customers = s->ncust;
 	st->addresses = s->naddr;
+	st->credentials = s->ncred;
 	st->trunks = s->ntrunk;
 	st->members = s->nmem;
 	st->cause_rows = s->ncause;

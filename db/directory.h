@@ -70,9 +70,16 @@ struct dir_cause_row {
 	unsigned sip_status; /* 400..699 */
 };
 
+/* Digest credentials (customer_credentials): HA1 = MD5(user:realm:secret). */
+struct dir_credential {
+	const char *username, *realm;
+	char ha1[33]; /* 32 lowercase hex digits */
+	int64_t customer_id;
+};
+
 struct dir_stats {
 	uint64_t version; /* the loader's generation counter */
-	size_t customers, addresses, trunks, members, cause_rows;
+	size_t customers, addresses, credentials, trunks, members, cause_rows;
 	struct route_stats routes;
 	time_t loaded_at; /* CLOCK_REALTIME seconds when built */
 	unsigned load_ms; /* read + build time */
@@ -99,6 +106,8 @@ struct route_builder *dir_builder_routes(struct dir_builder *b);
 int dir_builder_add_customer(struct dir_builder *b, int64_t id, const char *name, bool enabled, unsigned max_calls,
 			     double max_cps);
 int dir_builder_add_address(struct dir_builder *b, const char *cidr, int64_t customer_id);
+int dir_builder_add_credential(struct dir_builder *b, const char *username, const char *realm, const char *ha1,
+			       int64_t customer_id);
 int dir_builder_add_trunk(struct dir_builder *b, int64_t id, const char *name, enum dir_trunk_kind kind, bool enabled,
 			  int max_calls, double max_cps);
 int dir_builder_add_member(struct dir_builder *b, int64_t id, int64_t trunk_id, const char *host, unsigned port,
@@ -126,6 +135,8 @@ void dir_snapshot_free(struct dir_snapshot *snap);
  * blocks). Disabled customers are returned too: check ->enabled. */
 const struct dir_customer *dir_customer_by_addr(const struct dir_snapshot *snap, const struct sockaddr *sa);
 const struct dir_customer *dir_customer(const struct dir_snapshot *snap, int64_t id);
+/* The credential of a user name in a realm (exact, case-sensitive). */
+const struct dir_credential *dir_credential(const struct dir_snapshot *snap, const char *username, const char *realm);
 
 const struct dir_trunk *dir_trunk(const struct dir_snapshot *snap, int64_t id);
 const struct dir_trunk *dir_trunk_by_name(const struct dir_snapshot *snap, const char *name);

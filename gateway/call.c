@@ -320,12 +320,13 @@ static int call_start_pri(struct call *c, const struct call_target *t)
 	return 0;
 }
 
-int call_start_sip(struct call *c, const struct call_target *t, const struct dir_snapshot *snap, const char *uri)
+int call_start_sip(struct call *c, const struct call_target *t, const struct dir_snapshot *snap, const char *uri,
+		   int to_did)
 {
 	struct gw_calls *calls = c->calls;
 	struct gw_sip_call sc;
 	struct ident_sip id;
-	char ruri[320], host[128], port[16] = "", extra[1400] = "", div[600], local[SDP_MAX];
+	char ruri[320], host[128], port[16] = "", extra[1400] = "", div[600], local[SDP_MAX], to[200];
 	const struct dir_member *m = NULL;
 	const char *offer;
 	int rc;
@@ -362,6 +363,10 @@ int call_start_sip(struct call *c, const struct call_target *t, const struct dir
 		offer = c->a_sdp;
 	memset(&sc, 0, sizeof(sc));
 	sc.uri = ruri;
+	if (to_did) { /* a registered contact: the DID goes in To */
+		snprintf(to, sizeof(to), "<sip:%s@%s>", c->callee, host);
+		sc.to = to;
+	}
 	sc.from = id.from;
 	sc.extra = extra;
 	sc.sdp = offer;
@@ -412,7 +417,7 @@ void call_try_next(struct call *c)
 		call_attempt_reset(c);
 		snprintf(c->egress, sizeof(c->egress), "%s", tr->name);
 		snprintf(c->route, sizeof(c->route), "route %lld trunk %s", (long long)t->route_id, tr->name);
-		rc = tr->kind == DIR_TRUNK_PRI ? call_start_pri(c, t) : call_start_sip(c, t, snap, NULL);
+		rc = tr->kind == DIR_TRUNK_PRI ? call_start_pri(c, t) : call_start_sip(c, t, snap, NULL, 0);
 		if (rc == 0) {
 			gw_timer_start(c->ring_timer, (unsigned)c->calls->s->call_ring_timeout_ms);
 			return;
@@ -653,6 +658,7 @@ static const struct gw_sip_events calls_sip_events = {
     .answered = calls_on_answered,
     .failed = calls_on_failed,
     .ended = calls_on_ended,
+    .credential = calls_credential,
 };
 
 /* --- Span events ------------------------------------------------------------ */

@@ -8,8 +8,10 @@
 
 #include "common/settings.h"
 #include "db/directory.h"
+#include "gateway/auth.h"
 #include "gateway/cause.h"
 #include "gateway/directory.h"
+#include "gateway/registrar.h"
 #include "gateway/loop.h"
 #include "gateway/sip.h"
 #include "gateway/spans.h"
@@ -45,6 +47,30 @@ static void sip_source_addr(const char *ip, struct sockaddr_storage *ss)
 		in6->sin6_family = AF_INET6;
 }
 
+int calls_credential(void *arg, const char *user, const char *realm, char ha1[33], int64_t *customer_id)
+{
+	struct gw_calls *calls = arg;
+	const struct dir_snapshot *snap = gw_directory_current(calls->dir);
+	const struct dir_credential *cr = snap ? dir_credential(snap, user, realm) : NULL;
+
+	if (!cr)
+		return -1;
+	memcpy(ha1, cr->ha1, 33);
+	*customer_id = cr->customer_id;
+	return 0;
+}
+
+/* A DID with no target goes to the customer's registered PBX: the newest
+ * binding. NULL when none is registered. */
+static const char *did_registered_target(struct gw_calls *calls, int64_t customer_id)
+{
+	const struct gw_reg_binding *b[1];
+
+	if (gw_reg_lookup(gw_sip_registrar(calls->sip), customer_id, NULL, time(NULL), b, 1) == 0)
+		return NULL;
+	return b[0]->target;
+}
+
 void calls_on_invite(void *arg, const struct gw_sip_invite *inv)
 {
 	struct gw_calls *calls = arg;
@@ -56,6 +82,7 @@ void calls_on_invite(void *arg, const struct gw_sip_invite *inv)
 	struct route_did did;
 	char callee[NUM_E164_SIZE];
 	struct call *c;
+	int to_did;
 
 	if (calls->shutting_down) {
 		sip_refuse(calls, inv, 503, CAUSE_NO_CIRCUIT, "shutting down");
@@ -73,8 +100,24 @@ void calls_on_invite(void *arg, const struct gw_sip_invite *inv)
 	cust = dir_customer_by_addr(snap, (struct sockaddr *)&ss);
 	if (!cust)
 		carrier = dir_trunk_by_member_host(snap, DIR_TRUNK_SIP, inv->source_ip);
+	/* Not known by address: a customer proves who it is by digest
+	 * (RFC 3261 22.3); a challenge first, 403 for wrong credentials. */
+	if (!cust && !carrier) {
+		if (inv->auth == GW_AUTH_NONE || inv->auth == GW_AUTH_STALE) {
+			calls->refused++;
+			LOG_I(TAG, "INVITE %s from %s:%d challenged (407)", inv->ruri_user, inv->source_ip,
+			      inv->source_port);
+			gw_sip_challenge(inv->leg, inv->auth == GW_AUTH_STALE);
+			return;
+		}
+		if (inv->auth != GW_AUTH_OK) {
+			sip_refuse(calls, inv, 403, 0, "authentication failed");
+			return;
+		}
+		cust = dir_customer(snap, inv->auth_customer);
+	}
 	if ((!cust || !cust->enabled) && !carrier) {
-		sip_refuse(calls, inv, 403, 0, cust ? "customer disabled" : "unknown source address");
+		sip_refuse(calls, inv, 403, 0, cust ? "customer disabled" : "unknown customer");
 		return;
 	}
 	if (num_from_uri(inv->ruri_user, NULL, callee, sizeof(callee)) < 0) {
@@ -112,17 +155,24 @@ void calls_on_invite(void *arg, const struct gw_sip_invite *inv)
 	     c->caller.number[0] ? c->caller.number : "(none)", c->caller.pres ? " (restricted)" : "");
 	if (carrier) {
 		snprintf(c->ingress, sizeof(c->ingress), "%s", carrier->name);
-		if (route_did_lookup(dir_routes(snap), callee, &did) < 0 || !did.target) {
+		if (route_did_lookup(dir_routes(snap), callee, &did) < 0) {
 			c->final_status = 404;
 			call_fail_a(c, CAUSE_UNALLOCATED, 404);
 			return;
 		}
 		cust = dir_customer(snap, did.customer_id);
+		to_did = !did.target;
+		if (!did.target && !(did.target = did_registered_target(calls, did.customer_id))) {
+			CLOG(LOG_INFO, c, "DID %s: no target and no registered PBX", callee);
+			c->final_status = 480;
+			call_fail_a(c, CAUSE_SUBSCRIBER_ABSENT, 480);
+			return;
+		}
 		snprintf(c->customer, sizeof(c->customer), "%s", cust ? cust->name : "");
 		call_attempt_reset(c);
 		snprintf(c->egress, sizeof(c->egress), "%s", c->customer);
 		snprintf(c->route, sizeof(c->route), "did %s", callee);
-		if (call_start_sip(c, NULL, snap, did.target) < 0)
+		if (call_start_sip(c, NULL, snap, did.target, to_did) < 0)
 			call_fail_a(c, c->last_cause, 0);
 		else
 			gw_timer_start(c->ring_timer, (unsigned)calls->s->call_ring_timeout_ms);
@@ -163,6 +213,7 @@ void calls_on_setup(void *arg, struct gw_span *sp, const struct gw_pri_setup *s)
 	char callee[NUM_E164_SIZE], calling[NUM_E164_SIZE];
 	struct route_did did;
 	struct call *c;
+	int to_did;
 
 	if (calls->shutting_down || calls->live >= (unsigned)calls->s->call_max) {
 		pri_refuse(calls, sp, s->channel, CAUSE_NO_CIRCUIT, "at the call limit or stopping");
@@ -212,15 +263,21 @@ void calls_on_setup(void *arg, struct gw_span *sp, const struct gw_pri_setup *s)
 	}
 	cust = dir_customer(snap, did.customer_id);
 	snprintf(c->customer, sizeof(c->customer), "%s", cust ? cust->name : "");
-	if (!did.target || (cust && !cust->enabled)) {
+	if (cust && !cust->enabled) {
 		call_fail_a(c, CAUSE_NO_ROUTE_DESTINATION, 404);
+		return;
+	}
+	to_did = !did.target;
+	if (!did.target && !(did.target = did_registered_target(calls, did.customer_id))) {
+		CLOG(LOG_INFO, c, "DID %s: no target and no registered PBX", callee);
+		call_fail_a(c, CAUSE_SUBSCRIBER_ABSENT, 480);
 		return;
 	}
 	gw_pri_proceeding(gw_span_pri(sp), s->channel);
 	call_attempt_reset(c);
 	snprintf(c->egress, sizeof(c->egress), "%s", c->customer);
 	snprintf(c->route, sizeof(c->route), "did %s", callee);
-	if (call_start_sip(c, NULL, snap, did.target) < 0) {
+	if (call_start_sip(c, NULL, snap, did.target, to_did) < 0) {
 		call_fail_a(c, c->last_cause, 0);
 		return;
 	}

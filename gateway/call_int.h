@@ -111,12 +111,15 @@ struct gw_calls {
 struct call *call_new(struct gw_calls *calls, enum cdr_direction dir);
 void call_fail_a(struct call *c, int cause, int status);
 void call_try_next(struct call *c);
-int call_start_sip(struct call *c, const struct call_target *t, const struct dir_snapshot *snap, const char *uri);
+/* to_did: uri is a registered contact; To carries the called DID. */
+int call_start_sip(struct call *c, const struct call_target *t, const struct dir_snapshot *snap, const char *uri,
+		   int to_did);
 void call_attempt_reset(struct call *c);
 void call_reason(int cause, char *buf, size_t len);
 
 /* Admission and routing of new calls (gateway/call_admit.c). */
 void calls_on_invite(void *arg, const struct gw_sip_invite *inv);
+int calls_credential(void *arg, const char *user, const char *realm, char ha1[33], int64_t *customer_id);
 void calls_on_setup(void *arg, struct gw_span *sp, const struct gw_pri_setup *s);
 
 #endif

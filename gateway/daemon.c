@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "gateway/loop.h"
 #include "common/settings.h"
+#include "gateway/registrar.h"
 #include "gateway/sip.h"
 #include "gateway/store.h"
 
@@ -85,6 +86,7 @@ static void gw_daemon_status(struct gw_daemon *d, struct ctl_out *out)
 	ctl_out_end(out);
 	gw_spans_status(d->spans, out);
 	gw_calls_table(d->calls, out);
+	gw_reg_status(gw_sip_registrar(d->sip), time(NULL), out);
 }
 
 static void gw_daemon_request(void *arg, const char *request, struct ctl_out *out)

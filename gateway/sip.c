@@ -11,8 +11,10 @@
 
 #include "common/ctl.h"
 #include "common/log.h"
-#include "gateway/loop.h"
 #include "common/settings.h"
+#include "gateway/auth.h"
+#include "gateway/loop.h"
+#include "gateway/registrar.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -33,8 +35,12 @@ struct gw_sip {
 	void (*done)(void *arg);
 	void *done_arg;
 	unsigned long invites, requests, legs_out, legs_live;
+	unsigned long registers, reg_challenged, reg_refused, inv_challenged;
 	struct gw_sip_events ev;
 	void *ev_arg;
+	struct gw_auth *auth;
+	struct gw_registrar *reg;
+	int reg_min, reg_max;
 };
 
 struct gw_sip_leg {
@@ -133,6 +139,104 @@ static void leg_source(struct gw_sip *sip, char *ip, size_t iplen, int *port)
 	*port = atoi(serv);
 }
 
+/* The first credentials of ours among auth (Authorization or
+ * Proxy-Authorization headers): GW_AUTH_NONE when there are none. */
+static int sip_authenticate(struct gw_sip *sip, sip_authorization_t const *auth, const char *method, char *user,
+			    size_t len, int64_t *customer_id)
+{
+	enum gw_auth_result r = GW_AUTH_NONE;
+
+	*customer_id = 0;
+	user[0] = '\0';
+	if (!sip->ev.credential)
+		return GW_AUTH_NONE;
+	for (; auth && r == GW_AUTH_NONE; auth = auth->au_next)
+		if (auth->au_scheme && strcasecmp(auth->au_scheme, "Digest") == 0)
+			r = gw_auth_check(sip->auth, auth->au_params, method, time(NULL), sip->ev.credential,
+					  sip->ev_arg, user, len, customer_id);
+	return (int)r;
+}
+
+/* RFC 3261 10.3: a REGISTER from a customer's PBX, authenticated by
+ * digest; its Contacts become bindings (NAT-aware). */
+static void on_i_register(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
+{
+	char user[128], ip[64], chal[300], aor[160], contacts[2048] = "", hdr[64];
+	const struct gw_reg_binding *now_b[16];
+	sip_contact_t const *m;
+	int64_t cust;
+	int port, r, hdr_exp;
+	size_t n, len = 0;
+	time_t now = time(NULL);
+	const char *via = msg->sip_via && msg->sip_via->v_protocol ? msg->sip_via->v_protocol : "";
+	const char *transport = strcasestr(via, "TCP") ? "tcp" : "udp";
+
+	sip->registers++;
+	leg_source(sip, ip, sizeof(ip), &port);
+	r = sip_authenticate(sip, msg->sip_authorization, "REGISTER", user, sizeof(user), &cust);
+	if (r == GW_AUTH_NONE || r == GW_AUTH_STALE) {
+		sip->reg_challenged++;
+		gw_auth_challenge(sip->auth, r == GW_AUTH_STALE, now, chal, sizeof(chal));
+		nua_respond(nh, SIP_401_UNAUTHORIZED, NUTAG_WITH_THIS(sip->nua), SIPTAG_WWW_AUTHENTICATE_STR(chal),
+			    TAG_END());
+		goto done;
+	}
+	if (r != GW_AUTH_OK || !msg->sip_to || !msg->sip_to->a_url->url_host) {
+		sip->reg_refused++;
+		LOG_N("sip", "REGISTER from %s:%d refused: %s", ip, port,
+		      r != GW_AUTH_OK ? "authentication failed" : "no To");
+		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(sip->nua), TAG_END());
+		if (sip->ev.auth_failed)
+			sip->ev.auth_failed(sip->ev_arg, ip);
+		goto done;
+	}
+	snprintf(aor, sizeof(aor), "%s@%s", msg->sip_to->a_url->url_user ? msg->sip_to->a_url->url_user : "",
+		 msg->sip_to->a_url->url_host);
+	hdr_exp = msg->sip_expires ? (int)msg->sip_expires->ex_delta : 3600;
+	gw_reg_expire(sip->reg, now);
+	for (m = msg->sip_contact; m; m = m->m_next) {
+		int e = m->m_expires ? atoi(m->m_expires) : hdr_exp;
+		char uri[256] = "";
+
+		if (m->m_url->url_type == url_any) { /* "Contact: *" (RFC 3261 10.3 step 6) */
+			if (e != 0 || msg->sip_contact->m_next) {
+				nua_respond(nh, SIP_400_BAD_REQUEST, NUTAG_WITH_THIS(sip->nua), TAG_END());
+				goto done;
+			}
+			gw_reg_remove_aor(sip->reg, cust, aor);
+			LOG_I("sip", "%s (%s) unregistered every contact from %s:%d", aor, user, ip, port);
+			break;
+		}
+		if (e > 0 && e < sip->reg_min) {
+			snprintf(hdr, sizeof(hdr), "Min-Expires: %d", sip->reg_min);
+			nua_respond(nh, SIP_423_INTERVAL_TOO_BRIEF, NUTAG_WITH_THIS(sip->nua), SIPTAG_HEADER_STR(hdr),
+				    TAG_END());
+			goto done;
+		}
+		if (e > sip->reg_max)
+			e = sip->reg_max;
+		url_e(uri, sizeof(uri), m->m_url);
+		if (gw_reg_update(sip->reg, cust, aor, uri, m->m_url->url_user, m->m_url->url_host,
+				  m->m_url->url_port ? (unsigned)atoi(m->m_url->url_port) : 0, ip, (unsigned)port,
+				  transport, msg->sip_call_id ? msg->sip_call_id->i_id : "", e, now) < 0) {
+			nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR, NUTAG_WITH_THIS(sip->nua), TAG_END());
+			goto done;
+		}
+		LOG_I("sip", "%s (%s) %s %s from %s:%d for %d s", aor, user, e ? "registered" : "unregistered", uri, ip,
+		      port, e);
+	}
+	/* The 200 lists every current binding of the AOR (RFC 3261 10.3 step 8). */
+	n = gw_reg_lookup(sip->reg, cust, aor, now, now_b, 16);
+	for (size_t i = 0; i < n && len < sizeof(contacts); i++)
+		len += (size_t)snprintf(contacts + len, sizeof(contacts) - len, "%sContact: <%s>;expires=%lld",
+					i ? "\r\n" : "", now_b[i]->contact, (long long)(now_b[i]->expires_at - now));
+	nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(sip->nua), TAG_IF(n, SIPTAG_HEADER_STR(contacts)), TAG_END());
+	if (sip->ev.registered)
+		sip->ev.registered(sip->ev_arg, cust, aor);
+done:
+	nua_handle_destroy(nh);
+}
+
 /* RFC 3261 13.3.1: a new INVITE goes to the call layer, which answers. */
 static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
 {
@@ -175,6 +279,8 @@ static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
 	inv.transport = strcasestr(via, "TCP") ? "tcp" : "udp";
 	inv.wants_100rel = sip_has_feature(msg->sip_supported, "100rel") || sip_has_feature(msg->sip_require, "100rel");
 	leg->wants_100rel = inv.wants_100rel;
+	inv.auth = sip_authenticate(sip, msg->sip_proxy_authorization, "INVITE", inv.auth_user, sizeof(inv.auth_user),
+				    &inv.auth_customer);
 	sip->ev.invite(sip->ev_arg, &inv);
 	free(sdp);
 }
@@ -263,6 +369,12 @@ static void gw_sip_event(nua_event_t event, int status, char const *phrase, nua_
 	case nua_i_invite:
 		on_i_invite(sip, nh, msg);
 		return;
+	case nua_i_register:
+		if (msg)
+			on_i_register(sip, nh, msg);
+		else
+			nua_handle_destroy(nh);
+		return;
 	case nua_i_state:
 		on_i_state(nh, hmagic, status, tags);
 		return;
@@ -298,7 +410,6 @@ static void gw_sip_event(nua_event_t event, int status, char const *phrase, nua_
 	case nua_i_chat:
 	case nua_i_publish:
 	case nua_i_subscribe:
-	case nua_i_register:
 	case nua_i_refer:
 	case nua_i_notify:
 	case nua_i_info:
@@ -335,15 +446,29 @@ int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_
 		return -ENOMEM;
 	}
 	gw_sip_url(s, url, sizeof(url));
+	sip->auth = gw_auth_new(s->sip_realm, 300);
+	sip->reg = gw_reg_new();
+	sip->reg_min = s->sip_reg_min;
+	sip->reg_max = s->sip_reg_max > s->sip_reg_min ? s->sip_reg_max : s->sip_reg_min;
+	if (!sip->auth || !sip->reg) {
+		gw_auth_free(sip->auth);
+		gw_reg_free(sip->reg);
+		free(sip);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	snprintf(sip->listen, sizeof(sip->listen), "%s", s->sip_listen);
 	snprintf(sip->transports, sizeof(sip->transports), "%s", s->sip_transports);
-	sip->nua = nua_create(
-	    gw_loop_su_root(loop), gw_sip_event, sip, NUTAG_URL(url), SIPTAG_USER_AGENT_STR(s->sip_user_agent),
-	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS"), NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0),
-	    NUTAG_MEDIA_ENABLE(0), SIPTAG_SUPPORTED_STR("100rel, timer"), TAG_END());
+	sip->nua = nua_create(gw_loop_su_root(loop), gw_sip_event, sip, NUTAG_URL(url),
+			      SIPTAG_USER_AGENT_STR(s->sip_user_agent),
+			      SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"),
+			      NUTAG_APPL_METHOD("REGISTER"), NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0),
+			      NUTAG_MEDIA_ENABLE(0), SIPTAG_SUPPORTED_STR("100rel, timer"), TAG_END());
 	if (!sip->nua) {
 		snprintf(err, errlen, "cannot listen for SIP on %s (%s): address in use or not local?", url,
 			 s->sip_transports);
+		gw_auth_free(sip->auth);
+		gw_reg_free(sip->reg);
 		free(sip);
 		return -EADDRINUSE;
 	}
@@ -372,6 +497,8 @@ void gw_sip_free(struct gw_sip *sip)
 		return;
 	if (sip->nua)
 		nua_destroy(sip->nua);
+	gw_auth_free(sip->auth);
+	gw_reg_free(sip->reg);
 	free(sip);
 }
 
@@ -383,6 +510,31 @@ void gw_sip_status(const struct gw_sip *sip, struct ctl_out *out)
 	ctl_out_kv(out, "sip_other_requests", "%lu", sip->requests);
 	ctl_out_kv(out, "sip_invites_out", "%lu", sip->legs_out);
 	ctl_out_kv(out, "sip_dialogs", "%lu", sip->legs_live);
+	ctl_out_kv(out, "sip_registers", "%lu", sip->registers);
+	ctl_out_kv(out, "sip_registers_challenged", "%lu", sip->reg_challenged);
+	ctl_out_kv(out, "sip_registers_refused", "%lu", sip->reg_refused);
+	ctl_out_kv(out, "sip_invites_challenged", "%lu", sip->inv_challenged);
+	ctl_out_kv(out, "sip_registrations", "%zu", gw_reg_count(sip->reg));
+}
+
+struct gw_registrar *gw_sip_registrar(struct gw_sip *sip)
+{
+	return sip->reg;
+}
+
+int gw_sip_challenge(struct gw_sip_leg *leg, int stale)
+{
+	struct gw_sip *sip = leg->sip;
+	char chal[300];
+
+	if (!leg->incoming || leg->hung || leg->answered)
+		return -EINVAL;
+	sip->inv_challenged++;
+	gw_auth_challenge(sip->auth, stale, time(NULL), chal, sizeof(chal));
+	nua_respond(leg->nh, SIP_407_PROXY_AUTH_REQUIRED, SIPTAG_PROXY_AUTHENTICATE_STR(chal), TAG_END());
+	leg->done = 1;
+	leg->owner = NULL;
+	return 0;
 }
 
 /* --- The call layer's side ------------------------------------------- */

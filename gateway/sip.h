@@ -5,6 +5,7 @@
 #define TANDEM_GW_SIP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct gw_loop;
 struct ctl_out;
@@ -33,6 +34,9 @@ struct gw_sip_invite {
 	int source_port;
 	const char *transport; /* "udp", "tcp" */
 	int wants_100rel;      /* Require/Supported: 100rel */
+	int auth;              /* enum gw_auth_result of its Proxy-Authorization */
+	char auth_user[128];   /* GW_AUTH_OK: the user name */
+	int64_t auth_customer; /* GW_AUTH_OK: the customer */
 };
 
 /* Events for the call layer, on the loop thread. owner is what
@@ -52,6 +56,13 @@ struct gw_sip_events {
 	 * or the dialog failed (timeout). cause as above. The leg is gone
 	 * after this. */
 	void (*ended)(void *arg, struct gw_sip_leg *leg, void *owner, int by_bye, int cause);
+	/* Digest credentials: the HA1 and customer of user in realm, or -1
+	 * (gw_auth_lookup). Without it nobody authenticates. */
+	int (*credential)(void *arg, const char *user, const char *realm, char ha1[33], int64_t *customer_id);
+	/* A REGISTER was accepted for a customer's AOR (optional). */
+	void (*registered)(void *arg, int64_t customer_id, const char *aor);
+	/* Credentials were refused from ip (optional; flood defence). */
+	void (*auth_failed)(void *arg, const char *ip);
 };
 
 /* An outgoing call. */
@@ -77,6 +88,14 @@ int gw_sip_invite(struct gw_sip *sip, const struct gw_sip_call *c, void *owner, 
  * Reason header value. The leg is freed by the glue later; no more events
  * reach the owner. */
 int gw_sip_hangup(struct gw_sip_leg *leg, int status, const char *reason);
+
+/* Refuse an incoming INVITE with 407 and a fresh challenge (stale: the
+ * client's nonce had expired). The leg is done, as after a failure. */
+int gw_sip_challenge(struct gw_sip_leg *leg, int stale);
+
+/* The registrar's bindings (gateway/registrar.h), for DID calls to a
+ * customer's registered PBX. */
+struct gw_registrar *gw_sip_registrar(struct gw_sip *sip);
 
 /* Listen as the settings say (sip.listen, sip.transports). Returns 0, or a
  * negative errno with err saying what could not be bound. */

@@ -63,8 +63,9 @@ sed -e "s/@STATUS@/488/" -e "s/@CAUSE@/65/" -e "s|RTP/AVP 8|RTP/AVP 18|" -e "s|8
 	"$SIPP_DIR/uac_fail.xml" >"$T_DIR/g729.xml"
 t_ok "an offer with only G.729: 488 with Reason cause 65" run_sipp "$T_DIR/g729.xml" u1 -s +442071230016
 
-# An INVITE from an address no customer has never reaches the PSTN.
-t_ok "an unknown source gets 403" sipp -sf "$SIPP_DIR/invite_refused.xml" -t u1 -i 127.0.0.3 -p $((T_SIP_PORT + 3000)) \
+# An INVITE from an address no customer has, without credentials, is
+# challenged and never reaches the PSTN.
+t_ok "an unknown source without credentials gets 407" sipp -sf "$SIPP_DIR/invite_challenged.xml" -t u1 -i 127.0.0.3 -p $((T_SIP_PORT + 3000)) \
 	-m 1 -timeout 15s -timeout_error -nostdin "127.0.0.1:$T_SIP_PORT"
 
 # pstnsim's own account: the calls that reached it, and not the forbidden one.

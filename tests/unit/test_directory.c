@@ -48,6 +48,9 @@ static struct dir_snapshot *sample(void)
 	rc = rc ?: dir_builder_add_address(b, "2001:db8::/32", 1);
 	rc = rc ?: dir_builder_add_address(b, "2001:db8:1::/48", 2);
 	rc = rc ?: dir_builder_add_address(b, "2001:db8:1:2::5/128", 3);
+	rc = rc ?: dir_builder_add_credential(b, "pbx", "tandem", "0123456789abcdef0123456789abcdef", 2);
+	rc = rc ?: dir_builder_add_credential(b, "pbx", "other", "fedcba9876543210fedcba9876543210", 3);
+	rc = rc ?: dir_builder_add_credential(b, "alice", "tandem", "00000000000000000000000000000000", 1);
 	rc = rc ?: dir_builder_add_trunk(b, 20, "pri-1", DIR_TRUNK_PRI, true, -1, -1);
 	rc = rc ?: dir_builder_add_trunk(b, 10, "carrier-a", DIR_TRUNK_SIP, true, 100, 10);
 	rc = rc ?: dir_builder_add_trunk(b, 30, "carrier-off", DIR_TRUNK_SIP, false, 5, 1);
@@ -90,6 +93,21 @@ static void test_addresses(const struct dir_snapshot *s)
 	ok(dir_customer_by_addr(s, (const struct sockaddr *)&un) == NULL, "an AF_UNIX address -> none");
 	ok(dir_customer_by_addr(s, NULL) == NULL, "NULL -> none");
 	ok(!dir_customer(s, 2)->enabled, "a disabled customer is found, marked disabled");
+}
+
+static void test_credentials(const struct dir_snapshot *s)
+{
+	const struct dir_credential *c = dir_credential(s, "pbx", "tandem");
+	struct dir_stats st;
+
+	ok(c && c->customer_id == 2 && strcmp(c->ha1, "0123456789abcdef0123456789abcdef") == 0,
+	   "a user's credential in a realm: its HA1 and customer");
+	c = dir_credential(s, "pbx", "other");
+	ok(c && c->customer_id == 3, "the same user name in another realm is another credential");
+	ok(!dir_credential(s, "PBX", "tandem"), "user names are case-sensitive");
+	ok(!dir_credential(s, "nobody", "tandem") && !dir_credential(s, "alice", "other"), "unknown: NULL");
+	dir_snapshot_stats(s, &st);
+	is_int(st.credentials, 3, "stats count the credentials");
 }
 
 static void test_records(const struct dir_snapshot *s)
@@ -181,6 +199,18 @@ static int fill_bad_route(struct dir_builder *b)
 		   ?: route_builder_add_did(dir_builder_routes(b), "+4420", 1, NULL, NULL);
 }
 
+static int fill_dangling_cred(struct dir_builder *b)
+{
+	return dir_builder_add_credential(b, "u", "r", "0123456789abcdef0123456789abcdef", 9);
+}
+
+static int fill_dup_cred(struct dir_builder *b)
+{
+	return dir_builder_add_customer(b, 1, "a", true, 1, 1)
+		   ?: dir_builder_add_credential(b, "u", "r", "0123456789abcdef0123456789abcdef", 1)
+			  ?: dir_builder_add_credential(b, "u", "r", "fedcba9876543210fedcba9876543210", 1);
+}
+
 static void test_refused(void)
 {
 	struct dir_builder *b = NULL;
@@ -197,6 +227,11 @@ static void test_refused(void)
 	is_int(dir_builder_add_cause(b, 1, DIR_Q850_TO_SIP, 0, 500), -EINVAL, "cause 0: refused");
 	is_int(dir_builder_add_cause(b, 1, DIR_Q850_TO_SIP, 16, 399), -EINVAL, "status 399: refused");
 	is_int(dir_builder_add_customer(b, 1, NULL, true, 1, 1), -EINVAL, "a customer without a name: refused");
+	is_int(dir_builder_add_credential(b, "u", "r", "0123456789ABCDEF0123456789abcdef", 1), -EINVAL,
+	       "an HA1 in capitals: refused");
+	is_int(dir_builder_add_credential(b, "u", "r", "0123", 1), -EINVAL, "a short HA1: refused");
+	is_int(dir_builder_add_credential(b, "", "r", "0123456789abcdef0123456789abcdef", 1), -EINVAL,
+	       "an empty user name: refused");
 	dir_builder_free(b);
 	is_int(build_fails(fill_dangling_addr, err, sizeof(err)), -EINVAL, "an address of an unknown customer");
 	is_str(err, "customer_addresses: 10.0.0.0/8 for unknown customer 7", "names the address");
@@ -204,6 +239,9 @@ static void test_refused(void)
 	is_int(build_fails(fill_dup_trunk_name, err, sizeof(err)), -EEXIST, "two trunks named alike");
 	is_int(build_fails(fill_dangling_member, err, sizeof(err)), -EINVAL, "a member of an unknown trunk");
 	is_int(build_fails(fill_bad_route, err, sizeof(err)), -EEXIST, "the route builder's refusal comes through");
+	is_int(build_fails(fill_dangling_cred, err, sizeof(err)), -EINVAL, "a credential of an unknown customer");
+	is_str(err, "customer_credentials: u for unknown customer 9", "names the user");
+	is_int(build_fails(fill_dup_cred, err, sizeof(err)), -EEXIST, "a user twice in one realm");
 }
 
 /* Random blocks and addresses against a linear longest-match scan. */
@@ -275,6 +313,7 @@ int main(void)
 	if (s) {
 		test_addresses(s);
 		test_records(s);
+		test_credentials(s);
 	}
 	dir_snapshot_free(s);
 	test_refused();
