@@ -6,6 +6,8 @@
 
 #include "gateway/call_int.h"
 
+#include "gateway/call.h"
+
 #include "common/settings.h"
 #include "db/directory.h"
 #include "gateway/cause.h"
@@ -43,6 +45,25 @@ static void sip_source_addr(const char *ip, struct sockaddr_storage *ss)
 		in4->sin_family = AF_INET;
 	else if (inet_pton(AF_INET6, ip, &in6->sin6_addr) == 1)
 		in6->sin6_family = AF_INET6;
+}
+
+int gw_calls_trusted(void *arg, const struct sockaddr *sa)
+{
+	struct gw_calls *calls = arg;
+	const struct dir_snapshot *snap = gw_directory_current(calls->dir);
+	const struct dir_customer *cust;
+	char ip[INET6_ADDRSTRLEN] = "";
+
+	if (!snap)
+		return 0;
+	cust = dir_customer_by_addr(snap, sa);
+	if (cust && cust->enabled)
+		return 1;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof(ip));
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof(ip));
+	return ip[0] && dir_trunk_by_member_host(snap, DIR_TRUNK_SIP, ip) != NULL;
 }
 
 void calls_on_invite(void *arg, const struct gw_sip_invite *inv)
