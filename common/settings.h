@@ -58,6 +58,13 @@ struct tandem_settings {
 	char sip_realm[128];    /* [sip] realm: digest realm */
 	int sip_reg_min;        /* [sip] register_min_expires, seconds */
 	int sip_reg_max;        /* [sip] register_max_expires, seconds */
+	int sip_max_message;    /* [sip] max_message: bytes; larger requests get 413 */
+	int sip_max_uri;        /* [sip] max_uri: bytes; a longer Request-URI gets 414 */
+	int sec_flood_requests; /* [security] flood_requests: per source and window; 0 = off */
+	int sec_flood_window_ms;
+	int sec_auth_failures; /* [security] auth_failures: 403s per source and window; 0 = off */
+	int sec_auth_window_ms;
+	int sec_ban_time_ms;    /* [security] ban_time: 0 = never ban */
 	char db_conninfo[1024]; /* [database] conninfo: libpq string; "" = libpq environment */
 	int db_reconnect_ms;    /* [database] reconnect_interval */
 	int db_connect_timeout_ms;

@@ -41,6 +41,11 @@ void gw_calls_shutdown(struct gw_calls *calls);
 /* Free after gw_billing_free (which runs the last CDR callbacks). */
 void gw_calls_free(struct gw_calls *calls);
 
+/* 1 when sa is a configured peer: an enabled customer's address or a SIP
+ * trunk's member (the flood defence never bans those; gw_sip_set_trusted). */
+struct sockaddr;
+int gw_calls_trusted(void *arg, const struct sockaddr *sa);
+
 /* The counters in the status table, and the calls table. */
 void gw_calls_status(const struct gw_calls *calls, struct ctl_out *out);
 void gw_calls_table(const struct gw_calls *calls, struct ctl_out *out);

@@ -6,6 +6,8 @@
 
 #include "gateway/call_int.h"
 
+#include "gateway/call.h"
+
 #include "common/settings.h"
 #include "db/directory.h"
 #include "gateway/auth.h"
@@ -69,6 +71,25 @@ static const char *did_registered_target(struct gw_calls *calls, int64_t custome
 	if (gw_reg_lookup(gw_sip_registrar(calls->sip), customer_id, NULL, time(NULL), b, 1) == 0)
 		return NULL;
 	return b[0]->target;
+}
+
+int gw_calls_trusted(void *arg, const struct sockaddr *sa)
+{
+	struct gw_calls *calls = arg;
+	const struct dir_snapshot *snap = gw_directory_current(calls->dir);
+	const struct dir_customer *cust;
+	char ip[INET6_ADDRSTRLEN] = "";
+
+	if (!snap)
+		return 0;
+	cust = dir_customer_by_addr(snap, sa);
+	if (cust && cust->enabled)
+		return 1;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof(ip));
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof(ip));
+	return ip[0] && dir_trunk_by_member_host(snap, DIR_TRUNK_SIP, ip) != NULL;
 }
 
 void calls_on_invite(void *arg, const struct gw_sip_invite *inv)

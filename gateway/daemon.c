@@ -147,6 +147,7 @@ static void gw_daemon_reload(struct gw_daemon *d)
 	gw_store_reconfigure(d->store, next);
 	gw_directory_reconfigure(d->dir, next);
 	gw_calls_reconfigure(d->calls, next);
+	gw_sip_reconfigure(d->sip, next);
 	free(d->settings);
 	d->settings = next;
 	d->reloads++;
@@ -267,6 +268,7 @@ static int gw_daemon_start(struct gw_daemon *d)
 			LOG_E("daemon", "cannot start the call layer: %s", strerror(-rc));
 			return rc;
 		}
+		gw_sip_set_trusted(d->sip, gw_calls_trusted, d->calls);
 	}
 	if ((rc = gw_spans_new(d->loop, d->settings, &gw_calls_span_events, d->calls, &d->spans, err, sizeof(err))) <
 	    0) {

@@ -15,10 +15,12 @@
 #include "gateway/auth.h"
 #include "gateway/loop.h"
 #include "gateway/registrar.h"
+#include "gateway/security.h"
 
 #include <errno.h>
 #include <netdb.h>
 #include <sofia-sip/msg_addr.h>
+#include <sofia-sip/nta_tag.h>
 #include <sofia-sip/nua.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
@@ -34,8 +36,10 @@ struct gw_sip {
 	int shutting_down, shut_down;
 	void (*done)(void *arg);
 	void *done_arg;
-	unsigned long invites, requests, legs_out, legs_live;
+	unsigned long invites, requests, legs_out, legs_live, uri_too_long, refused_banned;
 	unsigned long registers, reg_challenged, reg_refused, inv_challenged;
+	int max_uri;
+	struct gw_sec *sec;
 	struct gw_sip_events ev;
 	void *ev_arg;
 	struct gw_auth *auth;
@@ -51,6 +55,7 @@ struct gw_sip_leg {
 	int early_cancel;                   /* hung up before a response: CANCEL once one arrives */
 	int wants_100rel;
 	char call_id[128];
+	struct sockaddr_storage src; /* incoming: where the INVITE came from */
 };
 
 static void gw_sip_logger(void *stream, char const *fmt, va_list ap)
@@ -126,16 +131,28 @@ static const char *body_sdp(sip_t const *msg, char *buf, size_t len)
 	return buf;
 }
 
-static void leg_source(struct gw_sip *sip, char *ip, size_t iplen, int *port)
+/* The source address of the request being delivered; 0 or -ENOENT. */
+static int request_source(struct gw_sip *sip, struct sockaddr_storage *ss)
 {
 	msg_t *m = nua_current_request(sip->nua);
 	su_addrinfo_t *ai = m ? msg_addrinfo(m) : NULL;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!ai || !ai->ai_addr || ai->ai_addrlen > sizeof(*ss))
+		return -ENOENT;
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	return 0;
+}
+
+static void leg_source(const struct sockaddr_storage *ss, char *ip, size_t iplen, int *port)
+{
 	char serv[16] = "0";
 
 	snprintf(ip, iplen, "0.0.0.0");
-	if (ai && ai->ai_addr)
-		getnameinfo(ai->ai_addr, (socklen_t)ai->ai_addrlen, ip, (socklen_t)iplen, serv, sizeof(serv),
-			    NI_NUMERICHOST | NI_NUMERICSERV);
+	if (ss->ss_family == AF_INET || ss->ss_family == AF_INET6)
+		getnameinfo((const struct sockaddr *)ss,
+			    ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6), ip,
+			    (socklen_t)iplen, serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV);
 	*port = atoi(serv);
 }
 
@@ -171,8 +188,18 @@ static void on_i_register(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg
 	const char *via = msg->sip_via && msg->sip_via->v_protocol ? msg->sip_via->v_protocol : "";
 	const char *transport = strcasestr(via, "TCP") ? "tcp" : "udp";
 
+	struct sockaddr_storage src;
+
 	sip->registers++;
-	leg_source(sip, ip, sizeof(ip), &port);
+	request_source(sip, &src);
+	leg_source(&src, ip, sizeof(ip), &port);
+	/* The AOR must be a SIP or SIPS URI (RFC 3261 10.3 step 3), checked
+	 * before anything costs a digest. */
+	if (!msg->sip_to || (msg->sip_to->a_url->url_type != url_sip && msg->sip_to->a_url->url_type != url_sips) ||
+	    !msg->sip_to->a_url->url_host) {
+		nua_respond(nh, 400, "To is not a SIP URI", NUTAG_WITH_THIS(sip->nua), TAG_END());
+		goto done;
+	}
 	r = sip_authenticate(sip, msg->sip_authorization, "REGISTER", user, sizeof(user), &cust);
 	if (r == GW_AUTH_NONE || r == GW_AUTH_STALE) {
 		sip->reg_challenged++;
@@ -181,13 +208,12 @@ static void on_i_register(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg
 			    TAG_END());
 		goto done;
 	}
-	if (r != GW_AUTH_OK || !msg->sip_to || !msg->sip_to->a_url->url_host) {
+	if (r != GW_AUTH_OK) {
 		sip->reg_refused++;
-		LOG_N("sip", "REGISTER from %s:%d refused: %s", ip, port,
-		      r != GW_AUTH_OK ? "authentication failed" : "no To");
+		LOG_N("sip", "REGISTER from %s:%d refused: authentication failed", ip, port);
+		/* Counted before the answer leaves: the next request may ban. */
+		gw_sec_refused(sip->sec, (struct sockaddr *)&src, 403);
 		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(sip->nua), TAG_END());
-		if (sip->ev.auth_failed)
-			sip->ev.auth_failed(sip->ev_arg, ip);
 		goto done;
 	}
 	snprintf(aor, sizeof(aor), "%s@%s", msg->sip_to->a_url->url_user ? msg->sip_to->a_url->url_user : "",
@@ -237,6 +263,25 @@ done:
 	nua_handle_destroy(nh);
 }
 
+/* The Request-URI's length as it came on the wire (the request line less
+ * the method, the version and the separators). */
+static size_t ruri_length(sip_t const *msg)
+{
+	sip_request_t const *rq = msg ? msg->sip_request : NULL;
+	const char *line, *sp1, *sp2;
+	size_t len;
+
+	if (!rq || !rq->rq_common->h_data || !rq->rq_common->h_len)
+		return rq ? (size_t)url_e(NULL, 0, rq->rq_url) : 0;
+	line = rq->rq_common->h_data;
+	len = rq->rq_common->h_len;
+	while (len && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+		len--;
+	sp1 = memchr(line, ' ', len);
+	sp2 = sp1 ? memrchr(line, ' ', len) : NULL;
+	return sp1 && sp2 > sp1 ? (size_t)(sp2 - sp1 - 1) : len;
+}
+
 /* RFC 3261 13.3.1: a new INVITE goes to the call layer, which answers. */
 static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
 {
@@ -244,8 +289,18 @@ static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
 	struct gw_sip_leg *leg;
 	char pai[512], privacy[128], div[1024], hist[1024], ip[64], *sdp;
 	const char *via;
+	struct sockaddr_storage src;
 
 	sip->invites++;
+	request_source(sip, &src);
+	if (ruri_length(msg) > (size_t)sip->max_uri) {
+		/* Refused before anything reads it: no routing, no call. */
+		sip->uri_too_long++;
+		leg_source(&src, ip, sizeof(ip), &inv.source_port);
+		LOG_N("sip", "INVITE from %s: Request-URI of %zu bytes refused with 414", ip, ruri_length(msg));
+		nua_respond(nh, SIP_414_REQUEST_URI_TOO_LONG, TAG_END());
+		return;
+	}
 	if (!sip->ev.invite || sip->shutting_down) {
 		nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE,
 			    SIPTAG_REASON_STR("Q.850;cause=34;text=\"No circuit/channel available\""), TAG_END());
@@ -273,7 +328,8 @@ static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
 	inv.call_id = msg->sip_call_id && msg->sip_call_id->i_id ? msg->sip_call_id->i_id : "";
 	snprintf(leg->call_id, sizeof(leg->call_id), "%s", inv.call_id);
 	inv.sdp = body_sdp(msg, sdp, 8192);
-	leg_source(sip, ip, sizeof(ip), &inv.source_port);
+	leg->src = src;
+	leg_source(&src, ip, sizeof(ip), &inv.source_port);
 	inv.source_ip = ip;
 	via = msg->sip_via && msg->sip_via->v_protocol ? msg->sip_via->v_protocol : "";
 	inv.transport = strcasestr(via, "TCP") ? "tcp" : "udp";
@@ -361,10 +417,52 @@ static void on_r_shutdown(struct gw_sip *sip, int status, char const *phrase)
 		sip->done(sip->done_arg);
 }
 
+static int is_incoming_request(nua_event_t event)
+{
+	switch (event) {
+	case nua_i_invite:
+	case nua_i_ack:
+	case nua_i_bye:
+	case nua_i_cancel:
+	case nua_i_prack:
+	case nua_i_update:
+	case nua_i_options:
+	case nua_i_method:
+	case nua_i_message:
+	case nua_i_chat:
+	case nua_i_publish:
+	case nua_i_subscribe:
+	case nua_i_register:
+	case nua_i_refer:
+	case nua_i_notify:
+	case nua_i_info:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Every request counts toward its source's flood limit. A new INVITE from
+ * a banned source (one that got past the kernel filter: a TCP connection
+ * opened before the ban) is refused at once; 1 if so. */
+static int source_refused(struct gw_sip *sip, nua_event_t event, nua_handle_t *nh, struct gw_sip_leg *hmagic)
+{
+	struct sockaddr_storage src;
+
+	if (!is_incoming_request(event) || request_source(sip, &src) < 0 ||
+	    !gw_sec_request(sip->sec, (struct sockaddr *)&src) || event != nua_i_invite || hmagic)
+		return 0;
+	sip->refused_banned++;
+	nua_respond(nh, SIP_403_FORBIDDEN, TAG_END());
+	return 1;
+}
+
 static void gw_sip_event(nua_event_t event, int status, char const *phrase, nua_t *nua, struct gw_sip *sip,
 			 nua_handle_t *nh, struct gw_sip_leg *hmagic, sip_t const *msg, tagi_t tags[])
 {
 	(void)nua;
+	if (source_refused(sip, event, nh, hmagic))
+		return;
 	switch (event) {
 	case nua_i_invite:
 		on_i_invite(sip, nh, msg);
@@ -459,18 +557,36 @@ int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_
 	}
 	snprintf(sip->listen, sizeof(sip->listen), "%s", s->sip_listen);
 	snprintf(sip->transports, sizeof(sip->transports), "%s", s->sip_transports);
-	sip->nua = nua_create(gw_loop_su_root(loop), gw_sip_event, sip, NUTAG_URL(url),
-			      SIPTAG_USER_AGENT_STR(s->sip_user_agent),
-			      SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"),
-			      NUTAG_APPL_METHOD("REGISTER"), NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0),
-			      NUTAG_MEDIA_ENABLE(0), SIPTAG_SUPPORTED_STR("100rel, timer"), TAG_END());
+	sip->max_uri = s->sip_max_uri;
+	if (gw_sec_new(loop, s, &sip->sec) < 0) {
+		snprintf(err, errlen, "out of memory");
+		gw_auth_free(sip->auth);
+		gw_reg_free(sip->reg);
+		free(sip);
+		return -ENOMEM;
+	}
+	/* NTATAG_MAXSIZE: nta answers a larger request 413 (and closes a TCP
+	 * connection after it) before any transaction exists. */
+	sip->nua = nua_create(
+	    gw_loop_su_root(loop), gw_sip_event, sip, NUTAG_URL(url), SIPTAG_USER_AGENT_STR(s->sip_user_agent),
+	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"), NUTAG_APPL_METHOD("REGISTER"),
+	    NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), NUTAG_MEDIA_ENABLE(0), SIPTAG_SUPPORTED_STR("100rel, timer"),
+	    NTATAG_MAXSIZE((usize_t)s->sip_max_message), TAG_END());
 	if (!sip->nua) {
 		snprintf(err, errlen, "cannot listen for SIP on %s (%s): address in use or not local?", url,
 			 s->sip_transports);
 		gw_auth_free(sip->auth);
 		gw_reg_free(sip->reg);
+		gw_sec_free(sip->sec);
 		free(sip);
 		return -EADDRINUSE;
+	}
+	{
+		const char *colon = strrchr(s->sip_listen, ':');
+		const char *close = strrchr(s->sip_listen, ']');
+		int port = colon && (!close || colon > close) ? atoi(colon + 1) : 5060;
+		if (gw_sec_guard_port(sip->sec, port) == 0)
+			LOG_W("sip", "no SIP socket found on port %d: banned sources are refused after parsing", port);
 	}
 	LOG_I("sip", "listening on %s (%s)", s->sip_listen, s->sip_transports);
 	*out = sip;
@@ -487,6 +603,7 @@ void gw_sip_shutdown(struct gw_sip *sip, void (*done)(void *arg), void *arg)
 	}
 	if (!sip->shutting_down) {
 		sip->shutting_down = 1;
+		gw_sec_unguard(sip->sec); /* nua closes the sockets: their numbers may be reused */
 		nua_shutdown(sip->nua);
 	}
 }
@@ -495,10 +612,12 @@ void gw_sip_free(struct gw_sip *sip)
 {
 	if (!sip)
 		return;
+	gw_sec_unguard(sip->sec);
 	if (sip->nua)
 		nua_destroy(sip->nua);
 	gw_auth_free(sip->auth);
 	gw_reg_free(sip->reg);
+	gw_sec_free(sip->sec);
 	free(sip);
 }
 
@@ -515,6 +634,9 @@ void gw_sip_status(const struct gw_sip *sip, struct ctl_out *out)
 	ctl_out_kv(out, "sip_registers_refused", "%lu", sip->reg_refused);
 	ctl_out_kv(out, "sip_invites_challenged", "%lu", sip->inv_challenged);
 	ctl_out_kv(out, "sip_registrations", "%zu", gw_reg_count(sip->reg));
+	ctl_out_kv(out, "sip_uri_too_long", "%lu", sip->uri_too_long);
+	ctl_out_kv(out, "sip_refused_banned", "%lu", sip->refused_banned);
+	gw_sec_status(sip->sec, out);
 }
 
 struct gw_registrar *gw_sip_registrar(struct gw_sip *sip)
@@ -535,6 +657,19 @@ int gw_sip_challenge(struct gw_sip_leg *leg, int stale)
 	leg->done = 1;
 	leg->owner = NULL;
 	return 0;
+}
+
+void gw_sip_reconfigure(struct gw_sip *sip, const struct tandem_settings *s)
+{
+	sip->max_uri = s->sip_max_uri;
+	gw_sec_reconfigure(sip->sec, s);
+	/* nta reads its limit per message: the new size holds from now on. */
+	nua_set_params(sip->nua, NTATAG_MAXSIZE((usize_t)s->sip_max_message), TAG_END());
+}
+
+void gw_sip_set_trusted(struct gw_sip *sip, int (*trusted)(void *arg, const struct sockaddr *sa), void *arg)
+{
+	gw_sec_set_trusted(sip->sec, trusted, arg);
 }
 
 /* --- The call layer's side ------------------------------------------- */
@@ -558,6 +693,9 @@ int gw_sip_respond(struct gw_sip_leg *leg, int status, const char *sdp, const ch
 		return -EINVAL;
 	if (leg->answered)
 		return -EPROTO;
+	/* Counted before the answer leaves: the next request may ban. */
+	if (status >= 300)
+		gw_sec_refused(leg->sip->sec, (struct sockaddr *)&leg->src, status);
 	nua_respond(leg->nh, status, sip_status_phrase(status) ? sip_status_phrase(status) : "Unknown",
 		    TAG_IF(with_sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
 		    TAG_IF(with_sdp, SIPTAG_PAYLOAD_STR(sdp)),
@@ -607,10 +745,11 @@ int gw_sip_hangup(struct gw_sip_leg *leg, int status, const char *reason)
 	leg->owner = NULL;
 	if (leg->answered)
 		nua_bye(leg->nh, TAG_IF(with_reason, SIPTAG_REASON_STR(reason)), TAG_END());
-	else if (leg->incoming)
+	else if (leg->incoming) {
+		gw_sec_refused(leg->sip->sec, (struct sockaddr *)&leg->src, status);
 		nua_respond(leg->nh, status, sip_status_phrase(status) ? sip_status_phrase(status) : "Unknown",
 			    TAG_IF(with_reason, SIPTAG_REASON_STR(reason)), TAG_END());
-	else
+	} else
 		nua_cancel(leg->nh, TAG_IF(with_reason, SIPTAG_REASON_STR(reason)), TAG_END());
 	return 0;
 }

@@ -61,8 +61,6 @@ struct gw_sip_events {
 	int (*credential)(void *arg, const char *user, const char *realm, char ha1[33], int64_t *customer_id);
 	/* A REGISTER was accepted for a customer's AOR (optional). */
 	void (*registered)(void *arg, int64_t customer_id, const char *aor);
-	/* Credentials were refused from ip (optional; flood defence). */
-	void (*auth_failed)(void *arg, const char *ip);
 };
 
 /* An outgoing call. */
@@ -108,7 +106,15 @@ void gw_sip_shutdown(struct gw_sip *sip, void (*done)(void *arg), void *arg);
 /* Free after shutdown completed (or if it never started). */
 void gw_sip_free(struct gw_sip *sip);
 
-/* Add the SIP rows to a status reply. */
+/* New [sip] max_message/max_uri and [security] limits (SIGHUP). */
+void gw_sip_reconfigure(struct gw_sip *sip, const struct tandem_settings *s);
+
+/* The trust test for the flood and brute-force defence (gateway/security.h):
+ * trusted(arg, sa) is 1 for a configured peer, which is never banned. */
+struct sockaddr;
+void gw_sip_set_trusted(struct gw_sip *sip, int (*trusted)(void *arg, const struct sockaddr *sa), void *arg);
+
+/* Add the SIP rows (and the security rows) to a status reply. */
 void gw_sip_status(const struct gw_sip *sip, struct ctl_out *out);
 
 /* Route Sofia's own logs into our sink at level 0..9. */
