@@ -92,6 +92,13 @@ int tisup_msg_mandatory(const struct tisup_msg_desc *md, unsigned pid)
 	return 0;
 }
 
+int tisup_is_mandatory(enum tisup_variant variant, uint8_t type, enum tisup_pid pid)
+{
+	const struct tisup_msg_desc *md = tisup_msg_desc_find(variant, type);
+
+	return md ? tisup_msg_mandatory(md, pid) : -ENOTSUP;
+}
+
 void tisup_msg_init(struct tisup_msg *m, enum tisup_variant variant, enum tisup_msg_type type)
 {
 	memset(m, 0, sizeof(*m));

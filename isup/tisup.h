@@ -307,6 +307,10 @@ int tisup_decode(struct tisup_msg *m, enum tisup_variant variant, const uint8_t 
  * too long), -ENOTSUP or -ENOSPC. */
 int tisup_encode(const struct tisup_msg *m, uint8_t *buf, size_t size, size_t *len);
 
+/* Whether typed parameter pid is in the mandatory (fixed or variable) part
+ * of message type in variant: 1, 0, or -ENOTSUP for an unknown type. */
+int tisup_is_mandatory(enum tisup_variant variant, uint8_t type, enum tisup_pid pid);
+
 /* Append an untyped optional parameter (copied). Returns 0, -EINVAL
  * (code 0) or -ENOBUFS. */
 int tisup_raw_add(struct tisup_msg *m, uint8_t code, const uint8_t *val, size_t len);

@@ -57,5 +57,7 @@ int prov_did_list(struct prov_ctx *ctx, int argc, char **argv);
 int prov_route_add(struct prov_ctx *ctx, int argc, char **argv);
 int prov_route_del(struct prov_ctx *ctx, int argc, char **argv);
 int prov_route_list(struct prov_ctx *ctx, int argc, char **argv);
+int prov_isup_decode(struct prov_ctx *ctx, int argc, char **argv);
+int prov_isup_encode(struct prov_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -42,6 +42,17 @@ static const struct prov_cmd prov_cmds[] = {
     {"route", "list", prov_route_list, "[--customer NAME] [--trunk NAME]", "list outbound routes",
      "One row per route; customer '*' is a global route. --customer lists the\n"
      "routes that apply to that customer (its own and the global ones).\n"},
+    {"isup", "decode", prov_isup_decode, "[--ansi] HEX", "decode an ISUP message to JSON",
+     "HEX is the message from its type octet (no routing label, no CIC), as a\n"
+     "SIP-T body carries it; spaces and colons between octets are allowed.\n"
+     "Prints every typed parameter by field, the optional part in wire order and\n"
+     "untyped parameters as hex. --ansi: ANSI T1.113 instead of ITU-T Q.763.\n"
+     "Exit 1 if the hex or the message is refused.\n"},
+    {"isup", "encode", prov_isup_encode, "[--ansi] [JSON|-]", "encode an ISUP message from JSON",
+     "Takes the JSON that isup decode prints (from the argument, or stdin when\n"
+     "it is - or absent) and prints the message as hex. Keys \"name\" and\n"
+     "\"text\" are informative; any other unknown key, a value out of range or a\n"
+     "missing mandatory parameter is refused naming the field (exit 1).\n"},
 };
 
 #define PROV_NCMDS (sizeof(prov_cmds) / sizeof(prov_cmds[0]))

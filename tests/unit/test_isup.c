@@ -300,7 +300,9 @@ static void test_roundtrip_others(void)
 	    {TISUP_ITU, TISUP_RES, "RES"},       {TISUP_ITU, TISUP_RLC, "RLC"},
 	    {TISUP_ITU, TISUP_CPG, "CPG"},       {TISUP_ANSI, TISUP_ACM, "ANSI ACM"},
 	    {TISUP_ANSI, TISUP_CPG, "ANSI CPG"}, {TISUP_ANSI, TISUP_ANM, "ANSI ANM"},
-	    {TISUP_ANSI, TISUP_REL, "ANSI REL"},
+	    {TISUP_ANSI, TISUP_REL, "ANSI REL"}, {TISUP_ANSI, TISUP_INR, "ANSI INR"},
+	    {TISUP_ANSI, TISUP_INF, "ANSI INF"}, {TISUP_ANSI, TISUP_SUS, "ANSI SUS"},
+	    {TISUP_ANSI, TISUP_RES, "ANSI RES"}, {TISUP_ANSI, TISUP_RLC, "ANSI RLC"},
 	};
 
 	for (size_t i = 0; i < N(types); i++) {
@@ -369,6 +371,24 @@ static void test_roundtrip_others(void)
 	tisup_set(&m, TISUP_P_EVENT);
 	if (roundtrip(&m, &d, "CPG in-band") == 0)
 		ok(d.event.event == 3 && d.event.restricted == 1, "event information");
+
+	/* ANSI allows a one-octet redirection information (T1.113 3.45). */
+	tisup_msg_init(&m, TISUP_ANSI, TISUP_IAM);
+	m.cpc = 10;
+	tisup_usi_set(&m.usi, 0, 0, 0, 0x10, 2);
+	set_number(&m.called, 3, 1, "2125551234");
+	m.redir_info.len = 1;
+	m.redir_info.indicator = 3;
+	m.redir_info.orig_reason = 2;
+	tisup_set(&m, TISUP_P_NCI);
+	tisup_set(&m, TISUP_P_FCI);
+	tisup_set(&m, TISUP_P_CPC);
+	tisup_set(&m, TISUP_P_USI);
+	tisup_set(&m, TISUP_P_CALLED);
+	tisup_set(&m, TISUP_P_REDIR_INFO);
+	if (roundtrip(&m, &d, "ANSI IAM, 1-octet redirection information") == 0)
+		ok(d.redir_info.len == 1 && d.redir_info.indicator == 3 && d.redir_info.orig_reason == 2,
+		   "1-octet redirection information kept");
 
 	tisup_msg_init(&m, TISUP_ITU, TISUP_REL);
 	is_int(tisup_encode(&m, (uint8_t[16]){0}, 16, &(size_t){0}), -EINVAL, "REL without cause refused");
