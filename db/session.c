@@ -173,6 +173,40 @@ out:
 	return rc;
 }
 
+int db_session_stream(struct db_session *s, const char *sql, int nparams, const char *const *params,
+		      int (*row)(void *arg, int ncols, const char *const *vals), void *arg, char *err, size_t errlen)
+{
+	const char *vals[64];
+	PGresult *res;
+	int rc = 0, failed = 0;
+
+	if (!PQsendQueryParams(s->conn, sql, nparams, NULL, params, NULL, NULL, 0) || !PQsetSingleRowMode(s->conn)) {
+		db_message(err, errlen, NULL, PQerrorMessage(s->conn));
+		while ((res = PQgetResult(s->conn)))
+			PQclear(res);
+		return -EIO;
+	}
+	/* One PGresult per row, then an empty PGRES_TUPLES_OK; read them all
+	 * even after row() stops, so the connection stays usable. */
+	while ((res = PQgetResult(s->conn))) {
+		ExecStatusType st = PQresultStatus(res);
+		if (st == PGRES_SINGLE_TUPLE && rc == 0 && !failed) {
+			int nf = PQnfields(res) < 64 ? PQnfields(res) : 64;
+			for (int c = 0; c < nf; c++)
+				vals[c] = PQgetisnull(res, 0, c) ? NULL : PQgetvalue(res, 0, c);
+			rc = row(arg, nf, vals);
+			if (rc)
+				PQrequestCancel(s->conn);
+		} else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && rc == 0 &&
+			   !failed) {
+			db_message(err, errlen, NULL, PQresultErrorMessage(res));
+			failed = 1;
+		}
+		PQclear(res);
+	}
+	return rc ? rc : failed ? -EIO : 0;
+}
+
 int db_text_int64(const char *text, int64_t *v)
 {
 	char *end;

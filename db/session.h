@@ -52,6 +52,12 @@ int db_session_script(struct db_session *s, const char *sql, char *err, size_t e
 int db_session_rows(struct db_session *s, const char *sql, int nparams, const char *const *params,
 		    int (*row)(void *arg, int ncols, const char *const *vals), void *arg, char *err, size_t errlen);
 
+/* The same, for results of any size in constant memory: libpq's
+ * single-row mode hands over one row at a time (at most 64 columns).
+ * row() returning non-zero cancels the query; that value is returned. */
+int db_session_stream(struct db_session *s, const char *sql, int nparams, const char *const *params,
+		      int (*row)(void *arg, int ncols, const char *const *vals), void *arg, char *err, size_t errlen);
+
 /* A bigint column's text (db_session_rows hands out text): 0 and *v, or
  * -EINVAL for NULL, empty or not a whole number. */
 int db_text_int64(const char *text, int64_t *v);

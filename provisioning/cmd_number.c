@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tandemctl did add|set|del|list and route add|del|list: the numbers a
+/* tandemctl did add|set|del|list and route add|set|del|list: the numbers a
  * call decision reads. Values are checked here first, so the operator is
  * told which field is wrong and why; the database's own constraints
  * (db/migrations/001_core.sql) still refuse whatever slips past. Every
@@ -438,6 +438,34 @@ int prov_route_del(struct prov_ctx *ctx, int argc, char **argv)
 		rc = num_refuse(&o, "prefix", o.arg, "has no such route");
 	if (!rc)
 		printf("route %s -> trunk %s deleted\n", o.arg, o.trunk);
+	return num_end(s, rc);
+}
+
+int prov_route_set(struct prov_ctx *ctx, int argc, char **argv)
+{
+	struct num_opts o;
+	struct db_session *s;
+	char tid[32], cid[32], got[8];
+	int rc = num_begin(ctx, "route set", argc, argv, OPT_TRUNK | OPT_CUSTOMER | OPT_PRIORITY | OPT_WEIGHT, 1,
+			   num_check_prefix, &o, &s);
+
+	if (rc || (rc = num_route_ids(s, &o, tid, cid, sizeof(tid))))
+		return num_end(s, rc);
+	if (!o.priority && !o.weight) {
+		fprintf(stderr, "tandemctl: route set: nothing to change (--priority, --weight)\n");
+		return num_end(s, PROV_USAGE);
+	}
+	const char *p[] = {o.arg, cid[0] ? cid : NULL, tid, o.priority, o.weight};
+	rc = num_exec(
+	    s, &o,
+	    "UPDATE routes SET priority = coalesce($4::integer, priority), weight = coalesce($5::integer, weight)"
+	    " WHERE prefix = $1 AND coalesce(customer_id, 0) = coalesce($2::bigint, 0) AND trunk_id = $3"
+	    " RETURNING 1",
+	    5, p, got, sizeof(got));
+	if (!rc && !got[0])
+		rc = num_refuse(&o, "prefix", o.arg, "has no such route (route add creates it)");
+	if (!rc)
+		printf("route %s -> trunk %s changed\n", o.arg, o.trunk);
 	return num_end(s, rc);
 }
 

@@ -31,14 +31,117 @@ static const struct prov_cmd prov_cmds[] = {
     {"did", "del", prov_did_del, "NUMBER", "delete a DID", "Calls to NUMBER are refused from the next call on.\n"},
     {"did", "list", prov_did_list, "[--customer NAME]", "list DIDs",
      "One row per DID: number, customer, target, fallback (--json: an array of objects).\n"},
+    {"did", "import", prov_did_import, "FILE.csv", "add many DIDs from a CSV file",
+     "Rows: number,customer,target[,fallback] (RFC 4180: fields in double quotes\n"
+     "may hold commas, \"\" and line breaks; an empty target or fallback is none).\n"
+     "A first line starting with \"number\" is a header. Every row is checked;\n"
+     "each bad one is reported with its line (\"line 7: number \"+1abc\": not\n"
+     "E.164\"), and then nothing is imported (exit 1). Otherwise all rows go in\n"
+     "one transaction. FILE - reads standard input. The file is streamed.\n"},
     {"route", "add", prov_route_add, "PREFIX --trunk NAME [--customer NAME] [--priority N] [--weight N]",
      "add an outbound route",
      "PREFIX is '+' and up to 15 digits ('+' alone: every number). The longest\n"
      "matching prefix wins; a customer's own routes come before the global ones.\n"
      "Among a prefix's trunks the lowest priority is tried first (default 10),\n"
      "then by weight (0..65535, default 100).\n"},
+    {"route", "set", prov_route_set, "PREFIX --trunk NAME [--customer NAME] [--priority N] [--weight N]",
+     "change a route's priority or weight",
+     "Changes the route from PREFIX to the trunk (the customer's own with --customer).\n"},
+    {"route", "test", prov_route_test, "NUMBER [--customer NAME]", "show which trunks a call would try",
+     "Reads the routes whose prefix starts NUMBER and decides as the daemon does\n"
+     "(the same routing index): the longest prefix wins; a customer's own route\n"
+     "beats a global one of the same length, a longer global one beats it; routes\n"
+     "of disabled trunks are left out. Prints the trunks in the order they are\n"
+     "tried (by priority; equal priorities share calls by weight: 'share'), their\n"
+     "members, and every other matching route with why it is not used. Without\n"
+     "--customer only global routes apply. Exit 1 when no route matches.\n"},
     {"route", "del", prov_route_del, "PREFIX --trunk NAME [--customer NAME]", "delete an outbound route",
      "Deletes the route from PREFIX to the trunk (the customer's own with --customer).\n"},
+    {"customer", "add", prov_customer_add,
+     "NAME [--disable] [--max-calls N] [--max-cps N] [--max-duration S] [--user U --password P [--realm R]]"
+     " [--address CIDR]... [--allow PREFIX]... [--deny PREFIX]... [--caller PREFIX]...",
+     "add a customer",
+     "NAME: 1 to 63 of a-z 0-9 _ . - (starting with a letter or digit).\n"
+     "  --disable            refuse its calls until customer set --enable\n"
+     "  --max-calls N        concurrent calls, 0..100000 (default 10)\n"
+     "  --max-cps N          new calls per second, 0..10000, two decimals (default 5)\n"
+     "  --max-duration S     seconds a call may last, 1..604800 (default 14400)\n"
+     "  --user U --password P [--realm R]\n"
+     "                       digest credentials; only MD5(U:R:P) is stored. R defaults\n"
+     "                       to \"tandem\". --password - reads the password from stdin\n"
+     "  --address CIDR       a source address or network its PBX calls from\n"
+     "                       (repeatable; networks of two customers may not overlap)\n"
+     "  --allow/--deny PREFIX  destinations it may / may not call (repeatable; the\n"
+     "                       longest matching prefix decides; none: all allowed)\n"
+     "  --caller PREFIX      caller numbers it may present (repeatable; none: any)\n"
+     "All of it is one transaction: nothing is written when any value is refused.\n"},
+    {"customer", "set", prov_customer_set,
+     "NAME [--enable|--disable] [customer add's options] [--del-user U [--realm R]] [--del-address CIDR]..."
+     " [--del-destination PREFIX]... [--del-caller PREFIX]...",
+     "change a customer",
+     "Changes only what is given; the customer add options add (or, for --user in\n"
+     "a realm and --allow/--deny of a prefix, replace) entries, the --del- options\n"
+     "remove them (--del-user without --realm: in every realm). One transaction.\n"},
+    {"customer", "list", prov_customer_list, "", "list customers",
+     "One row per customer: name, enabled, limits, and how many credentials,\n"
+     "addresses and DIDs it has (--json: an array of objects).\n"},
+    {"customer", "show", prov_customer_show, "NAME", "show one customer",
+     "Its settings, credentials (user names and realms, never secrets), source\n"
+     "addresses, destination rules and caller prefixes.\n"},
+    {"customer", "del", prov_customer_del, "NAME", "delete a customer",
+     "Refused while it has DIDs (did del or did set --customer them first);\n"
+     "its own routes, credentials and addresses go with it.\n"},
+    {"trunk", "add", prov_trunk_add, "NAME --kind sip|pri [OPTIONS]", "add a trunk",
+     "A SIP trunk sends calls to its members (gateways); a PRI trunk to its spans.\n"
+     "  --kind sip|pri            required\n"
+     "  --disable                 no calls until trunk set --enable\n"
+     "  --max-calls N|none        concurrent calls, 0..100000 (default none: no limit)\n"
+     "  --max-cps N|none          new calls per second, 0..10000 (default none)\n"
+     "  --limit-status S          SIP status a call over the limits gets, 400..699 (503)\n"
+     "  --limit-cause C           Q.850 cause it gets, 1..127 (34)\n"
+     "  --failover-codes L|none   statuses that try the next member/route (408,500,502,503,504)\n"
+     "  --national-prefix D|none  numbers of the trunk's country as D + national number\n"
+     "  --international-prefix D|none  other numbers as D + the number without '+'\n"
+     "  --strip-digits N          then drop N leading digits, 0..15 (0)\n"
+     "  --add-prefix P|none       then put P in front (digits, * #, optional leading +)\n"
+     "SIP trunks only:\n"
+     "  --member HOST[:PORT]      a gateway, repeatable ([v6 address]:PORT); --transport\n"
+     "                            udp|tcp|tls applies to these (default udp); priority 10\n"
+     "                            and weight 100 (trunk member add sets them)\n"
+     "  --sipt none|sip-t|sip-i   ISUP bodies (default none)\n"
+     "  --register                register with the members; --register-expires S (3600)\n"
+     "  --auth-user U --auth-password P  credentials for its challenges (P - : from stdin)\n"
+     "  --ping-interval S         OPTIONS every S seconds, 0 = none (30); --ping-up N (2)\n"
+     "                            and --ping-down N (3): answers/failures in a row\n"
+     "  --invite-timeout MS       unanswered INVITE before failover, 500..300000 (32000)\n"
+     "PRI trunks only:\n"
+     "  --span NAME               a span (spans table) of the trunk, repeatable\n"
+     "All of it is one transaction: nothing is written when any value is refused.\n"},
+    {"trunk", "set", prov_trunk_set,
+     "NAME [trunk add's OPTIONS] [--enable] [--no-register] [--no-auth] [--del-span NAME]...", "change a trunk",
+     "Changes only what is given ('none' clears an optional value). Members are\n"
+     "changed with trunk member add|del; the kind cannot change.\n"},
+    {"trunk", "member", prov_trunk_member,
+     "add|del TRUNK HOST[:PORT] [--transport udp|tcp|tls] [--priority N] [--weight N]",
+     "add or delete a SIP trunk's member",
+     "Members are tried by priority (lower first, 0..65535, default 10), balanced by\n"
+     "weight (0..65535, default 100). del matches HOST, PORT (none if not given)\n"
+     "and, when given, --transport.\n"},
+    {"trunk", "cause", prov_trunk_cause,
+     "TRUNK q850_to_sip CAUSE STATUS | TRUNK sip_to_q850 STATUS CAUSE | TRUNK DIR FROM --del",
+     "override a cause mapping",
+     "Overrides the RFC 3398 default for one trunk: a Q.850 cause (1..127) to the\n"
+     "SIP status (400..699) the caller gets, or a status to a cause. One mapping\n"
+     "per value: a new one replaces it. --del removes it (the default applies).\n"},
+    {"trunk", "list", prov_trunk_list, "", "list trunks",
+     "One row per trunk: kind, enabled, members (a PRI trunk's spans), limits,\n"
+     "registration, SIP-T mode and how many routes use it.\n"},
+    {"trunk", "show", prov_trunk_show, "NAME", "show one trunk",
+     "Every setting (the registration password is never shown), its members or\n"
+     "spans, and its cause mappings.\n"},
+    {"trunk", "del", prov_trunk_del, "NAME", "delete a trunk",
+     "Refused while routes use it (route del them first). Its members and cause\n"
+     "mappings go with it; its spans stay, without a trunk.\n"},
     {"route", "list", prov_route_list, "[--customer NAME] [--trunk NAME]", "list outbound routes",
      "One row per route; customer '*' is a global route. --customer lists the\n"
      "routes that apply to that customer (its own and the global ones).\n"},
@@ -53,6 +156,14 @@ static const struct prov_cmd prov_cmds[] = {
      "it is - or absent) and prints the message as hex. Keys \"name\" and\n"
      "\"text\" are informative; any other unknown key, a value out of range or a\n"
      "missing mandatory parameter is refused naming the field (exit 1).\n"},
+    {"cdr", "export", prov_cdr_export, "--after-id N | --since TIME [--until TIME] [--format csv|json] [--stats]",
+     "export call detail records",
+     "CDRs with an id above N (a billing system keeps the last id it has), or\n"
+     "that started at or after TIME and before --until, in id order. csv (the\n"
+     "default): RFC 4180, a header line, CRLF line ends. json: one array of\n"
+     "objects, numbers as numbers, NULL as null. Times are UTC with milliseconds.\n"
+     "Rows are streamed: memory does not grow with their number.\n"
+     "  --stats   print rows, seconds, rows/s and the maximum RSS on stderr\n"},
 };
 
 #define PROV_NCMDS (sizeof(prov_cmds) / sizeof(prov_cmds[0]))

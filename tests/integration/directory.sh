@@ -64,8 +64,8 @@ stop_driver() {
 pg_start tandem || { t_fail "PostgreSQL cluster starts"; t_done; exit 1; }
 t_pass "PostgreSQL cluster starts"
 t_ok "tandemctl db migrate" "$TANDEMCTL" db migrate
-t_is "$(pg_sql "SELECT count(DISTINCT tgrelid) FROM pg_trigger WHERE tgname = 'tandem_directory_notify'")" 8 \
-	"002_notify and 004_auth: a trigger on each of the 8 directory tables"
+t_is "$(pg_sql "SELECT count(DISTINCT tgrelid) FROM pg_trigger WHERE tgname = 'tandem_directory_notify'")" 11 \
+	"002_notify, 004_auth and 005_provisioning: a trigger on each of the 11 directory tables"
 
 t_ok "sample directory inserted" pg_sql "
 INSERT INTO customers (id, name, enabled, max_calls) VALUES (1, 'acme', true, 10), (2, 'globex', false, 5),

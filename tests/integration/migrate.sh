@@ -64,6 +64,28 @@ pg_sql "DELETE FROM trunk_members WHERE id = 70" >/dev/null
 t_is "$(pg_sql "SELECT count(*) FROM trunk_state") $(pg_sql "SELECT count(*) || ' ' || count(member_id) FROM trunk_events")" \
 	"0 1 0" "deleting a member drops its state and keeps its history"
 
+# 005_provisioning: destination, caller and trunk settings are checked too.
+t_run out rc pg_sql "INSERT INTO customer_destinations (customer_id, prefix, action) VALUES (1, '+44', 'maybe')"
+t_like "$out" "violates check constraint" "a destination rule that is not allow/deny is refused"
+t_run out rc pg_sql "INSERT INTO customer_callers (customer_id, prefix) VALUES (1, '44')"
+t_like "$out" 'violates check constraint "e164_prefix_check"' "a caller prefix that is not E.164 is refused"
+t_run out rc pg_sql "UPDATE trunks SET failover_codes = '{408,NULL}' WHERE id = 7"
+t_like "$out" 'violates check constraint' "a failover code list with a NULL is refused"
+t_run out rc pg_sql "UPDATE trunks SET ping_interval_s = -1 WHERE id = 7"
+t_like "$out" 'violates check constraint "trunks_ping_interval_s_check"' "a negative ping interval is refused"
+t_run out rc pg_sql "UPDATE trunks SET sipt = 'isup' WHERE id = 7"
+t_like "$out" 'violates check constraint "trunks_sipt_check"' "an unknown SIP-T mode is refused"
+t_run out rc pg_sql "UPDATE trunks SET limit_cause = 0 WHERE id = 7"
+t_like "$out" 'violates check constraint "trunks_limit_cause_check"' "a limit cause out of 1..127 is refused"
+t_run out rc pg_sql "INSERT INTO trunks (name, kind, register) VALUES ('pri-reg', 'pri', true)"
+t_like "$out" 'violates check constraint "trunks_register_needs_sip"' "a PRI trunk that registers is refused"
+t_ok "a trunk's settings in range are accepted" pg_sql "UPDATE trunks SET sipt = 'sip-t', register = true,
+	auth_user = 'u', auth_password = 'p', failover_codes = '{503}', national_prefix = '0', add_prefix = '+1'
+	WHERE id = 7"
+pg_sql "INSERT INTO cause_maps VALUES (7, 'q850_to_sip', 34, 503)" >/dev/null
+t_run out rc pg_sql "INSERT INTO cause_maps VALUES (7, 'q850_to_sip', 34, 486)"
+t_like "$out" 'duplicate key value violates unique constraint "cause_maps_q850_to_sip"' "one mapping per cause and trunk"
+
 # A failing migration applies nothing of itself and leaves the version.
 mig="$T_DIR/mig"
 mkdir -p "$mig"
