@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tandemctl status: the running daemon's own view, over the control socket. */
+/* tandemctl status, and the live views calls, spans and registrations: the
+ * running daemon's own view, over the control socket. */
 #include "config.h"
 
 #include "common/ctl.h"
@@ -12,16 +13,17 @@
 
 #define PROV_CTL_TIMEOUT_MS 5000
 
-int prov_status(struct prov_ctx *ctx, int argc, char **argv)
+/* Print the daemon's status reply: every table, or only the one called
+ * only (NULL: all). */
+static int prov_status_tables(struct prov_ctx *ctx, int argc, char **argv, const char *only)
 {
 	struct ctl_reply reply;
 	char *text;
 	size_t len;
 	int rc;
 
-	(void)argv;
 	if (argc > 1) {
-		fprintf(stderr, "tandemctl: status: unexpected argument \"%s\"\n", argv[1]);
+		fprintf(stderr, "tandemctl: %s: unexpected argument \"%s\"\n", argv[0], argv[1]);
 		return PROV_USAGE;
 	}
 	rc = ctl_request(ctx->socket, "status\n", PROV_CTL_TIMEOUT_MS, &text, &len);
@@ -41,7 +43,27 @@ int prov_status(struct prov_ctx *ctx, int argc, char **argv)
 		ctl_reply_free(&reply);
 		return PROV_REFUSED;
 	}
-	if (ctx->json) {
+	if (only) {
+		/* keep only that table (the others are freed with the reply) */
+		size_t i;
+
+		for (i = 0; i < reply.ntables && strcmp(reply.tables[i].name, only) != 0; i++)
+			;
+		if (i == reply.ntables) {
+			fprintf(stderr, "tandemctl: %s: tandemd sent no %s table\n", argv[0], only);
+			ctl_reply_free(&reply);
+			return PROV_REFUSED;
+		}
+		struct ctl_table t = reply.tables[0];
+		reply.tables[0] = reply.tables[i];
+		reply.tables[i] = t;
+		struct ctl_reply one = reply;
+		one.ntables = 1;
+		if (ctx->json)
+			ctl_reply_print_json(stdout, &one);
+		else
+			ctl_table_print(stdout, &one.tables[0]);
+	} else if (ctx->json) {
 		ctl_reply_print_json(stdout, &reply);
 	} else {
 		for (size_t i = 0; i < reply.ntables; i++)
@@ -49,4 +71,24 @@ int prov_status(struct prov_ctx *ctx, int argc, char **argv)
 	}
 	ctl_reply_free(&reply);
 	return PROV_OK;
+}
+
+int prov_status(struct prov_ctx *ctx, int argc, char **argv)
+{
+	return prov_status_tables(ctx, argc, argv, NULL);
+}
+
+int prov_calls(struct prov_ctx *ctx, int argc, char **argv)
+{
+	return prov_status_tables(ctx, argc, argv, "calls");
+}
+
+int prov_spans(struct prov_ctx *ctx, int argc, char **argv)
+{
+	return prov_status_tables(ctx, argc, argv, "spans");
+}
+
+int prov_registrations(struct prov_ctx *ctx, int argc, char **argv)
+{
+	return prov_status_tables(ctx, argc, argv, "registrations");
 }

@@ -14,6 +14,16 @@ static const struct prov_cmd prov_cmds[] = {
     {"status", NULL, prov_status, "", "show the running daemon's state",
      "Asks tandemd over its control socket (--socket, [control] socket, or the\n"
      "default) for its node, uptime, SIP listeners and database connection.\n"},
+    {"calls", NULL, prov_calls, "", "list the calls in progress",
+     "One row per live call from tandemd: uuid, direction, state, customer,\n"
+     "caller, callee, egress, span, channel and age in seconds.\n"},
+    {"spans", NULL, prov_spans, "", "list the PRI spans and their channels",
+     "One row per span from tandemd: backend, framing, law, switch type, side,\n"
+     "trunk, D-channel state (up, down, alarm), busy and idle B-channels.\n"},
+    {"registrations", NULL, prov_registrations, "", "list the registered PBXs",
+     "One row per live binding from tandemd's registrar: customer, address of\n"
+     "record, Contact as registered, where calls go (the source address when\n"
+     "the Contact is behind a NAT), source, NAT, seconds left.\n"},
     {"db", "migrate", prov_db_migrate, "[--migrations DIR]", "apply pending schema migrations",
      "Applies each pending migration in its own transaction, under a lock, and\n"
      "records it in schema_migrations; running it again changes nothing. A\n"

@@ -79,6 +79,14 @@ t_like "$(cat "$T_DIR/reg.log")" "Contact: <sip:$USER@10.0.0.5:5060>;expires=300
 t_is "$(status_field sip_registrations)" 1 "one binding"
 t_like "$(ctl status)" "1 +$USER@127.0.0.1 +sip:$USER@10.0.0.5:5060 +sip:$USER@127.0.0.1:$PBX_PORT +127.0.0.1:$PBX_PORT +yes" \
 	"status: the binding is reached at its source address (NAT)"
+t_like "$(ctl registrations)" "^customer_id +aor +contact +target +source +nat +expires_s
+1 +$USER@127.0.0.1 +sip:$USER@10.0.0.5:5060 +sip:$USER@127.0.0.1:$PBX_PORT " "tandemctl registrations: only the bindings"
+t_is "$(ctl --json registrations | python3 -c 'import json,sys; d=json.load(sys.stdin); t=d["registrations"]; print(len(t), t[0]["nat"])')" "1 yes" \
+	"tandemctl --json registrations: one binding, NAT"
+t_like "$(ctl spans)" "^span .*
+pstn1 +virtual +e1 .* up " "tandemctl spans: the span, up"
+t_like "$(ctl calls)" "^call +direction +state" "tandemctl calls: the live calls' table (none now)"
+t_is "$(ctl calls | wc -l)" 1 "no call in progress: the header only"
 
 # PSTN -> DID -> the registered PBX, at the address the REGISTER came from.
 sipp -sf "$SIPP_DIR/uas_answer.xml" -t u1 -i 127.0.0.1 -p "$PBX_PORT" -m 1 -timeout 60s -timeout_error \
