@@ -85,13 +85,14 @@ void gw_auth_challenge(const struct gw_auth *a, int stale, time_t now, char *buf
 /* 0: ours and fresh; -ESTALE: ours but expired; -EINVAL: not ours. */
 static int nonce_check(const struct gw_auth *a, const char *nonce, time_t now)
 {
-	char want[NONCE_LEN + 1], *end;
+	char want[NONCE_LEN + 1], stamp[9], *end;
 	unsigned long t;
 
 	if (!nonce || strlen(nonce) != NONCE_LEN)
 		return -EINVAL;
-	t = strtoul((char[9]){nonce[0], nonce[1], nonce[2], nonce[3], nonce[4], nonce[5], nonce[6], nonce[7], 0}, &end,
-		    16);
+	memcpy(stamp, nonce, 8);
+	stamp[8] = '\0';
+	t = strtoul(stamp, &end, 16);
 	if (*end)
 		return -EINVAL;
 	nonce_make(a, t, want);

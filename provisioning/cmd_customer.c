@@ -17,10 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The realm of credentials added without --realm: the gateway challenges
- * with it (docs/provisioning.md). */
-#define CUST_DEFAULT_REALM "tandem"
-
 enum {
 	CO_ENABLE = 1 << 0,
 	CO_DISABLE = 1 << 1,
@@ -49,6 +45,9 @@ struct cust_opts {
 	const char *what, *name;
 	bool enable, disable;
 	const char *max_calls, *max_cps, *max_duration, *user, *password, *realm, *del_user;
+	/* Without --realm: the gateway's [sip] realm from the same settings
+	 * file, since that is the realm its challenges name. */
+	const char *default_realm;
 	char pwbuf[256]; /* --password - : read from stdin */
 	struct prov_strv address, del_address, allow, deny, del_dest, caller, del_caller;
 };
@@ -258,6 +257,7 @@ static int cust_begin(struct prov_ctx *ctx, const char *what, int argc, char **a
 
 	memset(o, 0, sizeof(*o));
 	o->what = what;
+	o->default_realm = ctx->settings.sip_realm;
 	*s = NULL;
 	rc = cust_parse(argc, argv, allowed, named, o);
 	if (!rc)
@@ -314,7 +314,7 @@ static int cust_apply(struct db_session *s, const struct cust_opts *o, const cha
 			   " max_calls = coalesce($3::integer, max_calls), max_cps = coalesce($4::numeric, max_cps),"
 			   " max_duration_s = coalesce($5::integer, max_duration_s) WHERE id = $1",
 			   5, p, NULL, 0);
-	const char *realm = o->realm ? o->realm : CUST_DEFAULT_REALM;
+	const char *realm = o->realm ? o->realm : o->default_realm;
 
 	if (!rc && o->del_user) {
 		const char *d[] = {id, o->del_user, o->realm};

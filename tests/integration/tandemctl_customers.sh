@@ -36,6 +36,10 @@ t_is "$(pg_sql "SELECT enabled, max_calls, max_cps, max_duration_s FROM customer
 t_ok "--password - reads stdin" sh -c "echo 'pw from stdin' | '$TC' customer set globex --user gx --password -"
 t_is "$(pg_sql "SELECT realm || ' ' || ha1 FROM customer_credentials WHERE username = 'gx'")" \
 	"tandem $(printf 'gx:tandem:pw from stdin' | md5sum | cut -d' ' -f1)" "in the default realm 'tandem'"
+printf '[sip]\nrealm = sip.example\n' >"$T_DIR/realm.conf"
+t_ok "without --realm, the settings' [sip] realm" sh -c "echo pw2 | '$TC' -c '$T_DIR/realm.conf' customer set globex --user gy --password -"
+t_is "$(pg_sql "SELECT realm || ' ' || ha1 FROM customer_credentials WHERE username = 'gy'")" \
+	"sip.example $(printf 'gy:sip.example:pw2' | md5sum | cut -d' ' -f1)" "the realm tandemd would challenge with"
 
 refused() { # DESCRIPTION PATTERN COMMAND...
 	local what=$1 pattern=$2
