@@ -57,6 +57,9 @@ static const struct prov_cmd prov_cmds[] = {
     {"route", "set", prov_route_set, "PREFIX --trunk NAME [--customer NAME] [--priority N] [--weight N]",
      "change a route's priority or weight",
      "Changes the route from PREFIX to the trunk (the customer's own with --customer).\n"},
+    {"route", "list", prov_route_list, "[--customer NAME] [--trunk NAME]", "list outbound routes",
+     "One row per route; customer '*' is a global route. --customer lists the\n"
+     "routes that apply to that customer (its own and the global ones).\n"},
     {"route", "test", prov_route_test, "NUMBER [--customer NAME]", "show which trunks a call would try",
      "Reads the routes whose prefix starts NUMBER and decides as the daemon does\n"
      "(the same routing index): the longest prefix wins; a customer's own route\n"
@@ -153,9 +156,6 @@ static const struct prov_cmd prov_cmds[] = {
     {"trunk", "del", prov_trunk_del, "NAME", "delete a trunk",
      "Refused while routes use it (route del them first). Its members and cause\n"
      "mappings go with it; its spans stay, without a trunk.\n"},
-    {"route", "list", prov_route_list, "[--customer NAME] [--trunk NAME]", "list outbound routes",
-     "One row per route; customer '*' is a global route. --customer lists the\n"
-     "routes that apply to that customer (its own and the global ones).\n"},
     {"isup", "decode", prov_isup_decode, "[--ansi] HEX", "decode an ISUP message to JSON",
      "HEX is the message from its type octet (no routing label, no CIC), as a\n"
      "SIP-T body carries it; spaces and colons between octets are allowed.\n"
