@@ -400,6 +400,24 @@ void call_attempt_reset(struct call *c)
 	c->b_start_ms = now_ms();
 }
 
+int call_did_fallback(struct call *c)
+{
+	char uri[sizeof(c->fallback)];
+
+	if (!c->fallback[0] || c->state != CS_ROUTING || c->b.early)
+		return 0;
+	snprintf(uri, sizeof(uri), "%s", c->fallback);
+	c->fallback[0] = '\0';
+	call_attempt_reset(c);
+	snprintf(c->egress, sizeof(c->egress), "%s", c->customer);
+	snprintf(c->route, sizeof(c->route), "did %s fallback", c->callee);
+	CLOG(LOG_INFO, c, "DID %s: the target failed, fallback %s", c->callee, uri);
+	if (call_start_sip(c, NULL, gw_directory_current(c->calls->dir), uri, 0) < 0)
+		return 0;
+	gw_timer_start(c->ring_timer, (unsigned)c->calls->s->call_ring_timeout_ms);
+	return 1;
+}
+
 /* Try the targets left, in order, until one takes the call. */
 void call_try_next(struct call *c)
 {
@@ -453,6 +471,8 @@ static void call_b_failed(struct call *c, int cause, int status)
 	c->hangup_side = CDR_HANGUP_CALLEE;
 	call_write_cdr(c);
 	c->last_cause = cause;
+	if (call_did_fallback(c))
+		return;
 	if (c->state == CS_ROUTING && !c->b.alerted && !c->b.early &&
 	    (cause_fails_over(cause) || status_fails_over(status)) && c->next_target < c->ntargets) {
 		CLOG(LOG_INFO, c, "attempt failed (cause %d, SIP %d): next target", cause, status);
@@ -579,6 +599,7 @@ static void call_ring_timeout(void *arg)
 
 	CLOG(LOG_INFO, c, "no answer within %d ms", c->calls->s->call_ring_timeout_ms);
 	c->next_target = c->ntargets; /* no failover for an unanswered call */
+	c->fallback[0] = '\0';
 	call_end_b(c, CAUSE_NO_ANSWER);
 	if (c->b.kind == LEG_SIP)
 		call_b_failed(c, CAUSE_NO_ANSWER, 480);

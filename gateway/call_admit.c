@@ -73,6 +73,43 @@ static const char *did_registered_target(struct gw_calls *calls, int64_t custome
 	return b[0]->target;
 }
 
+/* Send a DID's call to its target: the DID's URI, else the customer's
+ * newest registered PBX (the DID in To), else the DID's fallback. The
+ * fallback is kept for call_did_fallback() when the target fails. */
+static void call_route_did(struct call *c, const struct dir_snapshot *snap, const struct route_did *did,
+			   const char *callee)
+{
+	struct gw_calls *calls = c->calls;
+	const char *target = did->target;
+	char uri[sizeof(c->fallback)];
+	int to_did = !target;
+
+	snprintf(c->fallback, sizeof(c->fallback), "%s", did->fallback ? did->fallback : "");
+	if (!target && !(target = did_registered_target(calls, did->customer_id))) {
+		CLOG(LOG_INFO, c, "DID %s: no target and no registered PBX%s", callee,
+		     c->fallback[0] ? ": fallback" : "");
+		if (!c->fallback[0]) {
+			if (c->a.kind == LEG_SIP)
+				c->final_status = 480;
+			call_fail_a(c, CAUSE_SUBSCRIBER_ABSENT, 480);
+			return;
+		}
+		snprintf(uri, sizeof(uri), "%s", c->fallback);
+		c->fallback[0] = '\0';
+		target = uri;
+		to_did = 0;
+	}
+	call_attempt_reset(c);
+	snprintf(c->egress, sizeof(c->egress), "%s", c->customer);
+	snprintf(c->route, sizeof(c->route), "did %s%s", callee, target == uri ? " fallback" : "");
+	if (call_start_sip(c, NULL, snap, target, to_did) < 0) {
+		if (!call_did_fallback(c))
+			call_fail_a(c, c->last_cause, 0);
+		return;
+	}
+	gw_timer_start(c->ring_timer, (unsigned)calls->s->call_ring_timeout_ms);
+}
+
 int gw_calls_trusted(void *arg, const struct sockaddr *sa)
 {
 	struct gw_calls *calls = arg;
@@ -103,7 +140,6 @@ void calls_on_invite(void *arg, const struct gw_sip_invite *inv)
 	struct route_did did;
 	char callee[NUM_E164_SIZE];
 	struct call *c;
-	int to_did;
 
 	if (calls->shutting_down) {
 		sip_refuse(calls, inv, 503, CAUSE_NO_CIRCUIT, "shutting down");
@@ -182,21 +218,8 @@ void calls_on_invite(void *arg, const struct gw_sip_invite *inv)
 			return;
 		}
 		cust = dir_customer(snap, did.customer_id);
-		to_did = !did.target;
-		if (!did.target && !(did.target = did_registered_target(calls, did.customer_id))) {
-			CLOG(LOG_INFO, c, "DID %s: no target and no registered PBX", callee);
-			c->final_status = 480;
-			call_fail_a(c, CAUSE_SUBSCRIBER_ABSENT, 480);
-			return;
-		}
 		snprintf(c->customer, sizeof(c->customer), "%s", cust ? cust->name : "");
-		call_attempt_reset(c);
-		snprintf(c->egress, sizeof(c->egress), "%s", c->customer);
-		snprintf(c->route, sizeof(c->route), "did %s", callee);
-		if (call_start_sip(c, NULL, snap, did.target, to_did) < 0)
-			call_fail_a(c, c->last_cause, 0);
-		else
-			gw_timer_start(c->ring_timer, (unsigned)calls->s->call_ring_timeout_ms);
+		call_route_did(c, snap, &did, callee);
 		return;
 	}
 	snprintf(c->customer, sizeof(c->customer), "%s", cust->name);
@@ -234,7 +257,6 @@ void calls_on_setup(void *arg, struct gw_span *sp, const struct gw_pri_setup *s)
 	char callee[NUM_E164_SIZE], calling[NUM_E164_SIZE];
 	struct route_did did;
 	struct call *c;
-	int to_did;
 
 	if (calls->shutting_down || calls->live >= (unsigned)calls->s->call_max) {
 		pri_refuse(calls, sp, s->channel, CAUSE_NO_CIRCUIT, "at the call limit or stopping");
@@ -288,19 +310,6 @@ void calls_on_setup(void *arg, struct gw_span *sp, const struct gw_pri_setup *s)
 		call_fail_a(c, CAUSE_NO_ROUTE_DESTINATION, 404);
 		return;
 	}
-	to_did = !did.target;
-	if (!did.target && !(did.target = did_registered_target(calls, did.customer_id))) {
-		CLOG(LOG_INFO, c, "DID %s: no target and no registered PBX", callee);
-		call_fail_a(c, CAUSE_SUBSCRIBER_ABSENT, 480);
-		return;
-	}
 	gw_pri_proceeding(gw_span_pri(sp), s->channel);
-	call_attempt_reset(c);
-	snprintf(c->egress, sizeof(c->egress), "%s", c->customer);
-	snprintf(c->route, sizeof(c->route), "did %s", callee);
-	if (call_start_sip(c, NULL, snap, did.target, to_did) < 0) {
-		call_fail_a(c, c->last_cause, 0);
-		return;
-	}
-	gw_timer_start(c->ring_timer, (unsigned)calls->s->call_ring_timeout_ms);
+	call_route_did(c, snap, &did, callee);
 }

@@ -76,7 +76,7 @@ struct call {
 	struct ident_redirect redirect;
 	int redirected;
 	char call_id[CDR_CALLID_MAX];
-	char did_target[256];
+	char fallback[256]; /* a DID's fallback URI, until tried */
 	/* hunting */
 	struct call_target targets[MAX_TARGETS];
 	int ntargets, next_target;
@@ -115,6 +115,9 @@ void call_try_next(struct call *c);
 int call_start_sip(struct call *c, const struct call_target *t, const struct dir_snapshot *snap, const char *uri,
 		   int to_did);
 void call_attempt_reset(struct call *c);
+/* A DID's target failed before early media: start its fallback (once).
+ * Returns 1 when an attempt to it started, else 0. */
+int call_did_fallback(struct call *c);
 void call_reason(int cause, char *buf, size_t len);
 
 /* Admission and routing of new calls (gateway/call_admit.c). */

@@ -154,6 +154,39 @@ t_ok "the daemon's directory has the new DID (NOTIFY)" \
 carrier_to_did +442070000002 "$T_DIR/sipp-uas3.log" "the next call to it is answered by the PBX, no restart"
 t_like "$(cat "$T_DIR/sipp-uas3.log")" "INVITE sip:\\+442070000002@127.0.0.1:$UAS_PORT" "at the target tandemctl gave"
 
+# A DID's fallback: tried when its target fails before answer, and when
+# it has no target and the customer has no registered PBX.
+BUSY_PORT=$((UAS_PORT + 5))
+sed -e "s/@STATUS@/486/" "$SIPP_DIR/uas_refuse.xml" >"$T_DIR/busy.xml"
+did_set() { # tandemctl did set ARGS, then wait for the daemon's reload
+	local v
+	v=$(status_field dir_version)
+	t_ok "tandemctl did set $*" "$TANDEMCTL" did set +442070000002 "$@"
+	t_ok "the daemon reloads" t_eventually 10 sh -c "[ \"\$('$TANDEMCTL' --socket '$T_CTL_SOCKET' status |
+		awk '\$1 == \"dir_version\" { print \$2 }')\" != '$v' ]"
+}
+did_set --target "sip:+442070000002@127.0.0.1:$BUSY_PORT" --fallback "sip:+442070000002@127.0.0.1:$UAS_PORT"
+sipp -sf "$T_DIR/busy.xml" -t u1 -i 127.0.0.1 -p "$BUSY_PORT" -m 1 -timeout 30s -timeout_error \
+	-nostdin -trace_msg -message_file "$T_DIR/sipp-busy.log" >/dev/null 2>&1 &
+BUSY_PID=$!
+carrier_to_did +442070000002 "$T_DIR/sipp-uas4.log" "the target is busy: the fallback answers, BYE relayed"
+wait "$BUSY_PID"
+t_is "$?" 0 "the target got the INVITE first and refused it with 486"
+t_like "$(cat "$T_DIR/sipp-uas4.log")" "INVITE sip:\\+442070000002@127.0.0.1:$UAS_PORT" "the fallback got the INVITE"
+did_set --no-target
+carrier_to_did +442070000002 "$T_DIR/sipp-uas5.log" "no target and no registered PBX: the fallback answers"
+t_ok "the CDRs of both reach the database" t_eventually 20 sh -c \
+	"[ \$(cd /; '$(pg_bindir)/psql' -X -q -A -t -c \"SELECT count(*) FROM cdr WHERE route LIKE 'did +442070000002%'\") -ge 4 ]"
+t_is "$(pg_sql "SELECT route || ' ' || disposition || ' ' || coalesce(sip_status, 0) FROM cdr
+	WHERE callee = '+442070000002' AND route LIKE 'did %' ORDER BY id" | tr '\n' ',')" \
+	"did +442070000002 answered 200,did +442070000002 busy 486,did +442070000002 fallback answered 200,did +442070000002 fallback answered 200," \
+	"CDRs: the target's answer; its busy attempt, then the fallback's answer; the fallback alone"
+did_set --no-fallback
+sed -e "s/@STATUS@/480/" -e "s/@CAUSE@/20/" "$SIPP_DIR/uac_fail.xml" >"$T_DIR/fail-absent.xml"
+t_ok "no target, no PBX and no fallback: 480 with Reason cause 20" \
+	sipp -sf "$T_DIR/fail-absent.xml" -t u1 -i 127.0.0.2 -p $((CARRIER_PORT + 1)) -m 1 -timeout 15s -timeout_error \
+	-nostdin -s +442070000002 "127.0.0.1:$T_SIP_PORT"
+
 daemon_stop
 t_is "$T_DAEMON_RC" 0 "SIGTERM: clean exit 0"
 t_done
