@@ -179,6 +179,30 @@ static int read_media(const sdp_session_t *sess, const sdp_media_t *m, unsigned 
 	return 0;
 }
 
+/* RFC 4566 5.14: an m= line is tokens (the media, port, proto and
+ * formats), spaces and the slashes of "port/count" and "RTP/AVP". Sofia-SIP
+ * 1.12.11's sdp_parse() loops forever on a proto with two characters
+ * outside that set (found by tests/fuzz/fuzz_sip.c: one UDP packet would
+ * stall the signalling loop), so such SDP is refused before it gets
+ * there. */
+static int media_lines_ok(const char *sdp, size_t len)
+{
+	static const char tok[] = "!#$%&'*+-.^_`{|}~/ ";
+
+	for (size_t i = 0; i < len; i++) {
+		if ((i == 0 || sdp[i - 1] == '\n') && i + 1 < len && sdp[i] == 'm' && sdp[i + 1] == '=') {
+			for (i += 2; i < len && sdp[i] != '\r' && sdp[i] != '\n'; i++) {
+				unsigned char c = (unsigned char)sdp[i];
+				if (!(c >= '0' && c <= '9') && !(c >= 'A' && c <= 'Z') && !(c >= 'a' && c <= 'z') &&
+				    (c == '\0' || !strchr(tok, c)))
+					return 0;
+			}
+			i--; /* the line's end is looked at again */
+		}
+	}
+	return 1;
+}
+
 int media_sdp_parse(const char *sdp, size_t len, unsigned codecs, struct media_sdp_info *out)
 {
 	su_home_t home[1] = {SU_HOME_INIT(home)};
@@ -189,6 +213,8 @@ int media_sdp_parse(const char *sdp, size_t len, unsigned codecs, struct media_s
 	memset(out, 0, sizeof(*out));
 	out->pt = -1;
 	out->event_pt = -1;
+	if (!media_lines_ok(sdp, len))
+		return -EBADMSG;
 	parser = sdp_parse(home, sdp, (issize_t)len, 0);
 	if (!parser)
 		goto out;

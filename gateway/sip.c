@@ -16,6 +16,7 @@
 #include "gateway/loop.h"
 #include "gateway/registrar.h"
 #include "gateway/security.h"
+#include "gateway/sip_msg.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -90,24 +91,6 @@ static void leg_free(struct gw_sip_leg *leg)
 	free(leg);
 }
 
-/* The value of the first header called name (case-insensitive), among
- * the headers Sofia does not parse itself; all of them, comma-joined, in
- * buf. "" if none. */
-static const char *header_values(sip_t const *msg, const char *name, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (sip_unknown_t const *u = msg ? msg->sip_unknown : NULL; u; u = u->un_next) {
-		if (!u->un_name || strcasecmp(u->un_name, name) != 0 || !u->un_value)
-			continue;
-		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? ", " : "", u->un_value);
-		if (n >= len)
-			break;
-	}
-	return buf;
-}
-
 /* Q.850 cause from a Reason header (RFC 3326), or -1. */
 static int reason_cause(sip_t const *msg)
 {
@@ -116,19 +99,6 @@ static int reason_cause(sip_t const *msg)
 			return atoi(r->re_cause);
 	}
 	return -1;
-}
-
-static const char *body_sdp(sip_t const *msg, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	if (msg && msg->sip_payload && msg->sip_payload->pl_data &&
-	    (!msg->sip_content_type || !msg->sip_content_type->c_type ||
-	     strcasecmp(msg->sip_content_type->c_type, "application/sdp") == 0)) {
-		size_t n = msg->sip_payload->pl_len < len - 1 ? msg->sip_payload->pl_len : len - 1;
-		memcpy(buf, msg->sip_payload->pl_data, n);
-		buf[n] = '\0';
-	}
-	return buf;
 }
 
 /* The source address of the request being delivered; 0 or -ENOENT. */
@@ -321,13 +291,13 @@ static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
 	inv.ruri_host = msg->sip_request->rq_url->url_host ? msg->sip_request->rq_url->url_host : "";
 	inv.from_user = msg->sip_from && msg->sip_from->a_url->url_user ? msg->sip_from->a_url->url_user : "";
 	inv.from_display = msg->sip_from && msg->sip_from->a_display ? msg->sip_from->a_display : "";
-	inv.pai = header_values(msg, "P-Asserted-Identity", pai, sizeof(pai));
-	inv.privacy = header_values(msg, "Privacy", privacy, sizeof(privacy));
-	inv.diversion = header_values(msg, "Diversion", div, sizeof(div));
-	inv.history_info = header_values(msg, "History-Info", hist, sizeof(hist));
+	inv.pai = gw_sip_header_values(msg, "P-Asserted-Identity", pai, sizeof(pai));
+	inv.privacy = gw_sip_header_values(msg, "Privacy", privacy, sizeof(privacy));
+	inv.diversion = gw_sip_header_values(msg, "Diversion", div, sizeof(div));
+	inv.history_info = gw_sip_header_values(msg, "History-Info", hist, sizeof(hist));
 	inv.call_id = msg->sip_call_id && msg->sip_call_id->i_id ? msg->sip_call_id->i_id : "";
 	snprintf(leg->call_id, sizeof(leg->call_id), "%s", inv.call_id);
-	inv.sdp = body_sdp(msg, sdp, 8192);
+	inv.sdp = gw_sip_body_sdp(msg, sdp, 8192);
 	leg->src = src;
 	leg_source(&src, ip, sizeof(ip), &inv.source_port);
 	inv.source_ip = ip;
@@ -376,7 +346,7 @@ static void on_r_invite(struct gw_sip *sip, int status, struct gw_sip_leg *leg, 
 	sdp = malloc(8192);
 	if (!sdp)
 		return;
-	body_sdp(msg, sdp, 8192);
+	gw_sip_body_sdp(msg, sdp, 8192);
 	if (status < 200) {
 		if (sip->ev.progress)
 			sip->ev.progress(sip->ev_arg, leg, leg->owner, status, sdp);

@@ -11,6 +11,7 @@
 
 #include "db/session.h"
 #include "gateway/numbers.h"
+#include "provisioning/csv.h"
 #include "provisioning/prov.h"
 
 #include <errno.h>
@@ -21,81 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define IMP_BATCH     1000
-#define IMP_FIELD_MAX 1024 /* longer fields are refused, not read whole */
-
-/* One CSV record: up to 5 fields (a fifth means too many). */
-struct imp_rec {
-	char f[5][IMP_FIELD_MAX + 2];
-	size_t len[5];
-	int n;
-	bool too_long;
-	unsigned long line; /* where the record starts */
-};
-
-/* Read one record from f, counting lines in *line. Returns 1, 0 at the
- * end of the file, or -EINVAL for a quote out of place (with the record's
- * fields so far). */
-static int imp_read(FILE *f, unsigned long *line, struct imp_rec *r)
-{
-	bool quoted = false, after_quote = false, bad = false;
-	int c;
-
-	memset(r->len, 0, sizeof(r->len));
-	r->n = 1;
-	r->too_long = false;
-	r->line = *line;
-	c = getc(f);
-	if (c == EOF)
-		return 0;
-	for (;; c = getc(f)) {
-		if (c == EOF) {
-			if (quoted)
-				bad = true;
-			break;
-		}
-		if (quoted) {
-			if (c == '"') {
-				int d = getc(f);
-				if (d != '"') {
-					ungetc(d, f);
-					quoted = false;
-					after_quote = true;
-					continue;
-				}
-			} else if (c == '\n') {
-				(*line)++;
-			}
-		} else if (c == '"') {
-			if (r->len[r->n - 1] || after_quote)
-				bad = true; /* a quote inside an unquoted field */
-			quoted = true;
-			continue;
-		} else if (c == ',') {
-			if (r->n < 5)
-				r->n++;
-			else
-				r->too_long = true;
-			after_quote = false;
-			continue;
-		} else if (c == '\r' || c == '\n') {
-			if (c == '\r' && (c = getc(f)) != '\n')
-				ungetc(c, f);
-			(*line)++;
-			break;
-		} else if (after_quote) {
-			bad = true; /* text after a closing quote */
-		}
-		size_t *l = &r->len[r->n - 1];
-		if (*l < IMP_FIELD_MAX)
-			r->f[r->n - 1][(*l)++] = (char)c;
-		else
-			r->too_long = true;
-	}
-	for (int i = 0; i < r->n; i++)
-		r->f[i][r->len[i]] = 0;
-	return bad ? -EINVAL : 1;
-}
+#define IMP_BATCH 1000
 
 /* A batch of good rows as PostgreSQL array literals (data, not SQL). */
 struct imp_batch {
@@ -159,7 +86,7 @@ static int imp_bad(unsigned long line, const char *field, const char *value, con
 }
 
 /* The checks that need no database; returns 1 when the row is bad. */
-static int imp_check(const struct imp_rec *r)
+static int imp_check(const struct prov_csv_rec *r)
 {
 	static const char *const names[] = {"number", "customer", "target", "fallback"};
 
@@ -201,7 +128,7 @@ int prov_did_import(struct prov_ctx *ctx, int argc, char **argv)
 {
 	const char *what = "did import", *path;
 	struct imp_batch b = {0};
-	struct imp_rec *r = NULL;
+	struct prov_csv_rec *r = NULL;
 	struct db_session *s = NULL;
 	unsigned long line = 1, bad = 0, rows = 0;
 	char err[512], n[32];
@@ -233,7 +160,7 @@ int prov_did_import(struct prov_ctx *ctx, int argc, char **argv)
 		    " fallback text) ON COMMIT DROP",
 		    0, NULL, NULL, 0);
 	while (!rc) {
-		int got = imp_read(f, &line, r);
+		int got = prov_csv_read(f, &line, r);
 		if (got == 0)
 			break;
 		if (r->line == 1 && r->n >= 1 && strcasecmp(r->f[0], "number") == 0)

@@ -141,6 +141,14 @@ static void test_malformed(void)
 	is_int(parse("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\nm=audio 5000 RTP/AVP 0\r\n", BOTH, &i),
 	       -EBADMSG, "no c= anywhere");
 	is_int(parse(sdp_with("m=audio 5000 RTP/AVP 0\r\n", "pbx.example"), BOTH, &i), -EBADMSG, "a host name in c=");
+	/* Sofia-SIP's sdp_parse() never returns on these (fuzz_sip found it):
+	 * refused before it is called. */
+	is_int(parse(sdp_with("m=audio 5000 R\x01\x02\r\n", "192.0.2.5"), BOTH, &i), -EBADMSG,
+	       "control characters in the m= proto");
+	is_int(parse(sdp_with("m=audio 49217 R\xaf\xaf\xd0\xbe\r\n", "192.0.2.5"), BOTH, &i), -EBADMSG,
+	       "bytes above 127 in the m= proto");
+	is_int(parse(sdp_with("m=audio 5000/2 RTP/AVP 0 8 101\r\n", "192.0.2.5"), BOTH, &i), 0,
+	       "port/count, proto and formats are all tokens: parsed");
 	is_int(parse(sdp_with("m=video 6000 RTP/AVP 31\r\nm=audio 5002 RTP/AVP 8\r\n", "192.0.2.5"), BOTH, &i), 0,
 	       "audio after video");
 	ok(i.port == 5002 && i.pt == 8, "the audio stream found");

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the call layer reads of a parsed SIP request (sip_msg.c). */
+#ifndef TANDEM_GW_SIP_MSG_H
+#define TANDEM_GW_SIP_MSG_H
+
+#include <sofia-sip/sip.h>
+#include <stddef.h>
+
+/* Every value of the headers called name (those Sofia keeps as unknown:
+ * P-Asserted-Identity, Privacy, Diversion, History-Info), joined by ", "
+ * into buf (cut at len). Returns buf, "" when there is none. */
+const char *gw_sip_header_values(sip_t const *msg, const char *name, char *buf, size_t len);
+
+/* The body when it is SDP (or untyped), NUL-terminated in buf (cut at
+ * len - 1). Returns buf, "" when there is none. */
+const char *gw_sip_body_sdp(sip_t const *msg, char *buf, size_t len);
+
+#endif
