@@ -128,6 +128,13 @@ for tr in (b"UDP", b"TCP"):
     open(f"{d}/big-{n}.sip", "wb").write(invite(tr, b"sip:+442071230016@127.0.0.1", b"X-Pad: " + b"a" * 17000 + b"\r\n") % (1, 1))
     open(f"{d}/longuri-{n}.sip", "wb").write(invite(tr, b"sip:+442071230016@127.0.0.1;x=" + b"y" * 520) % (2, 2))
     open(f"{d}/uri511-{n}.sip", "wb").write(invite(tr, b"sip:+15551234567@127.0.0.1;x=" + b"y" * (511 - 30)) % (3, 3))
+# An offer whose m= proto holds bytes outside RFC 4566's tokens: Sofia-SIP's
+# sdp_parse() would never return on it (found by tests/fuzz/fuzz_sip.c).
+sdp = (b"v=0\r\no=- 1 1 IN IP4 127.0.0.44\r\ns=-\r\nc=IN IP4 127.0.0.44\r\nt=0 0\r\n"
+       b"m=audio 49217 R\xaf\xaf\xd0\xbe\r\n")
+msg = invite(b"UDP", b"sip:+442071230016@127.0.0.1") % (4, 4)
+msg = msg.replace(b"Content-Length: 0\r\n\r\n", b"Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n" % len(sdp)) + sdp
+open(f"{d}/sdp-hang.sip", "wb").write(msg)
 PY
 for tr in udp tcp; do
 	t_is "$($SEND --transport $tr --target "127.0.0.1:$T_SIP_PORT" --bind $SRC --wait 2 "$T_DIR/longuri-$tr.sip" | cut -d' ' -f2)" 414 \
@@ -142,6 +149,8 @@ t_is "$($SEND --transport udp --target "127.0.0.1:$T_SIP_PORT" --bind $SRC --wai
 t_like "$($SEND --transport tcp --target "127.0.0.1:$T_SIP_PORT" --bind $SRC --wait 2 "$T_DIR/big-tcp.sip" | cut -d' ' -f2)" "^(413|closed)$" \
 	"a 17 KB INVITE over TCP: 413 or the connection closed"
 t_is "$(status_field sip_uri_too_long)" 2 "status counts the two long Request-URIs"
+t_is "$($SEND --transport udp --target "127.0.0.1:$T_SIP_PORT" --bind $SRC --wait 5 "$T_DIR/sdp-hang.sip" | cut -d' ' -f2)" 488 \
+	"an offer whose m= line is not tokens: 488, and the loop goes on"
 
 # Still serving: a real call.
 t_ok "a SIP -> PSTN call completes after the torture" run_sipp uac_call.xml u1 -s +442071230016
