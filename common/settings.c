@@ -96,6 +96,11 @@ bad:
 	return -EINVAL;
 }
 
+static int check_hostport_or_none(const char *v, char *why, size_t len)
+{
+	return *v ? check_hostport(v, why, len) : 0;
+}
+
 int settings_transports(const char *list, bool *udp, bool *tcp)
 {
 	char buf[32];
@@ -218,6 +223,13 @@ const struct conf_directive settings_directives[] = {
      "largest SIP message taken, in bytes; a larger request gets 413 (TCP: and the connection is closed)"},
     {"sip", "max_uri", CONF_INT, I(sip_max_uri), 32, 8192, NULL, NULL, "512",
      "longest Request-URI taken, in bytes; a longer one gets 414"},
+    {"sip", "tls_listen", CONF_STR, S(sip_tls_listen), 0, 0, NULL, check_hostport_or_none, "",
+     "address and port for SIP over TLS (sips:, usually port 5061); empty: no TLS"},
+    {"sip", "tls_certificate", CONF_STR, S(sip_tls_cert), 0, 0, NULL, NULL, "",
+     "PEM file with this node's certificate (and its chain) for TLS"},
+    {"sip", "tls_key", CONF_STR, S(sip_tls_key), 0, 0, NULL, NULL, "", "PEM file with the certificate's private key"},
+    {"sip", "tls_ca", CONF_STR, S(sip_tls_ca), 0, 0, NULL, NULL, "",
+     "PEM file of the CAs that sign peers' certificates (empty: the certificate's own file)"},
     {"security", "flood_requests", CONF_INT, I(sec_flood_requests), 0, 1000000, NULL, NULL, "16",
      "more requests than this from one untrusted address within flood_window bans it (0: no flood limit)"},
     {"security", "flood_window", CONF_MSEC, I(sec_flood_window_ms), 100, 3600000, NULL, NULL, "2s",
@@ -296,10 +308,19 @@ static const char settings_embedded[] = "[span pstn1]\n";
 
 int settings_load(const char *path, struct tandem_settings *out, char *err, size_t errlen)
 {
+	int rc;
+
 	memset(out, 0, sizeof(*out));
 	if (!path)
-		return conf_load_string("embedded default", settings_embedded, settings_directives, out, err, errlen);
-	return conf_load_file(path, settings_directives, out, err, errlen);
+		rc = conf_load_string("embedded default", settings_embedded, settings_directives, out, err, errlen);
+	else
+		rc = conf_load_file(path, settings_directives, out, err, errlen);
+	if (rc == 0 && out->sip_tls_listen[0] && (!out->sip_tls_cert[0] || !out->sip_tls_key[0])) {
+		snprintf(err, errlen, "%s: [sip] tls_listen needs tls_certificate and tls_key",
+			 path ? path : "embedded default");
+		return -EINVAL;
+	}
+	return rc;
 }
 
 const char *settings_ctl_socket(const struct tandem_settings *s, char *buf, size_t len)

@@ -17,6 +17,7 @@
 #include "gateway/registrar.h"
 #include "gateway/security.h"
 #include "gateway/sip_msg.h"
+#include "gateway/sip_tls.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -26,6 +27,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_log.h>
+#include <sofia-sip/tport_tag.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,7 @@ struct gw_sip {
 	nua_t *nua;
 	char listen[160];
 	char transports[32];
+	char tls_listen[128];
 	int shutting_down, shut_down;
 	void (*done)(void *arg);
 	void *done_arg;
@@ -506,7 +509,8 @@ static void gw_sip_url(const struct tandem_settings *s, char *url, size_t len)
 int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_sip **out, char *err, size_t errlen)
 {
 	struct gw_sip *sip = calloc(1, sizeof(*sip));
-	char url[200];
+	char url[200], tls_dir[300] = "", sips_url[160];
+	int rc;
 
 	*out = NULL;
 	if (!sip) {
@@ -535,13 +539,27 @@ int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_
 		free(sip);
 		return -ENOMEM;
 	}
+	if (s->sip_tls_listen[0]) {
+		if ((rc = gw_sip_tls_dir(s, tls_dir, sizeof(tls_dir), err, errlen)) < 0) {
+			gw_auth_free(sip->auth);
+			gw_reg_free(sip->reg);
+			gw_sec_free(sip->sec);
+			free(sip);
+			return rc;
+		}
+		snprintf(sips_url, sizeof(sips_url), "sips:%s", s->sip_tls_listen);
+		snprintf(sip->tls_listen, sizeof(sip->tls_listen), "%s", s->sip_tls_listen);
+	}
 	/* NTATAG_MAXSIZE: nta answers a larger request 413 (and closes a TCP
 	 * connection after it) before any transaction exists. */
 	sip->nua = nua_create(
-	    gw_loop_su_root(loop), gw_sip_event, sip, NUTAG_URL(url), SIPTAG_USER_AGENT_STR(s->sip_user_agent),
+	    gw_loop_su_root(loop), gw_sip_event, sip, NUTAG_URL(url), TAG_IF(tls_dir[0], NUTAG_SIPS_URL(sips_url)),
+	    TAG_IF(tls_dir[0], TPTAG_CERTIFICATE(tls_dir)), SIPTAG_USER_AGENT_STR(s->sip_user_agent),
 	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"), NUTAG_APPL_METHOD("REGISTER"),
 	    NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), NUTAG_MEDIA_ENABLE(0), SIPTAG_SUPPORTED_STR("100rel, timer"),
 	    NTATAG_MAXSIZE((usize_t)s->sip_max_message), TAG_END());
+	if (tls_dir[0])
+		gw_sip_tls_dir_remove(tls_dir); /* read by now: the key stays in one place */
 	if (!sip->nua) {
 		snprintf(err, errlen, "cannot listen for SIP on %s (%s): address in use or not local?", url,
 			 s->sip_transports);
@@ -557,6 +575,22 @@ int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_
 		int port = colon && (!close || colon > close) ? atoi(colon + 1) : 5060;
 		if (gw_sec_guard_port(sip->sec, port) == 0)
 			LOG_W("sip", "no SIP socket found on port %d: banned sources are refused after parsing", port);
+	}
+	if (sip->tls_listen[0]) {
+		const char *colon = strrchr(sip->tls_listen, ':'), *close = strrchr(sip->tls_listen, ']');
+		int port = colon && (!close || colon > close) ? atoi(colon + 1) : 5061;
+		/* No socket on the port: Sofia started without its TLS
+		 * transport (a port in use, a file it could not read). */
+		if (gw_sec_guard_port(sip->sec, port) == 0) {
+			snprintf(err, errlen, "[sip] tls_listen %s: no TLS listener (port in use?)", sip->tls_listen);
+			nua_destroy(sip->nua);
+			gw_auth_free(sip->auth);
+			gw_reg_free(sip->reg);
+			gw_sec_free(sip->sec);
+			free(sip);
+			return -EINVAL;
+		}
+		LOG_I("sip", "listening on %s (tls)", sip->tls_listen);
 	}
 	LOG_I("sip", "listening on %s (%s)", s->sip_listen, s->sip_transports);
 	*out = sip;
@@ -595,6 +629,7 @@ void gw_sip_status(const struct gw_sip *sip, struct ctl_out *out)
 {
 	ctl_out_kv(out, "sip_listen", "%s", sip->listen);
 	ctl_out_kv(out, "sip_transports", "%s", sip->transports);
+	ctl_out_kv(out, "sip_tls_listen", "%s", sip->tls_listen[0] ? sip->tls_listen : "-");
 	ctl_out_kv(out, "sip_invites", "%lu", sip->invites);
 	ctl_out_kv(out, "sip_other_requests", "%lu", sip->requests);
 	ctl_out_kv(out, "sip_invites_out", "%lu", sip->legs_out);

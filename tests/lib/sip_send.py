@@ -3,7 +3,8 @@
 # Send raw SIP messages (files, byte-exact) to a server and print, per file,
 # the first final status code that comes back for that message's Call-ID:
 # "NAME STATUS", or "NAME none" (nothing within the wait), or over TCP
-# "NAME closed" (the server closed the connection without a final answer).
+# "NAME closed" (the server closed the connection without a final answer);
+# over TLS "NAME tls-refused:REASON" when the handshake fails.
 # Used by tests/integration/sip_torture.sh and sip_flood.sh.
 #
 # Responses to UDP go where the top Via says (RFC 3261 18.2.2): the sender
@@ -13,6 +14,7 @@ import argparse
 import re
 import select
 import socket
+import ssl
 import sys
 import time
 
@@ -51,7 +53,7 @@ def send_udp(socks, data, target, wait, want_any):
     return "none"
 
 
-def send_tcp(bind, data, target, wait, want_any):
+def send_tcp(bind, data, target, wait, want_any, tls_ca=None):
     cid = call_id(data)
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -59,7 +61,16 @@ def send_tcp(bind, data, target, wait, want_any):
     s.settimeout(wait)
     try:
         s.connect(target)
+        if tls_ca is not None:
+            # TLS: the server's certificate must chain to tls_ca (the
+            # name is not checked: tests connect to an address).
+            ctx = ssl.create_default_context(cafile=tls_ca)
+            ctx.check_hostname = False
+            s = ctx.wrap_socket(s)
         s.sendall(data)
+    except ssl.SSLError as e:
+        s.close()
+        return "tls-refused:" + e.reason if e.reason else "tls-refused"
     except OSError:
         s.close()
         return "closed"
@@ -89,7 +100,8 @@ def send_tcp(bind, data, target, wait, want_any):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--target", required=True, help="host:port")
-    ap.add_argument("--transport", default="udp", choices=["udp", "tcp"])
+    ap.add_argument("--transport", default="udp", choices=["udp", "tcp", "tls"])
+    ap.add_argument("--ca", help="tls: the CA file the server's certificate must chain to")
     ap.add_argument("--bind", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=5060)
     ap.add_argument("--also", type=int, action="append", default=[])
@@ -116,7 +128,7 @@ def main():
             if a.transport == "udp":
                 res = send_udp(socks, msg, target, a.wait, a.any)
             else:
-                res = send_tcp(a.bind, msg, target, a.wait, a.any)
+                res = send_tcp(a.bind, msg, target, a.wait, a.any, a.ca if a.transport == "tls" else None)
             print(name, res, flush=True)
     return 0
 
