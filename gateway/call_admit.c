@@ -193,7 +193,7 @@ void calls_on_invite(void *arg, const struct gw_sip_invite *inv)
 		call_attempt_reset(c);
 		snprintf(c->egress, sizeof(c->egress), "%s", c->customer);
 		snprintf(c->route, sizeof(c->route), "did %s", callee);
-		if (call_start_sip(c, NULL, snap, did.target, to_did) < 0)
+		if (call_start_sip(c, NULL, did.target, to_did) < 0)
 			call_fail_a(c, c->last_cause, 0);
 		else
 			gw_timer_start(c->ring_timer, (unsigned)calls->s->call_ring_timeout_ms);
@@ -202,6 +202,8 @@ void calls_on_invite(void *arg, const struct gw_sip_invite *inv)
 	snprintf(c->customer, sizeof(c->customer), "%s", cust->name);
 	snprintf(c->ingress, sizeof(c->ingress), "%s", cust->name);
 	c->customer_id = cust->id;
+	if (call_admit_customer(c, cust, snap) < 0)
+		return;
 	if (route_lookup(dir_routes(snap), cust->id, callee, &m) < 0) {
 		call_fail_a(c, CAUSE_NO_ROUTE_DESTINATION, 404);
 		return;
@@ -298,7 +300,7 @@ void calls_on_setup(void *arg, struct gw_span *sp, const struct gw_pri_setup *s)
 	call_attempt_reset(c);
 	snprintf(c->egress, sizeof(c->egress), "%s", c->customer);
 	snprintf(c->route, sizeof(c->route), "did %s", callee);
-	if (call_start_sip(c, NULL, snap, did.target, to_did) < 0) {
+	if (call_start_sip(c, NULL, did.target, to_did) < 0) {
 		call_fail_a(c, c->last_cause, 0);
 		return;
 	}
