@@ -36,7 +36,8 @@ die() {
 }
 
 pg_start tandem >/dev/null && "$TANDEMCTL" db migrate >/dev/null || die "PostgreSQL did not start"
-pg_sql "INSERT INTO customers (id, name) VALUES (1, 'acme');
+# A load test: the customer's limits (default 10 calls, 5 per second) lifted.
+pg_sql "INSERT INTO customers (id, name, max_calls, max_cps) VALUES (1, 'acme', 100000, 10000);
 	INSERT INTO customer_addresses VALUES (1, '127.0.0.1/32');
 	INSERT INTO trunks (id, name, kind) VALUES (2, 'carrier', 'sip');
 	INSERT INTO trunk_members (trunk_id, host, port) VALUES (2, '127.0.0.2', $UAS_PORT);

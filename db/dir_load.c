@@ -16,13 +16,18 @@
 
 /* Disabled customers and trunks are loaded too: the call layer tells
  * "refused" from "unknown". Unlimited trunk limits read as -1. */
-static const char dir_customer_sql[] = "SELECT id, name, enabled, max_calls, max_cps FROM customers";
+static const char dir_customer_sql[] = "SELECT id, name, enabled, max_calls, max_cps, max_duration_s FROM customers";
 static const char dir_address_sql[] = "SELECT address, customer_id FROM customer_addresses";
 static const char dir_credential_sql[] = "SELECT username, realm, ha1, customer_id FROM customer_credentials";
 static const char dir_trunk_sql[] =
     "SELECT id, name, kind, enabled, coalesce(max_calls, -1), coalesce(max_cps, -1) FROM trunks";
 static const char dir_member_sql[] =
     "SELECT id, trunk_id, host, coalesce(port, 0), transport, priority, weight FROM trunk_members";
+/* Failover and limits, one block so that other trunk columns merge apart. */
+static const char dir_trunk_failover_sql[] =
+    "SELECT id, invite_timeout_ms, array_to_string(failover_codes, ','), limit_status, limit_cause FROM trunks";
+static const char dir_destination_sql[] = "SELECT customer_id, prefix, action FROM customer_destinations";
+static const char dir_caller_sql[] = "SELECT customer_id, prefix FROM customer_callers";
 static const char dir_cause_sql[] = "SELECT trunk_id, direction, q850_cause, sip_status FROM cause_maps";
 
 struct dir_load_ctx {
@@ -56,13 +61,13 @@ static int dir_refuse(struct dir_load_ctx *c, int rc, const char *what)
 static int dir_load_customer(void *arg, int ncols, const char *const *v)
 {
 	struct dir_load_ctx *c = arg;
-	int64_t id, calls;
+	int64_t id, calls, dur;
 	double cps;
 
-	if (ncols != 5 || db_text_int64(v[0], &id) < 0 || !v[2] || db_text_int64(v[3], &calls) < 0 || calls < 0 ||
-	    calls > 100000 || dir_num(v[4], &cps) < 0)
+	if (ncols != 6 || db_text_int64(v[0], &id) < 0 || !v[2] || db_text_int64(v[3], &calls) < 0 || calls < 0 ||
+	    calls > 100000 || dir_num(v[4], &cps) < 0 || db_text_int64(v[5], &dur) < 0 || dur < 1 || dur > 604800)
 		return dir_refuse(c, -EINVAL, v[1]);
-	c->rc = dir_builder_add_customer(c->b, id, v[1], v[2][0] == 't', (unsigned)calls, cps);
+	c->rc = dir_builder_add_customer(c->b, id, v[1], v[2][0] == 't', (unsigned)calls, cps, (unsigned)dur);
 	return c->rc < 0 ? dir_refuse(c, c->rc, v[1]) : 0;
 }
 
@@ -99,6 +104,54 @@ static int dir_load_trunk(void *arg, int ncols, const char *const *v)
 		return dir_refuse(c, -EINVAL, v[1]);
 	c->rc = dir_builder_add_trunk(c->b, id, v[1], strcmp(v[2], "pri") == 0 ? DIR_TRUNK_PRI : DIR_TRUNK_SIP,
 				      v[3][0] == 't', (int)calls, cps);
+	return c->rc < 0 ? dir_refuse(c, c->rc, v[1]) : 0;
+}
+
+static int dir_load_trunk_failover(void *arg, int ncols, const char *const *v)
+{
+	struct dir_load_ctx *c = arg;
+	struct dir_trunk_failover fo = {0};
+	int64_t id, tmo, st, cause;
+	const char *p;
+
+	if (ncols != 5 || db_text_int64(v[0], &id) < 0 || db_text_int64(v[1], &tmo) < 0 || tmo < 1 || tmo > 300000 ||
+	    !v[2] || db_text_int64(v[3], &st) < 0 || db_text_int64(v[4], &cause) < 0 || st < 0 || cause < 0)
+		return dir_refuse(c, -EINVAL, v[0]);
+	fo.invite_timeout_ms = (unsigned)tmo;
+	fo.limit_status = (unsigned)st;
+	fo.limit_cause = (unsigned)cause;
+	for (p = v[2]; *p;) { /* "408,500,503" */
+		char *end;
+		long code = strtol(p, &end, 10);
+
+		if (end == p || fo.ncodes == DIR_FAILOVER_MAX || (*end && *end != ','))
+			return dir_refuse(c, -EINVAL, v[0]);
+		fo.codes[fo.ncodes++] = (unsigned)(code < 0 ? 0 : code);
+		p = *end ? end + 1 : end;
+	}
+	c->rc = dir_builder_trunk_failover(c->b, id, &fo);
+	return c->rc < 0 ? dir_refuse(c, c->rc, v[0]) : 0;
+}
+
+static int dir_load_destination(void *arg, int ncols, const char *const *v)
+{
+	struct dir_load_ctx *c = arg;
+	int64_t cust;
+
+	if (ncols != 3 || db_text_int64(v[0], &cust) < 0 || !v[2])
+		return dir_refuse(c, -EINVAL, v[1]);
+	c->rc = dir_builder_add_destination(c->b, cust, v[1], strcmp(v[2], "allow") == 0);
+	return c->rc < 0 ? dir_refuse(c, c->rc, v[1]) : 0;
+}
+
+static int dir_load_caller(void *arg, int ncols, const char *const *v)
+{
+	struct dir_load_ctx *c = arg;
+	int64_t cust;
+
+	if (ncols != 2 || db_text_int64(v[0], &cust) < 0)
+		return dir_refuse(c, -EINVAL, v[1]);
+	c->rc = dir_builder_add_caller(c->b, cust, v[1]);
 	return c->rc < 0 ? dir_refuse(c, c->rc, v[1]) : 0;
 }
 
@@ -171,6 +224,9 @@ int dir_load(struct db_session *s, uint64_t version, struct dir_snapshot **out, 
 	    (rc = dir_load_table(s, &c, "customer_addresses", dir_address_sql, dir_load_address)) < 0 ||
 	    (rc = dir_load_table(s, &c, "customer_credentials", dir_credential_sql, dir_load_credential)) < 0 ||
 	    (rc = dir_load_table(s, &c, "trunks", dir_trunk_sql, dir_load_trunk)) < 0 ||
+	    (rc = dir_load_table(s, &c, "trunks", dir_trunk_failover_sql, dir_load_trunk_failover)) < 0 ||
+	    (rc = dir_load_table(s, &c, "customer_destinations", dir_destination_sql, dir_load_destination)) < 0 ||
+	    (rc = dir_load_table(s, &c, "customer_callers", dir_caller_sql, dir_load_caller)) < 0 ||
 	    (rc = dir_load_table(s, &c, "trunk_members", dir_member_sql, dir_load_member)) < 0 ||
 	    (rc = dir_load_table(s, &c, "cause_maps", dir_cause_sql, dir_load_cause)) < 0 ||
 	    (rc = route_load_into(s, dir_builder_routes(c.b), err, errlen)) < 0)

@@ -28,6 +28,13 @@ struct dir_group {
 	size_t first, n;
 };
 
+/* A customer's destination rule or caller prefix ("+" and 0..15 digits). */
+struct dir_rule {
+	int64_t customer_id;
+	char prefix[17];
+	bool allow; /* destinations: allow or deny; callers: always true */
+};
+
 /* Where a trunk's members and cause rows start (parallel to trunks). */
 struct dir_trunk_span {
 	size_t mfirst, mn, cfirst, cn;
@@ -41,8 +48,9 @@ struct dir_builder {
 	struct dir_member *mem;
 	struct dir_cause_row *cause;
 	struct dir_credential *cred;
-	size_t ncust, naddr, ntrunk, nmem, ncause, ncred;
-	size_t ccust, caddr, ctrunk, cmem, ccause, ccred;
+	struct dir_rule *dest, *caller;
+	size_t ncust, naddr, ntrunk, nmem, ncause, ncred, ndest, ncaller;
+	size_t ccust, caddr, ctrunk, cmem, ccause, ccred, cdest, ccaller;
 };
 
 struct dir_snapshot {
@@ -53,10 +61,11 @@ struct dir_snapshot {
 	struct dir_trunk *trunk; /* by id */
 	struct dir_trunk_span *span;
 	const struct dir_trunk **by_name;
-	struct dir_member *mem;      /* by trunk, priority, id */
-	struct dir_cause_row *cause; /* by trunk, direction, cause, status */
-	struct dir_credential *cred; /* by username, realm */
-	size_t ncust, naddr, ngroups, ntrunk, nmem, ncause, ncred;
+	struct dir_member *mem;         /* by trunk, priority, id */
+	struct dir_cause_row *cause;    /* by trunk, direction, cause, status */
+	struct dir_credential *cred;    /* by username, realm */
+	struct dir_rule *dest, *caller; /* by customer, prefix */
+	size_t ncust, naddr, ngroups, ntrunk, nmem, ncause, ncred, ndest, ncaller;
 	uint64_t version;
 	time_t loaded_at;
 	unsigned load_ms;
@@ -108,6 +117,8 @@ void dir_builder_free(struct dir_builder *b)
 	free(b->trunk);
 	free(b->mem);
 	free(b->cause);
+	free(b->dest);
+	free(b->caller);
 	route_builder_free(b->routes);
 	free(b);
 }
@@ -137,16 +148,16 @@ static int dir_grow(void **arr, size_t n, size_t *cap, size_t size)
 #define DIR_GROW(b, arr, n, c) dir_grow((void **)&(b)->arr, (b)->n, &(b)->c, sizeof(*(b)->arr))
 
 int dir_builder_add_customer(struct dir_builder *b, int64_t id, const char *name, bool enabled, unsigned max_calls,
-			     double max_cps)
+			     double max_cps, unsigned max_duration_s)
 {
 	struct dir_customer *c;
 
-	if (!name || id <= 0 || !(max_cps >= 0))
+	if (!name || id <= 0 || !(max_cps >= 0) || max_duration_s == 0)
 		return -EINVAL;
 	if (DIR_GROW(b, cust, ncust, ccust) < 0)
 		return -ENOMEM;
 	c = &b->cust[b->ncust];
-	*c = (struct dir_customer){id, strdup(name), enabled, max_calls, max_cps};
+	*c = (struct dir_customer){id, strdup(name), enabled, max_calls, max_cps, max_duration_s};
 	if (!c->name)
 		return -ENOMEM;
 	b->ncust++;
@@ -237,11 +248,55 @@ int dir_builder_add_trunk(struct dir_builder *b, int64_t id, const char *name, e
 	if (DIR_GROW(b, trunk, ntrunk, ctrunk) < 0)
 		return -ENOMEM;
 	t = &b->trunk[b->ntrunk];
-	*t = (struct dir_trunk){id, strdup(name), kind, enabled, max_calls, max_cps < 0 ? -1 : max_cps};
+	*t = (struct dir_trunk){id, strdup(name), kind, enabled, max_calls, max_cps < 0 ? -1 : max_cps, {0}};
 	if (!t->name)
 		return -ENOMEM;
+	/* the schema's defaults (005_provisioning) */
+	t->fo = (struct dir_trunk_failover){32000, 5, {408, 500, 502, 503, 504}, 503, 34};
 	b->ntrunk++;
 	return 0;
+}
+
+int dir_builder_trunk_failover(struct dir_builder *b, int64_t trunk_id, const struct dir_trunk_failover *fo)
+{
+	if (!fo || fo->invite_timeout_ms < 1 || fo->invite_timeout_ms > 300000 || fo->ncodes > DIR_FAILOVER_MAX ||
+	    fo->limit_status < 400 || fo->limit_status > 699 || fo->limit_cause < 1 || fo->limit_cause > 127)
+		return -EINVAL;
+	for (unsigned i = 0; i < fo->ncodes; i++)
+		if (fo->codes[i] < 400 || fo->codes[i] > 699)
+			return -EINVAL;
+	/* the loader sets it right after adding the trunk: search from the end */
+	for (size_t i = b->ntrunk; i-- > 0;)
+		if (b->trunk[i].id == trunk_id) {
+			b->trunk[i].fo = *fo;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static int dir_add_rule(struct dir_rule **arr, size_t *n, size_t *cap, int64_t customer_id, const char *prefix,
+			bool allow)
+{
+	size_t len = prefix ? strlen(prefix) : 0;
+
+	if (customer_id <= 0 || len < 1 || len > 16 || prefix[0] != '+' || strspn(prefix + 1, "0123456789") != len - 1)
+		return -EINVAL;
+	if (dir_grow((void **)arr, *n, cap, sizeof(**arr)) < 0)
+		return -ENOMEM;
+	(*arr)[*n] = (struct dir_rule){customer_id, "", allow};
+	memcpy((*arr)[*n].prefix, prefix, len + 1);
+	(*n)++;
+	return 0;
+}
+
+int dir_builder_add_destination(struct dir_builder *b, int64_t customer_id, const char *prefix, bool allow)
+{
+	return dir_add_rule(&b->dest, &b->ndest, &b->cdest, customer_id, prefix, allow);
+}
+
+int dir_builder_add_caller(struct dir_builder *b, int64_t customer_id, const char *prefix)
+{
+	return dir_add_rule(&b->caller, &b->ncaller, &b->ccaller, customer_id, prefix, true);
 }
 
 int dir_builder_add_member(struct dir_builder *b, int64_t id, int64_t trunk_id, const char *host, unsigned port,
@@ -334,6 +389,15 @@ static int dir_cmp_cause(const void *x, const void *y)
 	if (a->q850_cause != b->q850_cause)
 		return DIR_CMP(a->q850_cause, b->q850_cause);
 	return DIR_CMP(a->sip_status, b->sip_status);
+}
+
+static int dir_cmp_rule(const void *x, const void *y)
+{
+	const struct dir_rule *a = x, *b = y;
+
+	if (a->customer_id != b->customer_id)
+		return DIR_CMP(a->customer_id, b->customer_id);
+	return strcmp(a->prefix, b->prefix);
 }
 
 /* --- Build -------------------------------------------------------------- */
@@ -488,6 +552,25 @@ static int dir_build_members(struct dir_snapshot *s, char *err, size_t errlen)
 	return 0;
 }
 
+static int dir_build_rules(struct dir_snapshot *s, struct dir_rule *r, size_t n, const char *table, char *err,
+			   size_t errlen)
+{
+	dir_sort(r, n, sizeof(*r), dir_cmp_rule);
+	for (size_t i = 0; i < n; i++) {
+		if (!dir_customer(s, r[i].customer_id)) {
+			snprintf(err, errlen, "%s: %s for unknown customer %lld", table, r[i].prefix,
+				 (long long)r[i].customer_id);
+			return -EINVAL;
+		}
+		if (i > 0 && dir_cmp_rule(&r[i], &r[i - 1]) == 0) {
+			snprintf(err, errlen, "%s: %s twice for customer %lld", table, r[i].prefix,
+				 (long long)r[i].customer_id);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
 int dir_builder_build(struct dir_builder *b, uint64_t version, struct dir_snapshot **out, char *err, size_t errlen)
 {
 	struct dir_snapshot *s = calloc(1, sizeof(*s));
@@ -505,14 +588,19 @@ int dir_builder_build(struct dir_builder *b, uint64_t version, struct dir_snapsh
 	s->mem = b->mem, s->nmem = b->nmem;
 	s->cause = b->cause, s->ncause = b->ncause;
 	s->cred = b->cred, s->ncred = b->ncred;
+	s->dest = b->dest, s->ndest = b->ndest;
+	s->caller = b->caller, s->ncaller = b->ncaller;
 	b->cust = NULL, b->addr = NULL, b->trunk = NULL, b->mem = NULL, b->cause = NULL, b->cred = NULL;
-	b->ncust = b->naddr = b->ntrunk = b->nmem = b->ncause = b->ncred = 0;
-	b->ccust = b->caddr = b->ctrunk = b->cmem = b->ccause = b->ccred = 0;
+	b->dest = b->caller = NULL;
+	b->ncust = b->naddr = b->ntrunk = b->nmem = b->ncause = b->ncred = b->ndest = b->ncaller = 0;
+	b->ccust = b->caddr = b->ctrunk = b->cmem = b->ccause = b->ccred = b->cdest = b->ccaller = 0;
 	s->version = version;
 	s->loaded_at = time(NULL);
 	if ((rc = dir_build_customers(s, err, errlen)) < 0 || (rc = dir_build_addresses(s, err, errlen)) < 0 ||
 	    (rc = dir_build_credentials(s, err, errlen)) < 0 || (rc = dir_build_trunks(s, err, errlen)) < 0 ||
 	    (rc = dir_build_members(s, err, errlen)) < 0 ||
+	    (rc = dir_build_rules(s, s->dest, s->ndest, "customer_destinations", err, errlen)) < 0 ||
+	    (rc = dir_build_rules(s, s->caller, s->ncaller, "customer_callers", err, errlen)) < 0 ||
 	    (rc = route_builder_build(b->routes, &s->routes, err, errlen)) < 0) {
 		dir_snapshot_free(s);
 		return rc;
@@ -541,6 +629,8 @@ void dir_snapshot_free(struct dir_snapshot *s)
 	free(s->by_name);
 	free(s->mem);
 	free(s->cause);
+	free(s->dest);
+	free(s->caller);
 	free(s);
 }
 
@@ -691,6 +781,59 @@ size_t dir_cause_rows(const struct dir_snapshot *s, int64_t trunk_id, const stru
 	return i < 0 ? 0 : s->span[i].cn;
 }
 
+bool dir_trunk_fails_over(const struct dir_trunk *t, unsigned status)
+{
+	for (unsigned i = 0; t && i < t->fo.ncodes; i++)
+		if (t->fo.codes[i] == status)
+			return true;
+	return false;
+}
+
+/* The longest of a customer's rules that number starts with, or NULL;
+ * *any is set when the customer has rules at all. */
+static const struct dir_rule *dir_rule_match(const struct dir_rule *r, size_t n, int64_t customer_id,
+					     const char *number, bool *any)
+{
+	const struct dir_rule *best = NULL;
+	size_t lo = 0, hi = n, best_len = 0;
+
+	*any = false;
+	while (lo < hi) { /* the customer's first rule */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r[mid].customer_id < customer_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < n && r[i].customer_id == customer_id; i++) {
+		size_t len = strlen(r[i].prefix);
+
+		*any = true;
+		if (number && strncmp(number, r[i].prefix, len) == 0 && (!best || len > best_len)) {
+			best = &r[i];
+			best_len = len;
+		}
+	}
+	return best;
+}
+
+bool dir_destination_allowed(const struct dir_snapshot *s, int64_t customer_id, const char *number)
+{
+	bool any;
+	const struct dir_rule *r = dir_rule_match(s->dest, s->ndest, customer_id, number, &any);
+
+	return !r || r->allow;
+}
+
+bool dir_caller_allowed(const struct dir_snapshot *s, int64_t customer_id, const char *number)
+{
+	bool any;
+	const struct dir_rule *r = dir_rule_match(s->caller, s->ncaller, customer_id, number, &any);
+
+	return !any || (r && number && number[0]);
+}
+
 const struct route_index *dir_routes(const struct dir_snapshot *s)
 {
 	return s->routes;
@@ -706,6 +849,8 @@ void dir_snapshot_stats(const struct dir_snapshot *s, struct dir_stats *st)
 	st->trunks = s->ntrunk;
 	st->members = s->nmem;
 	st->cause_rows = s->ncause;
+	st->destinations = s->ndest;
+	st->callers = s->ncaller;
 	route_index_stats(s->routes, &st->routes);
 	st->loaded_at = s->loaded_at;
 	st->load_ms = s->load_ms;

@@ -42,6 +42,17 @@ struct dir_customer {
 	bool enabled; /* a disabled customer is known but refused */
 	unsigned max_calls;
 	double max_cps;
+	unsigned max_duration_s; /* an answered call is cut after this */
+};
+
+/* Failover and limit settings of a trunk (005_provisioning). */
+#define DIR_FAILOVER_MAX 32
+struct dir_trunk_failover {
+	unsigned invite_timeout_ms; /* per member: no 18x or final within this: next member */
+	unsigned ncodes;
+	unsigned codes[DIR_FAILOVER_MAX]; /* final statuses that send the call on */
+	unsigned limit_status;            /* what a call over max_calls/max_cps gets */
+	unsigned limit_cause;
 };
 
 struct dir_trunk {
@@ -51,6 +62,9 @@ struct dir_trunk {
 	bool enabled;
 	int max_calls;  /* -1: no limit */
 	double max_cps; /* < 0: no limit */
+	/* --- failover and limits (dir_builder_trunk_failover; the schema's
+	 * defaults until it is called) --- */
+	struct dir_trunk_failover fo;
 };
 
 /* One gateway of a SIP trunk. */
@@ -79,7 +93,7 @@ struct dir_credential {
 
 struct dir_stats {
 	uint64_t version; /* the loader's generation counter */
-	size_t customers, addresses, credentials, trunks, members, cause_rows;
+	size_t customers, addresses, credentials, trunks, members, cause_rows, destinations, callers;
 	struct route_stats routes;
 	time_t loaded_at; /* CLOCK_REALTIME seconds when built */
 	unsigned load_ms; /* read + build time */
@@ -104,7 +118,7 @@ struct route_builder *dir_builder_routes(struct dir_builder *b);
  * by dir_builder_build(). cidr is PostgreSQL's text form: "10.0.0.0/8",
  * "2001:db8::/32"; without "/len" it is a host address. */
 int dir_builder_add_customer(struct dir_builder *b, int64_t id, const char *name, bool enabled, unsigned max_calls,
-			     double max_cps);
+			     double max_cps, unsigned max_duration_s);
 int dir_builder_add_address(struct dir_builder *b, const char *cidr, int64_t customer_id);
 int dir_builder_add_credential(struct dir_builder *b, const char *username, const char *realm, const char *ha1,
 			       int64_t customer_id);
@@ -112,6 +126,15 @@ int dir_builder_add_trunk(struct dir_builder *b, int64_t id, const char *name, e
 			  int max_calls, double max_cps);
 int dir_builder_add_member(struct dir_builder *b, int64_t id, int64_t trunk_id, const char *host, unsigned port,
 			   enum dir_transport transport, unsigned priority, unsigned weight);
+/* A trunk's failover and limit settings (replacing the defaults
+ * dir_builder_add_trunk gave it): the trunk must have been added; codes
+ * 400..699, limit_status 400..699, limit_cause 1..127, invite timeout
+ * 1..300000 ms. 0, -ENOENT or -EINVAL. */
+int dir_builder_trunk_failover(struct dir_builder *b, int64_t trunk_id, const struct dir_trunk_failover *fo);
+/* A customer's destination rule (customer_destinations) and caller
+ * prefix (customer_callers): prefix is '+' and up to 15 digits. */
+int dir_builder_add_destination(struct dir_builder *b, int64_t customer_id, const char *prefix, bool allow);
+int dir_builder_add_caller(struct dir_builder *b, int64_t customer_id, const char *prefix);
 int dir_builder_add_cause(struct dir_builder *b, int64_t trunk_id, enum dir_cause_direction direction,
 			  unsigned q850_cause, unsigned sip_status);
 
@@ -150,6 +173,17 @@ size_t dir_trunk_members(const struct dir_snapshot *snap, int64_t trunk_id, cons
  * the number of members: a carrier has a handful of gateways. */
 const struct dir_trunk *dir_trunk_by_member_host(const struct dir_snapshot *snap, enum dir_trunk_kind kind,
 						 const char *host);
+
+/* 1 when status is one of the trunk's failover codes. */
+bool dir_trunk_fails_over(const struct dir_trunk *t, unsigned status);
+
+/* 1 when the customer may call number (E.164 with '+'): the longest of
+ * its destination prefixes that number starts with decides; no rule
+ * matching (or none at all) allows. */
+bool dir_destination_allowed(const struct dir_snapshot *snap, int64_t customer_id, const char *number);
+/* 1 when the customer may present caller number: it has no caller
+ * prefixes, or number starts with one of them. */
+bool dir_caller_allowed(const struct dir_snapshot *snap, int64_t customer_id, const char *number);
 
 /* A trunk's cause-map rows, sorted by direction, cause, status. */
 size_t dir_cause_rows(const struct dir_snapshot *snap, int64_t trunk_id, const struct dir_cause_row **rows);

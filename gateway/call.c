@@ -34,13 +34,12 @@
 
 #include "gateway/call_int.h"
 
-void call_try_next(struct call *c);
 static void call_end_b(struct call *c, int cause);
 static void call_maybe_finish(struct call *c);
 
 /* --- Helpers ------------------------------------------------------------ */
 
-static int64_t now_ms(void)
+int64_t call_now_ms(void)
 {
 	struct timespec ts;
 
@@ -90,7 +89,9 @@ struct call *call_new(struct gw_calls *calls, enum cdr_direction dir)
 		return NULL;
 	c->a_sdp = calloc(1, SDP_MAX);
 	c->b_sdp = calloc(1, SDP_MAX);
-	if (!c->a_sdp || !c->b_sdp || gw_timer_new(calls->loop, call_ring_timeout, c, &c->ring_timer) < 0) {
+	if (!c->a_sdp || !c->b_sdp || gw_timer_new(calls->loop, call_ring_timeout, c, &c->ring_timer) < 0 ||
+	    gw_timer_new(calls->loop, call_invite_timeout, c, &c->invite_timer) < 0) {
+		gw_timer_free(c->ring_timer);
 		free(c->a_sdp);
 		free(c->b_sdp);
 		free(c);
@@ -99,7 +100,7 @@ struct call *call_new(struct gw_calls *calls, enum cdr_direction dir)
 	c->calls = calls;
 	c->direction = dir;
 	c->channel = CDR_UNSET;
-	c->start_ms = now_ms();
+	c->start_ms = call_now_ms();
 	c->last_cause = CAUSE_NO_ROUTE_DESTINATION;
 	make_uuid(c->uuid);
 	c->next = calls->list;
@@ -122,7 +123,9 @@ static void call_free(struct call *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	calls->live--;
+	call_release_limits(c);
 	gw_timer_free(c->ring_timer);
+	gw_timer_free(c->invite_timer);
 	free(c->a_sdp);
 	free(c->b_sdp);
 	free(c);
@@ -153,7 +156,7 @@ static void call_write_cdr(struct call *c)
 {
 	struct cdr_record r;
 	char err[256];
-	int64_t end = now_ms();
+	int64_t end = call_now_ms();
 
 	cdr_record_init(&r);
 	memcpy(r.call_uuid, c->uuid, sizeof(r.call_uuid));
@@ -204,6 +207,8 @@ static void call_maybe_finish(struct call *c)
 {
 	if (c->a.live || c->b.live)
 		return;
+	/* both legs are gone: the call no longer counts against any limit */
+	call_release_limits(c);
 	if (!c->finished) {
 		c->finished = 1;
 		if (!c->cdr_written) {
@@ -256,7 +261,7 @@ static void call_media_stop(struct call *c)
 
 /* --- Egress: starting an attempt --------------------------------------- */
 
-static int call_start_pri(struct call *c, const struct call_target *t)
+int call_start_pri(struct call *c, const struct call_target *t)
 {
 	struct gw_calls *calls = c->calls;
 	struct gw_pri_call_params p;
@@ -320,30 +325,27 @@ static int call_start_pri(struct call *c, const struct call_target *t)
 	return 0;
 }
 
-int call_start_sip(struct call *c, const struct call_target *t, const struct dir_snapshot *snap, const char *uri,
-		   int to_did)
+int call_start_sip(struct call *c, const struct dir_member *m, const char *uri, int to_did)
 {
 	struct gw_calls *calls = c->calls;
 	struct gw_sip_call sc;
 	struct ident_sip id;
 	char ruri[320], host[128], port[16] = "", extra[1400] = "", div[600], local[SDP_MAX], to[200];
-	const struct dir_member *m = NULL;
 	const char *offer;
 	int rc;
 
 	host_of(calls, host, sizeof(host));
 	if (uri) {
 		snprintf(ruri, sizeof(ruri), "%s", uri);
+	} else if (m) {
+		if (m->port)
+			snprintf(port, sizeof(port), ":%u", m->port);
+		snprintf(ruri, sizeof(ruri), "sip:%s@%s%s%s", c->callee, m->host, port,
+			 m->transport == DIR_TRANSPORT_TCP ? ";transport=tcp" : "");
+		snprintf(c->route + strlen(c->route), sizeof(c->route) - strlen(c->route), " via %s", m->host);
 	} else {
-		if (dir_trunk_members(snap, t->trunk_id, &m) == 0) {
-			c->last_cause = CAUSE_NO_ROUTE_DESTINATION;
-			return -ENOENT;
-		}
-		if (m[0].port)
-			snprintf(port, sizeof(port), ":%u", m[0].port);
-		snprintf(ruri, sizeof(ruri), "sip:%s@%s%s%s", c->callee, m[0].host, port,
-			 m[0].transport == DIR_TRANSPORT_TCP ? ";transport=tcp" : "");
-		snprintf(c->route + strlen(c->route), sizeof(c->route) - strlen(c->route), " via %s", m[0].host);
+		c->last_cause = CAUSE_NO_ROUTE_DESTINATION;
+		return -ENOENT;
 	}
 	if (ident_to_sip(&c->caller, host, &id) < 0)
 		snprintf(id.from, sizeof(id.from), "%s", IDENT_ANONYMOUS_FROM), id.pai[0] = id.privacy[0] = '\0';
@@ -397,7 +399,11 @@ void call_attempt_reset(struct call *c)
 	}
 	c->final_status = c->final_cause = 0;
 	c->hangup_side = CDR_HANGUP_UNSET;
-	c->b_start_ms = now_ms();
+	c->b_start_ms = call_now_ms();
+	gw_timer_stop(c->invite_timer);
+	c->b_timed_out = 0;
+	c->last_status = 0;
+	c->member_id = 0;
 }
 
 int call_did_fallback(struct call *c)
@@ -412,57 +418,19 @@ int call_did_fallback(struct call *c)
 	snprintf(c->egress, sizeof(c->egress), "%s", c->customer);
 	snprintf(c->route, sizeof(c->route), "did %s fallback", c->callee);
 	CLOG(LOG_INFO, c, "DID %s: the target failed, fallback %s", c->callee, uri);
-	if (call_start_sip(c, NULL, gw_directory_current(c->calls->dir), uri, 0) < 0)
+	if (call_start_sip(c, NULL, uri, 0) < 0)
 		return 0;
 	gw_timer_start(c->ring_timer, (unsigned)c->calls->s->call_ring_timeout_ms);
 	return 1;
 }
 
-/* Try the targets left, in order, until one takes the call. */
-void call_try_next(struct call *c)
-{
-	const struct dir_snapshot *snap = gw_directory_current(c->calls->dir);
-
-	while (c->next_target < c->ntargets) {
-		const struct call_target *t = &c->targets[c->next_target++];
-		const struct dir_trunk *tr = snap ? dir_trunk(snap, t->trunk_id) : NULL;
-		int rc;
-
-		if (!tr || !tr->enabled) {
-			c->last_cause = CAUSE_NO_ROUTE_DESTINATION;
-			continue;
-		}
-		call_attempt_reset(c);
-		snprintf(c->egress, sizeof(c->egress), "%s", tr->name);
-		snprintf(c->route, sizeof(c->route), "route %lld trunk %s", (long long)t->route_id, tr->name);
-		rc = tr->kind == DIR_TRUNK_PRI ? call_start_pri(c, t) : call_start_sip(c, t, snap, NULL, 0);
-		if (rc == 0) {
-			gw_timer_start(c->ring_timer, (unsigned)c->calls->s->call_ring_timeout_ms);
-			return;
-		}
-	}
-	c->egress[0] = '\0';
-	call_fail_a(c, c->last_cause, 0);
-}
-
 /* --- Egress events -------------------------------------------------------- */
 
-/* Before answer, these causes mean "try elsewhere" (RFC 3398 and the
- * usual carrier practice: circuit, network and temporary failures). */
-static int cause_fails_over(int cause)
-{
-	return cause == 34 || cause == 38 || cause == 41 || cause == 42 || cause == 44 || cause == 47 || cause == 63;
-}
-
-static int status_fails_over(int status)
-{
-	return status == 408 || status == 500 || status == 502 || status == 503 || status == 504;
-}
-
 /* The egress attempt ended before answer with cause/status. */
-static void call_b_failed(struct call *c, int cause, int status)
+void call_b_failed(struct call *c, int cause, int status)
 {
 	gw_timer_stop(c->ring_timer);
+	gw_timer_stop(c->invite_timer);
 	c->final_cause = cause;
 	/* the status the caller gets: a SIP egress's own, else the table's */
 	if (c->a.kind == LEG_SIP)
@@ -473,9 +441,11 @@ static void call_b_failed(struct call *c, int cause, int status)
 	c->last_cause = cause;
 	if (call_did_fallback(c))
 		return;
-	if (c->state == CS_ROUTING && !c->b.alerted && !c->b.early &&
-	    (cause_fails_over(cause) || status_fails_over(status)) && c->next_target < c->ntargets) {
-		CLOG(LOG_INFO, c, "attempt failed (cause %d, SIP %d): next target", cause, status);
+	c->last_status = c->b.kind == LEG_SIP && status >= 300 ? status : 0;
+	if (call_fails_over(c, cause, status)) {
+		c->calls->failovers++;
+		CLOG(LOG_INFO, c, "attempt failed (cause %d, SIP %d): next %s", cause, status,
+		     c->next_member < c->nmembers ? "member" : "target");
 		call_try_next(c);
 		return;
 	}
@@ -489,8 +459,12 @@ static void call_b_answered(struct call *c)
 	char local[SDP_MAX];
 
 	gw_timer_stop(c->ring_timer);
+	gw_timer_stop(c->invite_timer);
 	c->b.answered = 1;
-	c->answer_ms = now_ms();
+	c->answer_ms = call_now_ms();
+	/* the customer's maximum duration (toll fraud): the ring timer again */
+	if (c->max_duration_s)
+		gw_timer_start(c->ring_timer, c->max_duration_s * 1000u);
 	c->final_status = 200;
 	c->state = CS_ANSWERED;
 	c->calls->answered++;
@@ -534,6 +508,7 @@ static void call_b_ringing(struct call *c, int early)
 static void call_a_ended(struct call *c, int cause)
 {
 	gw_timer_stop(c->ring_timer);
+	gw_timer_stop(c->invite_timer);
 	if (c->hangup_side == CDR_HANGUP_UNSET)
 		c->hangup_side = CDR_HANGUP_CALLER;
 	if (!c->final_cause)
@@ -548,6 +523,7 @@ static void call_end_b(struct call *c, int cause)
 {
 	char reason[160];
 
+	gw_timer_stop(c->invite_timer);
 	if (!c->b.live)
 		return;
 	call_reason(cause, reason, sizeof(reason));
@@ -593,10 +569,29 @@ static void call_b_ended(struct call *c, int cause, int status)
 	call_maybe_finish(c);
 }
 
+/* An answered call of a customer reached its maximum duration: both
+ * sides are cleared by the gateway with cause 102, which the CDR keeps. */
+static void call_duration_exceeded(struct call *c)
+{
+	CLOG(LOG_WARNING, c, "ALARM customer %s: call to %s cleared at its maximum duration of %u s", c->customer,
+	     c->callee, c->max_duration_s);
+	c->calls->duration_cut++;
+	c->hangup_side = CDR_HANGUP_GATEWAY;
+	c->final_cause = CAUSE_RECOVERY_ON_TIMER_EXPIRY;
+	c->state = CS_CLEARING;
+	call_end_a(c, CAUSE_RECOVERY_ON_TIMER_EXPIRY);
+	call_end_b(c, CAUSE_RECOVERY_ON_TIMER_EXPIRY);
+	call_maybe_finish(c);
+}
+
 static void call_ring_timeout(void *arg)
 {
 	struct call *c = arg;
 
+	if (c->state == CS_ANSWERED) {
+		call_duration_exceeded(c);
+		return;
+	}
 	CLOG(LOG_INFO, c, "no answer within %d ms", c->calls->s->call_ring_timeout_ms);
 	c->next_target = c->ntargets; /* no failover for an unanswered call */
 	c->fallback[0] = '\0';
@@ -618,6 +613,8 @@ static void calls_on_progress(void *arg, struct gw_sip_leg *leg, void *owner, in
 	(void)leg;
 	if (!c || c->b.sip != leg)
 		return;
+	if (status > 100) /* the member is alive: no failover for silence now */
+		gw_timer_stop(c->invite_timer);
 	if (sdp && *sdp)
 		snprintf(c->b_sdp, SDP_MAX, "%s", sdp);
 	if (status == 180 || status == 181 || status == 182) {
@@ -652,6 +649,8 @@ static void calls_on_failed(void *arg, struct gw_sip_leg *leg, void *owner, int 
 	if (cause <= 0)
 		cause = cause_from_sip(NULL, status);
 	CLOG(LOG_INFO, c, "egress answered %d (cause %d)", status, cause);
+	if (status == 503)
+		call_hunt_retry_after(c, gw_sip_leg_retry_after(leg));
 	call_b_failed(c, cause, status);
 }
 
@@ -818,6 +817,10 @@ int gw_calls_new(const struct gw_calls_deps *deps, const struct tandem_settings 
 	calls->billing = deps->billing;
 	calls->media = deps->media;
 	calls->s = s;
+	if (call_hunt_init(calls) < 0) {
+		free(calls);
+		return -ENOMEM;
+	}
 	gw_sip_set_events(calls->sip, &calls_sip_events, calls);
 	*out = calls;
 	return 0;
@@ -875,6 +878,7 @@ void gw_calls_free(struct gw_calls *calls)
 			CLOG(LOG_WARNING, c, "freed at exit before its CDR was written");
 		call_free(c);
 	}
+	call_hunt_free(calls);
 	free(calls);
 }
 
@@ -887,13 +891,14 @@ void gw_calls_status(const struct gw_calls *calls, struct ctl_out *out)
 	ctl_out_kv(out, "calls_refused", "%lu", calls->refused);
 	ctl_out_kv(out, "calls_cdrs", "%lu", calls->cdrs);
 	ctl_out_kv(out, "calls_cdr_errors", "%lu", calls->cdr_errors);
+	call_hunt_status(calls, out);
 }
 
 void gw_calls_table(const struct gw_calls *calls, struct ctl_out *out)
 {
 	static const char *const cols[] = {"call",   "direction", "state", "customer", "caller",
 					   "callee", "egress",    "span",  "channel",  "age_s"};
-	int64_t now = now_ms();
+	int64_t now = call_now_ms();
 
 	ctl_out_table(out, "calls", cols, sizeof(cols) / sizeof(cols[0]));
 	for (const struct call *c = calls->list; c; c = c->next) {
@@ -915,4 +920,5 @@ void gw_calls_table(const struct gw_calls *calls, struct ctl_out *out)
 		ctl_out_row(out, vals, 10);
 	}
 	ctl_out_end(out);
+	call_hunt_table(calls, out);
 }

@@ -6,6 +6,8 @@
 #ifndef TANDEM_GW_CALL_H
 #define TANDEM_GW_CALL_H
 
+#include <stdint.h>
+
 struct ctl_out;
 struct gw_billing;
 struct gw_directory;
@@ -45,6 +47,16 @@ void gw_calls_free(struct gw_calls *calls);
  * trunk's member (the flood defence never bans those; gw_sip_set_trusted). */
 struct sockaddr;
 int gw_calls_trusted(void *arg, const struct sockaddr *sa);
+
+/* Failover and limits (docs/calls.md): the hook that records a trunk's or
+ * customer's limited/unlimited edges (trunk 1 for a trunk, 0 for a
+ * customer; why names the limit), e.g. as trunk_events rows. */
+void gw_calls_set_limit_events(struct gw_calls *calls,
+			       void (*fn)(void *arg, int trunk, int64_t id, int limited, const char *why), void *arg);
+/* The members' state (Retry-After holds), for gw_members_set_health: the
+ * hook through which OPTIONS health rules members out. */
+struct gw_members;
+struct gw_members *gw_calls_members(struct gw_calls *calls);
 
 /* The counters in the status table, and the calls table. */
 void gw_calls_status(const struct gw_calls *calls, struct ctl_out *out);

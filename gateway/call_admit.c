@@ -76,8 +76,7 @@ static const char *did_registered_target(struct gw_calls *calls, int64_t custome
 /* Send a DID's call to its target: the DID's URI, else the customer's
  * newest registered PBX (the DID in To), else the DID's fallback. The
  * fallback is kept for call_did_fallback() when the target fails. */
-static void call_route_did(struct call *c, const struct dir_snapshot *snap, const struct route_did *did,
-			   const char *callee)
+static void call_route_did(struct call *c, const struct route_did *did, const char *callee)
 {
 	struct gw_calls *calls = c->calls;
 	const char *target = did->target;
@@ -102,7 +101,7 @@ static void call_route_did(struct call *c, const struct dir_snapshot *snap, cons
 	call_attempt_reset(c);
 	snprintf(c->egress, sizeof(c->egress), "%s", c->customer);
 	snprintf(c->route, sizeof(c->route), "did %s%s", callee, target == uri ? " fallback" : "");
-	if (call_start_sip(c, NULL, snap, target, to_did) < 0) {
+	if (call_start_sip(c, NULL, target, to_did) < 0) {
 		if (!call_did_fallback(c))
 			call_fail_a(c, c->last_cause, 0);
 		return;
@@ -219,12 +218,14 @@ void calls_on_invite(void *arg, const struct gw_sip_invite *inv)
 		}
 		cust = dir_customer(snap, did.customer_id);
 		snprintf(c->customer, sizeof(c->customer), "%s", cust ? cust->name : "");
-		call_route_did(c, snap, &did, callee);
+		call_route_did(c, &did, callee);
 		return;
 	}
 	snprintf(c->customer, sizeof(c->customer), "%s", cust->name);
 	snprintf(c->ingress, sizeof(c->ingress), "%s", cust->name);
 	c->customer_id = cust->id;
+	if (call_admit_customer(c, cust, snap) < 0)
+		return;
 	if (route_lookup(dir_routes(snap), cust->id, callee, &m) < 0) {
 		call_fail_a(c, CAUSE_NO_ROUTE_DESTINATION, 404);
 		return;
@@ -311,5 +312,5 @@ void calls_on_setup(void *arg, struct gw_span *sp, const struct gw_pri_setup *s)
 		return;
 	}
 	gw_pri_proceeding(gw_span_pri(sp), s->channel);
-	call_route_did(c, snap, &did, callee);
+	call_route_did(c, &did, callee);
 }

@@ -23,11 +23,17 @@ struct gw_directory;
 struct gw_billing;
 struct call_media;
 struct gw_spans;
+struct ctl_out;
 struct gw_timer;
+struct gw_limits;
+struct gw_members;
+struct dir_customer;
+struct dir_member;
 struct tandem_settings;
 
 #define TAG         "call"
 #define MAX_TARGETS 16
+#define MAX_MEMBERS 16 /* members of one SIP trunk a call tries */
 #define SDP_MAX     4096
 
 #define CLOG(lvl, c, fmt, ...) log_msg(lvl, TAG, "[%.8s] " fmt, (c)->uuid, ##__VA_ARGS__)
@@ -91,6 +97,17 @@ struct call {
 	enum cdr_hangup_side hangup_side;
 	int final_status, final_cause;
 	int cdr_pending, cdr_written, finished;
+	/* --- failover within a trunk and limits (gateway/call_hunt.c) --- */
+	int64_t trunk_id, route_id;   /* the trunk in hand (0: none) and its route */
+	int64_t members[MAX_MEMBERS]; /* its members to try, in order */
+	int nmembers, next_member;
+	int64_t member_id;             /* the member of the INVITE in progress */
+	struct gw_timer *invite_timer; /* no 18x or final within invite_timeout_ms */
+	int b_timed_out;               /* the attempt ended by that timer */
+	int last_status;               /* a SIP egress's final status of the last attempt */
+	int64_t trunk_hold, cust_hold; /* limits taken: the trunk's and customer's id */
+	int limit_status, limit_cause; /* the last trunk skipped at its limits, else 0 */
+	unsigned max_duration_s;       /* the customer's; 0: none */
 };
 
 struct gw_calls {
@@ -105,20 +122,46 @@ struct gw_calls {
 	unsigned live;
 	int shutting_down;
 	unsigned long total, answered, failed, refused, cdrs, cdr_errors;
+	/* failover and limits (gateway/call_hunt.c) */
+	struct gw_limits *limits;
+	struct gw_members *members;
+	void (*limit_event)(void *arg, int trunk, int64_t id, int limited, const char *why);
+	void *limit_event_arg;
+	unsigned long failovers, member_timeouts, limited_trunk, limited_customer, denied_destination, denied_caller,
+	    duration_cut;
 };
 
 /* The state machine's entry points (gateway/call.c). */
 struct call *call_new(struct gw_calls *calls, enum cdr_direction dir);
 void call_fail_a(struct call *c, int cause, int status);
 void call_try_next(struct call *c);
-/* to_did: uri is a registered contact; To carries the called DID. */
-int call_start_sip(struct call *c, const struct call_target *t, const struct dir_snapshot *snap, const char *uri,
-		   int to_did);
+/* An INVITE to member m of a SIP trunk, or (m NULL) to uri; to_did: uri
+ * is a registered contact, To carries the called DID. */
+int call_start_sip(struct call *c, const struct dir_member *m, const char *uri, int to_did);
+int call_start_pri(struct call *c, const struct call_target *t);
+void call_b_failed(struct call *c, int cause, int status);
 void call_attempt_reset(struct call *c);
 /* A DID's target failed before early media: start its fallback (once).
  * Returns 1 when an attempt to it started, else 0. */
 int call_did_fallback(struct call *c);
+int64_t call_now_ms(void);
 void call_reason(int cause, char *buf, size_t len);
+
+/* Failover and limits (gateway/call_hunt.c). */
+int call_hunt_init(struct gw_calls *calls);
+void call_hunt_free(struct gw_calls *calls);
+/* A customer's call before routing: destination and caller rules, then
+ * its limits; 0, or -1 when the call was refused (call_fail_a). */
+int call_admit_customer(struct call *c, const struct dir_customer *cust, const struct dir_snapshot *snap);
+/* 1 when the failed attempt moves on to the next member or target. */
+int call_fails_over(const struct call *c, int cause, int status);
+/* A 503's Retry-After (seconds, -1 none) holds the member back. */
+void call_hunt_retry_after(struct call *c, int seconds);
+/* Give back the call's limits (any number of times; once takes effect). */
+void call_release_limits(struct call *c);
+void call_invite_timeout(void *arg);
+void call_hunt_status(const struct gw_calls *calls, struct ctl_out *out);
+void call_hunt_table(const struct gw_calls *calls, struct ctl_out *out);
 
 /* Admission and routing of new calls (gateway/call_admit.c). */
 void calls_on_invite(void *arg, const struct gw_sip_invite *inv);

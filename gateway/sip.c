@@ -58,6 +58,7 @@ struct gw_sip_leg {
 	int incoming, answered, hung, done; /* done: the owner was told the leg ended */
 	int early_cancel;                   /* hung up before a response: CANCEL once one arrives */
 	int wants_100rel;
+	int retry_after; /* outgoing: the final response's Retry-After, seconds; -1: none */
 	char call_id[128];
 	struct sockaddr_storage src; /* incoming: where the INVITE came from */
 };
@@ -334,6 +335,23 @@ static void on_r_invite(struct gw_sip *sip, int status, struct gw_sip_leg *leg, 
 		return;
 	if (!leg->call_id[0] && msg && msg->sip_call_id && msg->sip_call_id->i_id)
 		snprintf(leg->call_id, sizeof(leg->call_id), "%s", msg->sip_call_id->i_id);
+	/* nua sends the INVITE again by itself after a 5xx with a Retry-After
+	 * under 32 s, reporting 100 "Retry After N" with the 5xx. A gateway
+	 * fails over instead: the owner hears the 5xx, the handle is dropped
+	 * (and with it the retry). */
+	if (status == 100 && msg && msg->sip_status && msg->sip_status->st_status >= 500 && msg->sip_retry_after) {
+		nua_handle_t *nh = leg->nh;
+
+		if (!leg->hung && !leg->done && leg->owner && sip->ev.failed) {
+			leg->done = 1;
+			leg->retry_after = (int)msg->sip_retry_after->af_delta;
+			sip->ev.failed(sip->ev_arg, leg, leg->owner, msg->sip_status->st_status, reason_cause(msg));
+		}
+		nua_handle_bind(nh, NULL);
+		leg_free(leg);
+		nua_handle_destroy(nh);
+		return;
+	}
 	if (leg->hung) {
 		/* We gave up on this call: a late answer is ended at once. */
 		if (status >= 200 && status < 300)
@@ -359,6 +377,7 @@ static void on_r_invite(struct gw_sip *sip, int status, struct gw_sip_leg *leg, 
 			sip->ev.answered(sip->ev_arg, leg, leg->owner, sdp);
 	} else {
 		leg->done = 1;
+		leg->retry_after = msg && msg->sip_retry_after ? (int)msg->sip_retry_after->af_delta : -1;
 		if (sip->ev.failed)
 			sip->ev.failed(sip->ev_arg, leg, leg->owner, status, reason_cause(msg));
 	}
@@ -738,6 +757,11 @@ int gw_sip_invite(struct gw_sip *sip, const struct gw_sip_call *c, void *owner, 
 		   TAG_IF(c->extra && *c->extra, SIPTAG_HEADER_STR(c->extra)), TAG_END());
 	*out = leg;
 	return 0;
+}
+
+int gw_sip_leg_retry_after(const struct gw_sip_leg *leg)
+{
+	return leg->retry_after;
 }
 
 int gw_sip_hangup(struct gw_sip_leg *leg, int status, const char *reason)

@@ -81,6 +81,9 @@ void gw_sip_leg_set_owner(struct gw_sip_leg *leg, void *owner);
 int gw_sip_respond(struct gw_sip_leg *leg, int status, const char *sdp, const char *reason, const char *extra);
 /* Place an outgoing INVITE. 0 and *leg, or -ENOMEM. */
 int gw_sip_invite(struct gw_sip *sip, const struct gw_sip_call *c, void *owner, struct gw_sip_leg **leg);
+/* In the failed callback: the Retry-After of the final response, in
+ * seconds, or -1 when it had none. */
+int gw_sip_leg_retry_after(const struct gw_sip_leg *leg);
 /* End a leg from our side: BYE (established), CANCEL (outgoing, early),
  * or a final response status (incoming, early: 480/486/487/503...), with a
  * Reason header value. The leg is freed by the glue later; no more events

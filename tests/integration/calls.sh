@@ -157,7 +157,7 @@ t_like "$(cat "$T_DIR/sipp-uas3.log")" "INVITE sip:\\+442070000002@127.0.0.1:$UA
 # A DID's fallback: tried when its target fails before answer, and when
 # it has no target and the customer has no registered PBX.
 BUSY_PORT=$((UAS_PORT + 5))
-sed -e "s/@STATUS@/486/" "$SIPP_DIR/uas_refuse.xml" >"$T_DIR/busy.xml"
+sed -e "s/@STATUS@/486/" -e "s/@EXTRA@//" "$SIPP_DIR/uas_refuse.xml" >"$T_DIR/busy.xml"
 did_set() { # tandemctl did set ARGS, then wait for the daemon's reload
 	local v
 	v=$(status_field dir_version)

@@ -105,6 +105,12 @@ static void test_bad_files(void)
 	    {"[cdr]\nalarm_after = 2d\n", "t.conf:2: alarm_after: \"2d\" is not a duration"},
 	    {"[cdr]\nalarm_after = 90\nenabled = no\n", NULL},
 	    {"[cdr]\nenabled = maybe\n", "t.conf:2: enabled: \"maybe\" is not yes or no"},
+	    {"[limits]\ncustomer_status = 399\n", "t.conf:2: customer_status: 399 is out of range (400..699)"},
+	    {"[limits]\ncustomer_status = 700\n", "t.conf:2: customer_status: 700 is out of range (400..699)"},
+	    {"[limits]\ncustomer_cause = 0\n", "t.conf:2: customer_cause: 0 is out of range (1..127)"},
+	    {"[limits]\ndenied_cause = 128\n", "t.conf:2: denied_cause: 128 is out of range (1..127)"},
+	    {"[limits]\ndenied_status = busy\n", "t.conf:2: denied_status: \"busy\" is not an integer"},
+	    {"[limits]\ncustomer_status = 486\ncustomer_cause = 17\ndenied_status = 404\ndenied_cause = 1\n", NULL},
 	};
 	struct tandem_settings s;
 

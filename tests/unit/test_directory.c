@@ -37,10 +37,10 @@ static struct dir_snapshot *sample(void)
 	char err[256] = "";
 	int rc = dir_builder_new(&b);
 
-	rc = rc ?: dir_builder_add_customer(b, 3, "initech", true, 5, 1.5);
-	rc = rc ?: dir_builder_add_customer(b, 1, "acme", true, 10, 5);
-	rc = rc ?: dir_builder_add_customer(b, 2, "globex", false, 0, 0);
-	rc = rc ?: dir_builder_add_customer(b, 4, "umbrella", true, 1, 1);
+	rc = rc ?: dir_builder_add_customer(b, 3, "initech", true, 5, 1.5, 14400);
+	rc = rc ?: dir_builder_add_customer(b, 1, "acme", true, 10, 5, 14400);
+	rc = rc ?: dir_builder_add_customer(b, 2, "globex", false, 0, 0, 14400);
+	rc = rc ?: dir_builder_add_customer(b, 4, "umbrella", true, 1, 1, 14400);
 	rc = rc ?: dir_builder_add_address(b, "10.0.0.0/8", 1);
 	rc = rc ?: dir_builder_add_address(b, "10.1.0.0/16", 2);
 	rc = rc ?: dir_builder_add_address(b, "10.1.2.3/32", 3);
@@ -57,6 +57,14 @@ static struct dir_snapshot *sample(void)
 	rc = rc ?: dir_builder_add_member(b, 7, 10, "gw2.example", 5060, DIR_TRANSPORT_TCP, 20, 100);
 	rc = rc ?: dir_builder_add_member(b, 5, 10, "gw1.example", 0, DIR_TRANSPORT_UDP, 10, 50);
 	rc = rc ?: dir_builder_add_member(b, 6, 10, "gw3.example", 5061, DIR_TRANSPORT_TLS, 10, 50);
+	rc = rc ?: dir_builder_trunk_failover(b, 10, &(struct dir_trunk_failover){800, 2, {503, 486}, 486, 17});
+	rc = rc ?: dir_builder_add_destination(b, 1, "+44", true);
+	rc = rc ?: dir_builder_add_destination(b, 1, "+4490", false);
+	rc = rc ?: dir_builder_add_destination(b, 1, "+449012", true);
+	rc = rc ?: dir_builder_add_destination(b, 3, "+", false);
+	rc = rc ?: dir_builder_add_destination(b, 3, "+1", true);
+	rc = rc ?: dir_builder_add_caller(b, 1, "+4420");
+	rc = rc ?: dir_builder_add_caller(b, 1, "+15551230000");
 	rc = rc ?: dir_builder_add_cause(b, 10, DIR_SIP_TO_Q850, 17, 486);
 	rc = rc ?: dir_builder_add_cause(b, 10, DIR_Q850_TO_SIP, 34, 503);
 	rc = rc ?: dir_builder_add_cause(b, 30, DIR_Q850_TO_SIP, 1, 404);
@@ -157,6 +165,39 @@ static void test_records(const struct dir_snapshot *s)
 	   "stats count every table and carry the version");
 }
 
+/* Failover settings, destination rules and caller prefixes. */
+static void test_policy(const struct dir_snapshot *s)
+{
+	const struct dir_trunk *a = dir_trunk(s, 10), *p = dir_trunk(s, 20);
+	struct dir_stats st;
+
+	ok(a && a->fo.invite_timeout_ms == 800 && a->fo.limit_status == 486 && a->fo.limit_cause == 17,
+	   "carrier-a: its invite timeout and limit answer");
+	ok(dir_trunk_fails_over(a, 503) && dir_trunk_fails_over(a, 486) && !dir_trunk_fails_over(a, 408),
+	   "carrier-a fails over on its own codes only");
+	ok(p && p->fo.invite_timeout_ms == 32000 && p->fo.limit_status == 503 && p->fo.limit_cause == 34,
+	   "pri-1: the schema's defaults");
+	ok(dir_trunk_fails_over(p, 408) && dir_trunk_fails_over(p, 504) && !dir_trunk_fails_over(p, 480) &&
+	       !dir_trunk_fails_over(p, 404) && !dir_trunk_fails_over(NULL, 503),
+	   "default codes: 408 and 5xx, never 480 or 404");
+	ok(dir_customer(s, 1)->max_duration_s == 14400, "a customer's maximum duration");
+	ok(dir_destination_allowed(s, 1, "+442071234567"), "acme: +44 allowed");
+	ok(!dir_destination_allowed(s, 1, "+449011111111"), "acme: +4490 denied inside +44");
+	ok(dir_destination_allowed(s, 1, "+449012345678"), "acme: +449012 allowed inside the +4490 denial");
+	ok(dir_destination_allowed(s, 1, "+12125550100"), "acme: no rule matches: allowed");
+	ok(dir_destination_allowed(s, 2, "+449011111111"), "globex has no rules: anything");
+	ok(!dir_destination_allowed(s, 3, "+442071234567") && dir_destination_allowed(s, 3, "+12125550100"),
+	   "initech: everything denied but +1");
+	ok(dir_caller_allowed(s, 1, "+442079460000") && dir_caller_allowed(s, 1, "+15551230000"),
+	   "acme's callers: a prefix, and a full number");
+	ok(!dir_caller_allowed(s, 1, "+15551230001") && !dir_caller_allowed(s, 1, "") &&
+	       !dir_caller_allowed(s, 1, NULL),
+	   "acme: another number, or none, is refused");
+	ok(dir_caller_allowed(s, 2, "+999") && dir_caller_allowed(s, 2, NULL), "globex has no caller rules");
+	dir_snapshot_stats(s, &st);
+	ok(st.destinations == 5 && st.callers == 2, "stats count rules and callers");
+}
+
 /* One failing build: returns its code, err holds the message. */
 static int build_fails(int (*fill)(struct dir_builder *), char *err, size_t errlen)
 {
@@ -178,7 +219,7 @@ static int fill_dangling_addr(struct dir_builder *b)
 
 static int fill_dup_addr(struct dir_builder *b)
 {
-	return dir_builder_add_customer(b, 1, "a", true, 1, 1) ?: dir_builder_add_address(b, "10.0.0.0/8", 1)
+	return dir_builder_add_customer(b, 1, "a", true, 1, 1, 14400) ?: dir_builder_add_address(b, "10.0.0.0/8", 1)
 									?: dir_builder_add_address(b, "10.0.0.0/8", 1);
 }
 
@@ -206,9 +247,20 @@ static int fill_dangling_cred(struct dir_builder *b)
 
 static int fill_dup_cred(struct dir_builder *b)
 {
-	return dir_builder_add_customer(b, 1, "a", true, 1, 1)
+	return dir_builder_add_customer(b, 1, "a", true, 1, 1, 14400)
 		   ?: dir_builder_add_credential(b, "u", "r", "0123456789abcdef0123456789abcdef", 1)
 			  ?: dir_builder_add_credential(b, "u", "r", "fedcba9876543210fedcba9876543210", 1);
+}
+
+static int fill_dangling_rule(struct dir_builder *b)
+{
+	return dir_builder_add_destination(b, 4, "+44", false);
+}
+
+static int fill_dup_caller(struct dir_builder *b)
+{
+	return dir_builder_add_customer(b, 1, "a", true, 1, 1, 60) ?: dir_builder_add_caller(b, 1, "+44")
+									  ?: dir_builder_add_caller(b, 1, "+44");
 }
 
 static void test_refused(void)
@@ -226,13 +278,27 @@ static void test_refused(void)
 	is_int(dir_builder_add_member(b, 1, 1, "h", 65536, DIR_TRANSPORT_UDP, 1, 1), -EINVAL, "port 65536: refused");
 	is_int(dir_builder_add_cause(b, 1, DIR_Q850_TO_SIP, 0, 500), -EINVAL, "cause 0: refused");
 	is_int(dir_builder_add_cause(b, 1, DIR_Q850_TO_SIP, 16, 399), -EINVAL, "status 399: refused");
-	is_int(dir_builder_add_customer(b, 1, NULL, true, 1, 1), -EINVAL, "a customer without a name: refused");
+	is_int(dir_builder_add_customer(b, 1, NULL, true, 1, 1, 14400), -EINVAL, "a customer without a name: refused");
 	is_int(dir_builder_add_credential(b, "u", "r", "0123456789ABCDEF0123456789abcdef", 1), -EINVAL,
 	       "an HA1 in capitals: refused");
 	is_int(dir_builder_add_credential(b, "u", "r", "0123", 1), -EINVAL, "a short HA1: refused");
 	is_int(dir_builder_add_credential(b, "", "r", "0123456789abcdef0123456789abcdef", 1), -EINVAL,
 	       "an empty user name: refused");
+	is_int(dir_builder_add_customer(b, 1, "a", true, 1, 1, 0), -EINVAL, "a maximum duration of 0: refused");
+	is_int(dir_builder_add_destination(b, 1, "44", true), -EINVAL, "a prefix without '+': refused");
+	is_int(dir_builder_add_destination(b, 1, "+44a", true), -EINVAL, "a prefix with a letter: refused");
+	is_int(dir_builder_add_caller(b, 1, "+12345678901234567"), -EINVAL, "a prefix of 16 digits: refused");
+	is_int(dir_builder_add_trunk(b, 1, "t", DIR_TRUNK_SIP, true, -1, -1), 0, "a trunk");
+	is_int(dir_builder_trunk_failover(b, 1, &(struct dir_trunk_failover){500, 1, {399}, 503, 34}), -EINVAL,
+	       "a failover code of 399: refused");
+	is_int(dir_builder_trunk_failover(b, 1, &(struct dir_trunk_failover){500, 0, {0}, 503, 128}), -EINVAL,
+	       "a limit cause of 128: refused");
+	is_int(dir_builder_trunk_failover(b, 2, &(struct dir_trunk_failover){500, 0, {0}, 503, 34}), -ENOENT,
+	       "failover settings for a trunk not added: refused");
 	dir_builder_free(b);
+	is_int(build_fails(fill_dangling_rule, err, sizeof(err)), -EINVAL, "a destination of an unknown customer");
+	is_str(err, "customer_destinations: +44 for unknown customer 4", "names the prefix");
+	is_int(build_fails(fill_dup_caller, err, sizeof(err)), -EEXIST, "a caller prefix twice");
 	is_int(build_fails(fill_dangling_addr, err, sizeof(err)), -EINVAL, "an address of an unknown customer");
 	is_str(err, "customer_addresses: 10.0.0.0/8 for unknown customer 7", "names the address");
 	is_int(build_fails(fill_dup_addr, err, sizeof(err)), -EEXIST, "the same block twice");
@@ -275,7 +341,7 @@ static void test_random(void)
 			continue;
 		snprintf(text, sizeof(text), "%u.%u.%u.%u/%u", net[i][0], net[i][1], net[i][2], net[i][3], len[i]);
 		/* The customer id is the block's index + 2, for the comparison. */
-		dir_builder_add_customer(b, i + 2, "c", true, 1, 1);
+		dir_builder_add_customer(b, i + 2, "c", true, 1, 1, 14400);
 		if (dir_builder_add_address(b, text, i + 2) == 0)
 			added++;
 	}
@@ -314,6 +380,7 @@ int main(void)
 		test_addresses(s);
 		test_records(s);
 		test_credentials(s);
+		test_policy(s);
 	}
 	dir_snapshot_free(s);
 	test_refused();
