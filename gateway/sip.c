@@ -108,6 +108,21 @@ static const char *header_values(sip_t const *msg, const char *name, char *buf, 
 	return buf;
 }
 
+/* Privacy (RFC 3323): Sofia parses it into sip_privacy, never into the
+ * unknown headers, so its values are joined here as "id;user". */
+static const char *privacy_values(sip_t const *msg, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (msg_param_t const *v = msg && msg->sip_privacy ? msg->sip_privacy->priv_values : NULL; v && *v; v++) {
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? ";" : "", *v);
+		if (n >= len)
+			break;
+	}
+	return buf;
+}
+
 /* Q.850 cause from a Reason header (RFC 3326), or -1. */
 static int reason_cause(sip_t const *msg)
 {
@@ -322,7 +337,7 @@ static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
 	inv.from_user = msg->sip_from && msg->sip_from->a_url->url_user ? msg->sip_from->a_url->url_user : "";
 	inv.from_display = msg->sip_from && msg->sip_from->a_display ? msg->sip_from->a_display : "";
 	inv.pai = header_values(msg, "P-Asserted-Identity", pai, sizeof(pai));
-	inv.privacy = header_values(msg, "Privacy", privacy, sizeof(privacy));
+	inv.privacy = privacy_values(msg, privacy, sizeof(privacy));
 	inv.diversion = header_values(msg, "Diversion", div, sizeof(div));
 	inv.history_info = header_values(msg, "History-Info", hist, sizeof(hist));
 	inv.call_id = msg->sip_call_id && msg->sip_call_id->i_id ? msg->sip_call_id->i_id : "";
