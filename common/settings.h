@@ -41,6 +41,9 @@ struct span_settings {
 	int number_length;           /* overlap: digits that complete a number, 0 = no length rule */
 	int interdigit_ms;           /* overlap: inter-digit timer */
 	bool restart;                /* RESTART every B-channel when the link comes up */
+	bool service;                /* SERVICE messages where the switch type has them (5ess, 4ess, ni2) */
+	int audit_ms;                /* channel audit period, 0 = off */
+	int audit_clearing_ms;       /* audit: a call clearing this long is stuck */
 	bool pace;                   /* virtual: the D-channel at 64 kbit/s, like a card's */
 	char pcap[256];              /* write the D-channel to this pcap file; "" = off */
 	char numbers[256];           /* the carrier's number format (docs/mapping.md); "" = E.164 as is */

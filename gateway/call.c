@@ -791,6 +791,22 @@ static void calls_on_attached(void *arg, struct gw_span *sp, int attached)
 	call_media_span(calls->media, sp, attached);
 }
 
+/* Glare (gateway/spans.c): the network took our B-channel; our SETUP went
+ * out again on another one of the span. */
+static void calls_on_moved(void *arg, struct gw_span *sp, int from, int to, void *owner)
+{
+	int is_a;
+	struct call *c = pri_call(sp, from, owner, &is_a);
+
+	(void)arg;
+	if (!c || is_a)
+		return;
+	c->b.ch = to;
+	c->channel = to;
+	CLOG(LOG_INFO, c, "glare on span %s: channel %d is the network's, SETUP again on channel %d", gw_span_name(sp),
+	     from, to);
+}
+
 const struct gw_span_events gw_calls_span_events = {
     .setup = calls_on_setup,
     .proceeding = NULL,
@@ -799,6 +815,7 @@ const struct gw_span_events gw_calls_span_events = {
     .connect = calls_on_connect,
     .disconnect = calls_on_disconnect,
     .release = calls_on_release,
+    .moved = calls_on_moved,
     .link = NULL,
     .attached = calls_on_attached,
 };

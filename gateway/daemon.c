@@ -89,6 +89,40 @@ static void gw_daemon_status(struct gw_daemon *d, struct ctl_out *out)
 	gw_reg_status(gw_sip_registrar(d->sip), time(NULL), out);
 }
 
+/* "span-service SPAN CHANNEL|all in|out" (tandemctl span service). */
+static void gw_daemon_span_service(struct gw_daemon *d, const char *args, struct ctl_out *out)
+{
+	static const char *const cols[] = {"field", "value"};
+	char name[64], chs[16], dir[8], extra[2], err[200], *end;
+	struct gw_span_service_result res;
+	long ch = 0;
+
+	if (sscanf(args, "%63s %15s %7s %1s", name, chs, dir, extra) != 3 ||
+	    (strcmp(dir, "in") != 0 && strcmp(dir, "out") != 0)) {
+		ctl_out_error(out, "usage: span-service SPAN CHANNEL|all in|out");
+		return;
+	}
+	if (strcmp(chs, "all") != 0) {
+		ch = strtol(chs, &end, 10);
+		if (*end || ch < 1 || ch > 31) {
+			ctl_out_error(out, "channel \"%s\": a B-channel number (1-31) or all", chs);
+			return;
+		}
+	}
+	if (gw_spans_service(d->spans, name, (int)ch, strcmp(dir, "in") == 0, &res, err, sizeof(err)) < 0) {
+		ctl_out_error(out, "%s", err);
+		return;
+	}
+	ctl_out_ok(out);
+	ctl_out_table(out, "service", cols, 2);
+	ctl_out_kv(out, "channels", "%d", res.channels);
+	ctl_out_kv(out, "service_messages", "%d", res.sent);
+	ctl_out_kv(out, "note", "%s",
+		   res.sent_supported ? ""
+				      : "this span's switch type (or [span] service = no) has no SERVICE messages");
+	ctl_out_end(out);
+}
+
 static void gw_daemon_request(void *arg, const char *request, struct ctl_out *out)
 {
 	struct gw_daemon *d = arg;
@@ -101,8 +135,11 @@ static void gw_daemon_request(void *arg, const char *request, struct ctl_out *ou
 	else if (strcmp(request, "reload-routes") == 0) {
 		gw_directory_reload(d->dir);
 		ctl_out_ok(out);
-	} else
-		ctl_out_error(out, "unknown request \"%s\" (known: ping, status, reload-routes)", request);
+	} else if (strncmp(request, "span-service ", 13) == 0)
+		gw_daemon_span_service(d, request + 13, out);
+	else
+		ctl_out_error(out, "unknown request \"%s\" (known: ping, status, reload-routes, span-service)",
+			      request);
 }
 
 static void gw_daemon_apply_log(const struct tandem_settings *s)

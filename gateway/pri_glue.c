@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "gateway/pri_glue.h"
+#include "gateway/pri_int.h"
 #include "gateway/pri_pace.h"
 
 #include "common/log.h"
@@ -13,38 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
-
-#define TAG "pri"
-/* libpri's channel encoding: (explicit << 16) | (span << 8) | channel. */
-#define PRI_CHAN_NUM(c) ((c) < 0 ? -1 : ((c)&0xff))
-/* How many frames / timer events one wake-up handles before yielding. */
-#define BATCH 64
-
-struct gw_pri_chan {
-	q931_call *call; /* libpri's record, NULL when idle */
-	enum gw_pri_state state;
-	int restarting; /* RESTART sent, waiting for its acknowledgement */
-};
-
-struct gw_pri {
-	struct gw_loop *loop;
-	struct tdm_span *span;
-	struct gw_pri_config cfg;
-	struct gw_pri_events ev;
-	void *arg;
-	struct pri *pri;
-	struct gw_watch *dwatch;
-	struct gw_timer *timer;
-	int span_id, up, closed, got_frame;
-	/* up = q921_up && !alarms: libpri may not notice a short layer-1
-	 * alarm, so the glue keeps both and serves calls only when both say so. */
-	int q921_up;
-	unsigned alarms;
-	struct pri_pace *pace; /* cfg.pace: the D-channel at 64 kbit/s */
-	struct gw_pri_chan ch[TDM_SPAN_MAX_CHANNELS + 1];
-	char logbuf[512];
-	size_t loglen;
-};
+#include <time.h>
 
 /* --- The state machine ---------------------------------------------- */
 
@@ -104,7 +74,7 @@ int gw_pri_fsm_next(enum gw_pri_state s, enum gw_pri_event e, enum gw_pri_state 
 
 /* Every transition goes through here, and is logged; an unexpected
  * (state, event) pair is logged and refused. */
-static int set_state(struct gw_pri *gp, int channel, enum gw_pri_event e)
+int gw_pri_set_state(struct gw_pri *gp, int channel, enum gw_pri_event e)
 {
 	struct gw_pri_chan *c = &gp->ch[channel];
 	enum gw_pri_state next;
@@ -116,10 +86,20 @@ static int set_state(struct gw_pri *gp, int channel, enum gw_pri_event e)
 	}
 	LOG_I(TAG, "span %d ch %d: event %s in state %s -> %s", gp->span_id, channel, gw_pri_event_name(e),
 	      gw_pri_state_name(c->state), gw_pri_state_name(next));
+	if (next != c->state)
+		c->since_ms = gw_pri_now_ms();
 	c->state = next;
 	if (next == GW_PRI_NULL)
 		c->call = NULL;
 	return 0;
+}
+
+long long gw_pri_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* --- libpri I/O, logs and timers ------------------------------------ */
@@ -211,7 +191,7 @@ static void pri_on_error(struct pri *pri, char *s)
 }
 
 /* Arm our timer for libpri's next deadline (absolute, gettimeofday). */
-static void reschedule(struct gw_pri *gp)
+void gw_pri_reschedule(struct gw_pri *gp)
 {
 	struct timeval *tv = pri_schedule_next(gp->pri), now;
 	long long ms;
@@ -308,7 +288,7 @@ static void on_info(struct gw_pri *gp, const pri_event_ring *r)
 {
 	int ch = chan_of_call(gp, r->call, r->channel);
 
-	if (ch < 0 || set_state(gp, ch, GW_PRI_EV_INFO) < 0)
+	if (ch < 0 || gw_pri_set_state(gp, ch, GW_PRI_EV_INFO) < 0)
 		return;
 	LOG_I(TAG, "span %d ch %d: INFORMATION '%s'%s", gp->span_id, ch, r->callednum,
 	      r->complete ? " (sending complete)" : "");
@@ -322,13 +302,35 @@ static void reject(struct gw_pri *gp, q931_call *call, int cause, const char *wh
 	pri_hangup(gp->pri, call, cause);
 }
 
+/* Glare on the user side (Q.931 5.2.3.1, 5.7.x): the network's SETUP
+ * names the channel of our unanswered SETUP. The network keeps it and
+ * refuses ours (RELEASE COMPLETE 44, taken as a call we no longer know);
+ * our call leaves the channel here, and *moved gets its parameters. */
+static int take_glare(struct gw_pri *gp, int ch, struct gw_pri_call_params *moved)
+{
+	struct gw_pri_chan *c = &gp->ch[ch];
+
+	if (gp->cfg.node != GW_PRI_CPE || !tdm_span_bchan_valid(gp->span->cfg.type, ch) ||
+	    c->state != GW_PRI_CALL_INITIATED)
+		return 0;
+	LOG_N(TAG, "span %d ch %d: glare: the network's SETUP crossed ours; the network keeps the channel", gp->span_id,
+	      ch);
+	*moved = c->params;
+	c->call = NULL;
+	c->state = GW_PRI_NULL;
+	c->since_ms = gw_pri_now_ms();
+	return 1;
+}
+
 static void on_ring(struct gw_pri *gp, const pri_event_ring *r)
 {
 	struct gw_pri_setup s;
-	int ch = PRI_CHAN_NUM(r->channel);
+	struct gw_pri_call_params moved;
+	int ch = PRI_CHAN_NUM(r->channel), glare = take_glare(gp, ch, &moved);
 
 	if (ch <= 0 || ch == 0xff ||
-	    (r->flexible && (!tdm_span_bchan_valid(gp->span->cfg.type, ch) || gp->ch[ch].state != GW_PRI_NULL)))
+	    (r->flexible &&
+	     (!tdm_span_bchan_valid(gp->span->cfg.type, ch) || gp->ch[ch].state != GW_PRI_NULL || gp->ch[ch].oos)))
 		ch = gw_pri_idle_channel(gp);
 	if (ch == -EBUSY) {
 		reject(gp, r->call, PRI_CAUSE_NORMAL_CIRCUIT_CONGESTION, "no idle B-channel");
@@ -342,7 +344,11 @@ static void on_ring(struct gw_pri *gp, const pri_event_ring *r)
 		reject(gp, r->call, PRI_CAUSE_REQUESTED_CHAN_UNAVAIL, "B-channel busy");
 		return;
 	}
-	if (set_state(gp, ch, GW_PRI_EV_SETUP) < 0)
+	if (gp->ch[ch].oos) {
+		reject(gp, r->call, PRI_CAUSE_REQUESTED_CHAN_UNAVAIL, "B-channel out of service");
+		return;
+	}
+	if (gw_pri_set_state(gp, ch, GW_PRI_EV_SETUP) < 0)
 		return;
 	gp->ch[ch].call = r->call;
 	memset(&s, 0, sizeof(s));
@@ -358,6 +364,12 @@ static void on_ring(struct gw_pri *gp, const pri_event_ring *r)
 	s.redirecting.plan = r->callingplanrdnis;
 	s.redirecting_reason = r->redirectingnum[0] ? r->redirectingreason : -1;
 	s.complete = r->complete || !gp->cfg.overlap;
+	/* Our call moves before the incoming one is offered: the channel is
+	 * the network's now, so no hunt takes it. */
+	if (glare && gp->ev.glare)
+		gp->ev.glare(gp->arg, ch, &moved);
+	else if (glare && gp->ev.release)
+		gp->ev.release(gp->arg, ch, PRI_CAUSE_REQUESTED_CHAN_UNAVAIL);
 	LOG_I(TAG, "span %d ch %d: incoming call from '%s' (plan 0x%02x pres 0x%02x) to '%s' (plan 0x%02x)%s%s%s",
 	      gp->span_id, ch, s.calling, s.calling_party.plan, s.calling_party.pres, s.called, s.called_party.plan,
 	      s.complete ? "" : " (overlap)", s.redirecting.digits[0] ? ", redirected by " : "", s.redirecting.digits);
@@ -378,7 +390,7 @@ static void on_call_event(struct gw_pri *gp, q931_call *call, int encoded, enum 
 		      PRI_CHAN_NUM(encoded));
 		return;
 	}
-	if (set_state(gp, ch, e) == 0 && cb)
+	if (gw_pri_set_state(gp, ch, e) == 0 && cb)
 		cb(gp->arg, ch);
 }
 
@@ -392,7 +404,7 @@ static void on_answer(struct gw_pri *gp, const pri_event_answer *a)
 		LOG_W(TAG, "span %d: CONNECT for an unknown call (channel %d)", gp->span_id, PRI_CHAN_NUM(a->channel));
 		return;
 	}
-	if (set_state(gp, ch, GW_PRI_EV_CONNECT) < 0)
+	if (gw_pri_set_state(gp, ch, GW_PRI_EV_CONNECT) < 0)
 		return;
 	pri_connect_ack(gp->pri, a->call, 0);
 	if (gp->ev.connect)
@@ -409,7 +421,7 @@ static void on_disconnect(struct gw_pri *gp, const pri_event_hangup *h)
 		return;
 	}
 	LOG_I(TAG, "span %d ch %d: far end clears, cause %d (%s)", gp->span_id, ch, h->cause, pri_cause2str(h->cause));
-	if (set_state(gp, ch, GW_PRI_EV_DISCONNECT) < 0)
+	if (gw_pri_set_state(gp, ch, GW_PRI_EV_DISCONNECT) < 0)
 		return;
 	if (gp->ev.disconnect)
 		gp->ev.disconnect(gp->arg, ch, h->cause);
@@ -427,7 +439,7 @@ static void on_release(struct gw_pri *gp, const pri_event_hangup *h, int hangup_
 		pri_hangup(gp->pri, h->call, h->cause);
 	if (ch < 0)
 		return;
-	if (set_state(gp, ch, GW_PRI_EV_RELEASE) == 0 && gp->ev.release)
+	if (gw_pri_set_state(gp, ch, GW_PRI_EV_RELEASE) == 0 && gp->ev.release)
 		gp->ev.release(gp->arg, ch, h->cause);
 }
 
@@ -438,11 +450,33 @@ static void on_restart(struct gw_pri *gp, int encoded)
 	LOG_N(TAG, "span %d: RESTART for channel %d", gp->span_id, ch);
 	for (int i = 1; i <= TDM_SPAN_MAX_CHANNELS; i++) {
 		if ((ch <= 0 || ch == i) && gp->ch[i].state != GW_PRI_NULL) {
-			set_state(gp, i, GW_PRI_EV_RESTART);
+			gw_pri_set_state(gp, i, GW_PRI_EV_RESTART);
 			if (gp->ev.release)
 				gp->ev.release(gp->arg, i, PRI_CAUSE_NORMAL_UNSPECIFIED);
 		}
 	}
+}
+
+/* SERVICE from the far end (libpri acknowledges it): change status 0 is
+ * in service; 1 (maintenance) and 2 (out of service) take the channel
+ * out. A call on it goes on; the channel is not hunted after it. */
+static void on_service(struct gw_pri *gp, int encoded, int status)
+{
+	int ch = PRI_CHAN_NUM(encoded), in = status == 0;
+
+	if (!tdm_span_bchan_valid(gp->span->cfg.type, ch)) {
+		LOG_W(TAG, "span %d: SERVICE (status %d) for channel %d, which this span does not have", gp->span_id,
+		      status, ch);
+		return;
+	}
+	LOG_N(TAG, "span %d ch %d: the far end puts the channel %s (SERVICE, status %d)", gp->span_id, ch,
+	      in ? "in service" : "out of service", status);
+	if (in)
+		gp->ch[ch].oos &= ~GW_PRI_OOS_FAR;
+	else
+		gp->ch[ch].oos |= GW_PRI_OOS_FAR;
+	if (gp->ev.service)
+		gp->ev.service(gp->arg, ch, in);
 }
 
 static void dispatch(struct gw_pri *gp, pri_event *e)
@@ -466,6 +500,13 @@ static void dispatch(struct gw_pri *gp, pri_event *e)
 		break;
 	case PRI_EVENT_SETUP_ACK:
 		on_setup_ack(gp, &e->setup_ack);
+		break;
+	case PRI_EVENT_SERVICE:
+		on_service(gp, e->service.channel, e->service.changestatus);
+		break;
+	case PRI_EVENT_SERVICE_ACK:
+		LOG_I(TAG, "span %d ch %d: SERVICE ACKNOWLEDGE (status %d)", gp->span_id,
+		      PRI_CHAN_NUM(e->service_ack.channel), e->service_ack.changestatus);
 		break;
 	case PRI_EVENT_INFO_RECEIVED:
 		on_info(gp, &e->ring);
@@ -568,7 +609,7 @@ static void on_dchan_readable(void *arg, int revents)
 			gp->ev.closed(gp->arg);
 		return;
 	}
-	reschedule(gp);
+	gw_pri_reschedule(gp);
 }
 
 static void on_pace_resume(void *arg)
@@ -588,7 +629,7 @@ static void on_timer(void *arg)
 
 	for (int i = 0; i < BATCH && (e = pri_schedule_run(gp->pri)); i++)
 		dispatch(gp, e);
-	reschedule(gp);
+	gw_pri_reschedule(gp);
 }
 
 /* --- Life cycle -------------------------------------------------------- */
@@ -634,11 +675,14 @@ int gw_pri_new(struct gw_loop *loop, struct tdm_span *span, const struct gw_pri_
 	 * rejected at once) rather than libpri's legacy behaviour. */
 	pri_hangup_fix_enable(gp->pri, 1);
 	pri_set_overlapdial(gp->pri, cfg->overlap ? 1 : 0);
+	/* Off, libpri answers a SERVICE with SERVICE ACKNOWLEDGE by itself and
+	 * says nothing; on, it reports PRI_EVENT_SERVICE. */
+	pri_set_service_message_support(gp->pri, gw_pri_service_enabled(gp));
 	if ((rc = gw_watch_new(loop, tdm_span_dchan_fd(span), GW_READ, on_dchan_readable, gp, &gp->dwatch)) < 0)
 		goto fail;
 	LOG_I(TAG, "span %d: PRI %s, switch %s, %s %s", gp->span_id, gw_pri_node_name(cfg->node),
 	      gw_pri_switch_name(cfg->sw), tdm_span_type_name(span->cfg.type), tdm_span_law_name(span->cfg.law));
-	reschedule(gp);
+	gw_pri_reschedule(gp);
 	*out = gp;
 	return 0;
 fail:
@@ -662,235 +706,4 @@ void gw_pri_free(struct gw_pri *gp)
 	if (gp->pri)
 		pri_set_userdata(gp->pri, NULL);
 	free(gp);
-}
-
-/* --- Queries and commands ---------------------------------------------- */
-
-int gw_pri_link_up(const struct gw_pri *gp)
-{
-	return gp->up;
-}
-
-unsigned gw_pri_alarms(const struct gw_pri *gp)
-{
-	return gp->alarms;
-}
-
-int gw_pri_pace_stats(const struct gw_pri *gp, struct pri_pace_stats *st)
-{
-	if (!gp->pace)
-		return -ENOENT;
-	pri_pace_stats(gp->pace, st);
-	return 0;
-}
-
-int gw_pri_channel_restarting(const struct gw_pri *gp, int channel)
-{
-	return tdm_span_bchan_valid(gp->span->cfg.type, channel) && gp->ch[channel].restarting;
-}
-
-enum gw_pri_state gw_pri_channel_state(const struct gw_pri *gp, int channel)
-{
-	if (!tdm_span_bchan_valid(gp->span->cfg.type, channel))
-		return GW_PRI_NULL;
-	return gp->ch[channel].state;
-}
-
-int gw_pri_idle_channel(const struct gw_pri *gp)
-{
-	enum tdm_span_type type = gp->span->cfg.type;
-
-	for (int n = 0; n < tdm_span_bchannels(type); n++) {
-		int ch = tdm_span_bchan_nth(type, n);
-		if (gp->ch[ch].state == GW_PRI_NULL && !gp->ch[ch].restarting)
-			return ch;
-	}
-	return -EBUSY;
-}
-
-/* Common checks; then the transition is made before libpri is asked,
- * because libpri may answer (and call back) at once. */
-static int command(struct gw_pri *gp, int channel, enum gw_pri_event e)
-{
-	if (!tdm_span_bchan_valid(gp->span->cfg.type, channel))
-		return -EINVAL;
-	if (!gp->up && e == GW_PRI_EV_CMD_SETUP)
-		return -ENOTCONN;
-	return set_state(gp, channel, e);
-}
-
-int gw_pri_call(struct gw_pri *gp, int channel, const char *called, const char *calling)
-{
-	struct gw_pri_call_params p;
-
-	memset(&p, 0, sizeof(p));
-	if (!called || strlen(called) >= sizeof(p.called.digits) || (calling && strlen(calling) >= 64))
-		return -EINVAL;
-	snprintf(p.called.digits, sizeof(p.called.digits), "%s", called);
-	snprintf(p.calling.digits, sizeof(p.calling.digits), "%s", calling ? calling : "");
-	p.redirecting_reason = -1;
-	return gw_pri_call_ex(gp, channel, &p);
-}
-
-int gw_pri_call_ex(struct gw_pri *gp, int channel, const struct gw_pri_call_params *p)
-{
-	char called[64], calling[64], redir[64];
-	struct pri_sr *sr = NULL;
-	q931_call *call;
-	int rc;
-
-	if (!p->called.digits[0] && !p->overlap)
-		return -EINVAL;
-	if ((rc = command(gp, channel, GW_PRI_EV_CMD_SETUP)) < 0)
-		return rc;
-	/* libpri takes char *, not const */
-	snprintf(called, sizeof(called), "%s", p->called.digits);
-	snprintf(calling, sizeof(calling), "%s", p->calling.digits);
-	snprintf(redir, sizeof(redir), "%s", p->redirecting.digits);
-	call = pri_new_call(gp->pri);
-	sr = pri_sr_new();
-	rc = -EIO;
-	if (!call || !sr)
-		goto out;
-	pri_sr_set_channel(sr, channel, 1 /* exclusive */, 0);
-	pri_sr_set_bearer(sr, PRI_TRANS_CAP_SPEECH,
-			  gp->span->cfg.law == TDM_LAW_ALAW ? PRI_LAYER_1_ALAW : PRI_LAYER_1_ULAW);
-	pri_sr_set_called(sr, called, p->called.plan, p->overlap ? 0 : 1);
-	if (*calling)
-		pri_sr_set_caller(sr, calling, NULL, p->calling.plan, p->calling.pres);
-	else if (GW_PRI_PRES_OF(p->calling.pres) != GW_PRI_PRES_ALLOWED)
-		pri_sr_set_caller(sr, calling, NULL, p->calling.plan, PRES_NUMBER_NOT_AVAILABLE);
-	if (*redir)
-		pri_sr_set_redirecting(sr, redir, p->redirecting.plan, p->redirecting.pres,
-				       p->redirecting_reason < 0 ? PRI_REDIR_UNKNOWN : p->redirecting_reason);
-	gp->ch[channel].call = call;
-	if (pri_setup(gp->pri, call, sr) != 0)
-		goto out;
-	LOG_I(TAG, "span %d ch %d: SETUP to '%s' (plan 0x%02x) from '%s' (plan 0x%02x pres 0x%02x)%s%s", gp->span_id,
-	      channel, called, p->called.plan, calling, p->calling.plan, p->calling.pres,
-	      *redir ? ", redirected by " : "", redir);
-	rc = 0;
-out:
-	if (sr)
-		pri_sr_free(sr);
-	if (rc < 0) {
-		LOG_W(TAG, "span %d ch %d: libpri refused the SETUP", gp->span_id, channel);
-		if (call)
-			pri_destroycall(gp->pri, call);
-		gp->ch[channel].call = NULL;
-		gp->ch[channel].state = GW_PRI_NULL;
-	}
-	reschedule(gp);
-	return rc;
-}
-
-static int call_of(struct gw_pri *gp, int channel, enum gw_pri_event e, q931_call **call)
-{
-	int rc = command(gp, channel, e);
-
-	*call = rc == 0 ? gp->ch[channel].call : NULL;
-	return rc;
-}
-
-int gw_pri_proceeding(struct gw_pri *gp, int channel)
-{
-	q931_call *call;
-	int rc = call_of(gp, channel, GW_PRI_EV_CMD_PROCEEDING, &call);
-
-	if (rc == 0 && pri_proceeding(gp->pri, call, channel, 0) != 0)
-		rc = -EIO;
-	reschedule(gp);
-	return rc;
-}
-
-int gw_pri_alerting(struct gw_pri *gp, int channel)
-{
-	q931_call *call;
-	int rc = call_of(gp, channel, GW_PRI_EV_CMD_ALERTING, &call);
-
-	/* info = 1: progress indicator 8, in-band ringback follows. */
-	if (rc == 0 && pri_acknowledge(gp->pri, call, channel, 1) != 0)
-		rc = -EIO;
-	reschedule(gp);
-	return rc;
-}
-
-int gw_pri_answer(struct gw_pri *gp, int channel)
-{
-	q931_call *call;
-	int rc = call_of(gp, channel, GW_PRI_EV_CMD_ANSWER, &call);
-
-	if (rc == 0 && pri_answer(gp->pri, call, channel, 0) != 0)
-		rc = -EIO;
-	reschedule(gp);
-	return rc;
-}
-
-int gw_pri_hangup(struct gw_pri *gp, int channel, int cause)
-{
-	enum gw_pri_state was;
-	q931_call *call;
-	int rc;
-
-	if (cause <= 0 || cause > 127)
-		return -EINVAL;
-	was = gw_pri_channel_state(gp, channel);
-	rc = call_of(gp, channel, GW_PRI_EV_CMD_HANGUP, &call);
-	/* libpri 1.6 puts nothing on the wire when asked to clear an incoming
-	 * call it has not acknowledged yet, so a rejection in Call Present goes
-	 * out as CALL PROCEEDING, then DISCONNECT with the cause (5.3.2). */
-	if (rc == 0 && was == GW_PRI_CALL_PRESENT)
-		pri_proceeding(gp->pri, call, channel, 0);
-	if (rc == 0 && pri_hangup(gp->pri, call, cause) != 0)
-		rc = -EIO;
-	reschedule(gp);
-	return rc;
-}
-
-int gw_pri_need_more_info(struct gw_pri *gp, int channel)
-{
-	q931_call *call;
-	int rc = call_of(gp, channel, GW_PRI_EV_CMD_MORE_INFO, &call);
-
-	if (rc == 0 && pri_need_more_info(gp->pri, call, channel, 0) != 0)
-		rc = -EIO;
-	reschedule(gp);
-	return rc;
-}
-
-int gw_pri_progress(struct gw_pri *gp, int channel)
-{
-	enum gw_pri_state st;
-
-	if (!tdm_span_bchan_valid(gp->span->cfg.type, channel))
-		return -EINVAL;
-	st = gp->ch[channel].state;
-	if (!((S_IN_EARLY | S(CALL_RECEIVED)) & (1u << st)))
-		return -EPROTO;
-	if (pri_progress(gp->pri, gp->ch[channel].call, channel, 1) != 0)
-		return -EIO;
-	reschedule(gp);
-	return 0;
-}
-
-int gw_pri_restart(struct gw_pri *gp, int channel)
-{
-	if (!tdm_span_bchan_valid(gp->span->cfg.type, channel))
-		return -EINVAL;
-	if (!gp->up)
-		return -ENOTCONN;
-	if (gp->ch[channel].state != GW_PRI_NULL) {
-		if (gp->ch[channel].call)
-			pri_destroycall(gp->pri, gp->ch[channel].call);
-		gp->ch[channel].call = NULL;
-		set_state(gp, channel, GW_PRI_EV_RESTART);
-		if (gp->ev.release)
-			gp->ev.release(gp->arg, channel, PRI_CAUSE_NORMAL_UNSPECIFIED);
-	}
-	if (pri_reset(gp->pri, channel) != 0)
-		return -EIO;
-	gp->ch[channel].restarting = 1;
-	LOG_D(TAG, "span %d ch %d: RESTART sent", gp->span_id, channel);
-	reschedule(gp);
-	return 0;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* PRI call control over a span's D-channel: libpri behind a typed API.
- * gateway/pri_glue.c is the only file that includes <libpri.h>. One call
+ * gateway/pri_glue.c and pri_cmd.c (through pri_int.h) are the only files that include <libpri.h>. One call
  * per B-channel, so calls are named by their channel number (Q.931
  * numbering: the timeslot). Everything runs on the loop's thread. */
 #ifndef TANDEM_GW_PRI_GLUE_H
@@ -73,6 +73,9 @@ enum gw_pri_event {
 /* libpri's PRI_SWITCH_* for sw, or -1 (gateway/pri_names.c). */
 int gw_pri_switch_libpri(enum gw_pri_switch sw);
 int gw_pri_switch_parse(const char *name, enum gw_pri_switch *out);
+/* Whether the switch type has SERVICE messages (maintenance, AT&T / Bellcore
+ * PRI: 5ESS, 4ESS, NI2), which the glue then sends and takes. */
+int gw_pri_switch_has_service(enum gw_pri_switch sw);
 const char *gw_pri_switch_name(enum gw_pri_switch sw);
 int gw_pri_node_parse(const char *name, enum gw_pri_node *out);
 const char *gw_pri_node_name(enum gw_pri_node node);
@@ -151,6 +154,16 @@ struct gw_pri_events {
 	void (*release)(void *arg, int channel, int cause);    /* the channel is idle again */
 	void (*info)(void *arg, int channel, const char *digits, int complete); /* overlap digits */
 	void (*restarted)(void *arg, int channel); /* RESTART ACKNOWLEDGE: the channel may be used */
+	/* The far end's SERVICE took a channel out of service (in = 0) or put
+	 * it back (in = 1). */
+	void (*service)(void *arg, int channel, int in);
+	/* Glare, on the user side: the network's SETUP named channel, where
+	 * our SETUP waits for its first answer. The network keeps the channel
+	 * (Q.931 5.2.3.1: it refuses ours with 44); our call is no longer on
+	 * it. The callback places it again (gw_pri_call_ex with p on another
+	 * channel) or gives it up; without it the call is released (44).
+	 * The incoming call's setup callback follows. */
+	void (*glare)(void *arg, int channel, const struct gw_pri_call_params *p);
 };
 
 struct gw_pri_config {
@@ -160,6 +173,7 @@ struct gw_pri_config {
 	int overlap;       /* overlap receiving: SETUP without Sending Complete gets SETUP ACK */
 	int restart_on_up; /* RESTART every B-channel when the link comes up (Q.931 5.5) */
 	int pace;          /* the D-channel at 64 kbit/s, as on a card (gateway/pri_pace.h) */
+	int service;       /* SERVICE messages, where the switch type has them (gw_pri_switch_has_service) */
 };
 
 struct gw_pri;
@@ -183,6 +197,19 @@ int gw_pri_pace_stats(const struct gw_pri *pri, struct pri_pace_stats *st);
 /* Whether a channel waits for its RESTART ACKNOWLEDGE (never hunted). */
 int gw_pri_channel_restarting(const struct gw_pri *pri, int channel);
 enum gw_pri_state gw_pri_channel_state(const struct gw_pri *pri, int channel);
+/* Why a channel is out of service (never hunted, incoming calls on it
+ * refused): taken out here (GW_PRI_OOS_LOCAL), by the far end's SERVICE
+ * (GW_PRI_OOS_FAR), both, or 0 in service. */
+#define GW_PRI_OOS_LOCAL 1u
+#define GW_PRI_OOS_FAR   2u
+unsigned gw_pri_channel_oos(const struct gw_pri *pri, int channel);
+/* For the channel audit: whether libpri holds a call record for the
+ * channel, and how long (ms) the channel has been in its state. */
+int gw_pri_channel_has_call(const struct gw_pri *pri, int channel);
+long long gw_pri_channel_age_ms(const struct gw_pri *pri, int channel);
+/* Whether SERVICE messages are on for this span (configured and the switch
+ * type has them). */
+int gw_pri_service_enabled(const struct gw_pri *pri);
 /* The first idle B-channel, or -EBUSY. */
 int gw_pri_idle_channel(const struct gw_pri *pri);
 
@@ -194,6 +221,12 @@ int gw_pri_call_ex(struct gw_pri *pri, int channel, const struct gw_pri_call_par
 int gw_pri_need_more_info(struct gw_pri *pri, int channel);
 /* PROGRESS with "in-band information available" (Q.931 4.5.23 #8). */
 int gw_pri_progress(struct gw_pri *pri, int channel);
+/* Take a B-channel out of service (in = 0) or put it back (in = 1) on
+ * this side; a call on it goes on (the channel is not hunted after it).
+ * Sends SERVICE to the far end when gw_pri_service_enabled() and the link
+ * is up. 1 when SERVICE was sent, 0 when the change is local only,
+ * -EINVAL (no such channel), -EIO (libpri refused). */
+int gw_pri_service(struct gw_pri *pri, int channel, int in);
 /* RESTART one B-channel (Q.931 5.5): a call on it is released. */
 int gw_pri_restart(struct gw_pri *pri, int channel);
 int gw_pri_proceeding(struct gw_pri *pri, int channel);

@@ -51,6 +51,13 @@ int gw_pri_switch_libpri(enum gw_pri_switch sw)
 	return -1;
 }
 
+/* chan_dahdi's service_message_support list: the AT&T and Bellcore
+ * maintenance procedures (protocol discriminator 3, NI2: 0x43). */
+int gw_pri_switch_has_service(enum gw_pri_switch sw)
+{
+	return sw == GW_PRI_SW_NI2 || sw == GW_PRI_SW_5ESS || sw == GW_PRI_SW_4ESS;
+}
+
 int gw_pri_node_parse(const char *name, enum gw_pri_node *out)
 {
 	if (strcmp(name, "cpe") == 0)

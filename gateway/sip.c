@@ -296,7 +296,7 @@ static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
 	inv.from_user = msg->sip_from && msg->sip_from->a_url->url_user ? msg->sip_from->a_url->url_user : "";
 	inv.from_display = msg->sip_from && msg->sip_from->a_display ? msg->sip_from->a_display : "";
 	inv.pai = gw_sip_header_values(msg, "P-Asserted-Identity", pai, sizeof(pai));
-	inv.privacy = gw_sip_header_values(msg, "Privacy", privacy, sizeof(privacy));
+	inv.privacy = gw_sip_privacy_values(msg, privacy, sizeof(privacy));
 	inv.diversion = gw_sip_header_values(msg, "Diversion", div, sizeof(div));
 	inv.history_info = gw_sip_header_values(msg, "History-Info", hist, sizeof(hist));
 	inv.call_id = msg->sip_call_id && msg->sip_call_id->i_id ? msg->sip_call_id->i_id : "";

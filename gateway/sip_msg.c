@@ -29,6 +29,21 @@ const char *gw_sip_header_values(sip_t const *msg, const char *name, char *buf, 
 	return buf;
 }
 
+/* Privacy (RFC 3323): Sofia parses it into sip_privacy, never into the
+ * unknown headers, so its values are joined here as "id;user". */
+const char *gw_sip_privacy_values(sip_t const *msg, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (msg_param_t const *v = msg && msg->sip_privacy ? msg->sip_privacy->priv_values : NULL; v && *v; v++) {
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? ";" : "", *v);
+		if (n >= len)
+			break;
+	}
+	return buf;
+}
+
 const char *gw_sip_body_sdp(sip_t const *msg, char *buf, size_t len)
 {
 	buf[0] = '\0';

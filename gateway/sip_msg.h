@@ -7,9 +7,13 @@
 #include <stddef.h>
 
 /* Every value of the headers called name (those Sofia keeps as unknown:
- * P-Asserted-Identity, Privacy, Diversion, History-Info), joined by ", "
+ * P-Asserted-Identity, Diversion, History-Info), joined by ", "
  * into buf (cut at len). Returns buf, "" when there is none. */
 const char *gw_sip_header_values(sip_t const *msg, const char *name, char *buf, size_t len);
+
+/* The Privacy header's values (Sofia parses it: not an unknown header)
+ * joined as "id;user" into buf. Returns buf, "" when there is none. */
+const char *gw_sip_privacy_values(sip_t const *msg, char *buf, size_t len);
 
 /* The body when it is SDP (or untyped), NUL-terminated in buf (cut at
  * len - 1). Returns buf, "" when there is none. */

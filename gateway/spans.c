@@ -36,8 +36,10 @@ struct gw_span {
 	int id;
 	struct tdm_span *tdm;
 	struct gw_pri *pri;
-	struct gw_timer *retry;
+	struct gw_timer *retry, *audit;
 	unsigned retry_ms;
+	unsigned long repairs;                           /* channels the audit restarted */
+	unsigned char orphan[TDM_SPAN_MAX_CHANNELS + 1]; /* audit: a call without an owner last time */
 	int link_up, next_rr;
 	unsigned long connects, link_ups, calls_in, calls_out;
 	char last_error[160];
@@ -191,6 +193,42 @@ static void span_on_closed(void *arg)
 	gw_timer_start(sp->retry, 0);
 }
 
+static int span_hunt(struct gw_span *sp);
+
+/* Glare: the network keeps channel ch (Q.931); our call goes out again on
+ * the span's next channel by its hunt order, or fails with 44. */
+static void span_on_glare(void *arg, int ch, const struct gw_pri_call_params *p)
+{
+	struct gw_span *sp = arg;
+	void *owner = sp->owner[ch];
+	int nc;
+
+	sp->owner[ch] = NULL;
+	if (!owner)
+		return;
+	nc = span_hunt(sp);
+	if (nc > 0) {
+		sp->owner[nc] = owner;
+		if (gw_pri_call_ex(sp->pri, nc, p) == 0) {
+			LOG_N(TAG, "%s: glare on ch %d: our call moves to ch %d", sp->cfg.name, ch, nc);
+			if (sp->spans->ev.moved)
+				sp->spans->ev.moved(sp->spans->arg, sp, ch, nc, owner);
+			return;
+		}
+		sp->owner[nc] = NULL;
+	}
+	LOG_W(TAG, "%s: glare on ch %d and no other channel: the call fails (44)", sp->cfg.name, ch);
+	if (sp->spans->ev.release)
+		sp->spans->ev.release(sp->spans->arg, sp, ch, owner, 44 /* requested channel not available */);
+}
+
+static void span_on_service(void *arg, int ch, int in)
+{
+	struct gw_span *sp = arg;
+
+	LOG_N(TAG, "%s ch %d: %s by the far end (SERVICE)", sp->cfg.name, ch, in ? "in service" : "out of service");
+}
+
 static const struct gw_pri_events span_pri_events = {
     .link = span_on_link,
     .closed = span_on_closed,
@@ -202,7 +240,69 @@ static const struct gw_pri_events span_pri_events = {
     .disconnect = span_on_disconnect,
     .release = span_on_release,
     .info = span_on_info,
+    .service = span_on_service,
+    .glare = span_on_glare,
 };
+
+/* --- The channel audit --------------------------------------------------- */
+
+/* Why channel ch is stuck, or NULL. A call without an owner is stuck only
+ * when the previous audit saw it too (it may be on its way out). */
+static const char *span_audit_why(struct gw_span *sp, int ch, char *buf, size_t len)
+{
+	enum gw_pri_state st = gw_pri_channel_state(sp->pri, ch);
+	int was_orphan = sp->orphan[ch];
+	long long age = gw_pri_channel_age_ms(sp->pri, ch);
+
+	sp->orphan[ch] = 0;
+	if (gw_pri_channel_restarting(sp->pri, ch))
+		return NULL;
+	if (st != GW_PRI_NULL && !gw_pri_channel_has_call(sp->pri, ch)) {
+		snprintf(buf, len, "state %s without a libpri call", gw_pri_state_name(st));
+	} else if (st == GW_PRI_NULL && sp->owner[ch]) {
+		snprintf(buf, len, "held by a call but idle at Q.931");
+	} else if (st != GW_PRI_NULL && !sp->owner[ch] && !sp->ov[ch].active) {
+		sp->orphan[ch] = !was_orphan;
+		if (!was_orphan)
+			return NULL;
+		snprintf(buf, len, "a call in state %s that no call owns", gw_pri_state_name(st));
+	} else if ((st == GW_PRI_DISCONNECT_REQUEST || st == GW_PRI_DISCONNECT_INDICATION ||
+		    st == GW_PRI_RELEASE_REQUEST) &&
+		   age > sp->cfg.audit_clearing_ms) {
+		snprintf(buf, len, "in state %s for %lld s (the far end does not answer)", gw_pri_state_name(st),
+			 age / 1000);
+	} else {
+		return NULL;
+	}
+	return buf;
+}
+
+/* Reconcile each B-channel's state with libpri's call and the call
+ * layer's owner; a stuck channel is restarted (its owner released). */
+static void span_audit(void *arg)
+{
+	struct gw_span *sp = arg;
+	enum tdm_span_type type = (enum tdm_span_type)sp->cfg.type;
+	char why[128];
+
+	if (sp->pri && sp->link_up) {
+		for (int k = 0; k < tdm_span_bchannels(type); k++) {
+			int ch = tdm_span_bchan_nth(type, k);
+
+			if (!span_audit_why(sp, ch, why, sizeof(why)))
+				continue;
+			sp->repairs++;
+			LOG_W(TAG, "%s ch %d: audit: %s; restarting the channel (repair %lu)", sp->cfg.name, ch, why,
+			      sp->repairs);
+			/* An owner on an idle channel hears nothing from the restart. */
+			if (gw_pri_channel_state(sp->pri, ch) == GW_PRI_NULL && sp->owner[ch])
+				span_on_release(sp, ch, 41 /* temporary failure */);
+			if (gw_pri_restart(sp->pri, ch) < 0)
+				LOG_W(TAG, "%s ch %d: audit: RESTART not sent", sp->cfg.name, ch);
+		}
+	}
+	gw_timer_start(sp->audit, (unsigned)sp->cfg.audit_ms);
+}
 
 /* --- Connecting -------------------------------------------------------- */
 
@@ -249,6 +349,7 @@ static void span_connect(void *arg)
 				   .sw = (enum gw_pri_switch)sp->cfg.switchtype,
 				   .overlap = sp->cfg.overlap,
 				   .restart_on_up = sp->cfg.restart,
+				   .service = sp->cfg.service,
 				   .pace = sp->cfg.pace};
 	int rc;
 
@@ -287,6 +388,7 @@ static void span_free(struct gw_span *sp)
 		return;
 	span_detach(sp);
 	gw_timer_free(sp->retry);
+	gw_timer_free(sp->audit);
 	for (int i = 0; i <= TDM_SPAN_MAX_CHANNELS; i++)
 		gw_timer_free(sp->ov[i].timer);
 	free(sp);
@@ -308,8 +410,11 @@ static int span_new(struct gw_spans *spans, const struct span_settings *cfg, int
 		goto fail;
 	}
 	sp->retry_ms = RETRY_MS;
-	if ((rc = gw_timer_new(spans->loop, span_connect, sp, &sp->retry)) < 0)
+	if ((rc = gw_timer_new(spans->loop, span_connect, sp, &sp->retry)) < 0 ||
+	    (rc = gw_timer_new(spans->loop, span_audit, sp, &sp->audit)) < 0)
 		goto fail;
+	if (cfg->audit_ms > 0)
+		gw_timer_start(sp->audit, (unsigned)cfg->audit_ms);
 	for (int i = 0; i <= TDM_SPAN_MAX_CHANNELS; i++) {
 		sp->ov[i].sp = sp;
 		if ((rc = gw_timer_new(spans->loop, span_overlap_timeout, &sp->ov[i], &sp->ov[i].timer)) < 0)
@@ -409,7 +514,7 @@ static int span_hunt(struct gw_span *sp)
 		int ch = tdm_span_bchan_nth(type, k);
 
 		if (gw_pri_channel_state(sp->pri, ch) == GW_PRI_NULL && !gw_pri_channel_restarting(sp->pri, ch) &&
-		    !sp->owner[ch]) {
+		    !gw_pri_channel_oos(sp->pri, ch) && !sp->owner[ch]) {
 			if (sp->cfg.hunt == SETTINGS_HUNT_ROUND_ROBIN)
 				sp->next_rr = (k + 1) % n;
 			return ch;
@@ -493,6 +598,8 @@ static char span_chan_letter(const struct gw_span *sp, int ch)
 	if (gw_pri_channel_restarting(sp->pri, ch))
 		return 'r';
 	st = gw_pri_channel_state(sp->pri, ch);
+	if (st == GW_PRI_NULL && gw_pri_channel_oos(sp->pri, ch))
+		return 'o';
 	switch (st) {
 	case GW_PRI_NULL:
 		return sp->link_up ? '.' : '-';
@@ -516,26 +623,29 @@ static const char *span_chan_state(const struct gw_span *sp, int ch)
 		return "out of service";
 	if (gw_pri_channel_restarting(sp->pri, ch))
 		return "restarting";
+	if (gw_pri_channel_state(sp->pri, ch) == GW_PRI_NULL && gw_pri_channel_oos(sp->pri, ch))
+		return "out of service";
 	return gw_pri_state_name(gw_pri_channel_state(sp->pri, ch));
 }
 
 void gw_spans_status(const struct gw_spans *spans, struct ctl_out *out)
 {
-	static const char *const scols[] = {"span",  "backend", "type", "law",      "switch",    "side",     "trunk",
-					    "dchan", "busy",    "idle", "calls_in", "calls_out", "channels", "error"};
+	static const char *const scols[] = {"span",     "backend",   "type",    "law",      "switch",
+					    "side",     "trunk",     "dchan",   "busy",     "idle",
+					    "calls_in", "calls_out", "repairs", "channels", "error"};
 	static const char *const ccols[] = {"span", "channel", "state"};
 
 	ctl_out_table(out, "spans", scols, sizeof(scols) / sizeof(scols[0]));
 	for (int i = 0; i < spans->n; i++) {
 		const struct gw_span *sp = spans->span[i];
 		enum tdm_span_type type = (enum tdm_span_type)sp->cfg.type;
-		char map[TDM_SPAN_MAX_CHANNELS + 1], busy[12], idle[12], in[24], outc[24];
+		char map[TDM_SPAN_MAX_CHANNELS + 1], busy[12], idle[12], in[24], outc[24], rep[24];
 		int nb = 0, ni = 0, n = tdm_span_bchannels(type);
-		const char *vals[14];
+		const char *vals[15];
 
 		for (int k = 0; k < n; k++) {
 			map[k] = span_chan_letter(sp, tdm_span_bchan_nth(type, k));
-			nb += map[k] != '.' && map[k] != '-' && map[k] != 'r';
+			nb += map[k] != '.' && map[k] != '-' && map[k] != 'r' && map[k] != 'o';
 			ni += map[k] == '.';
 		}
 		map[n] = '\0';
@@ -543,6 +653,7 @@ void gw_spans_status(const struct gw_spans *spans, struct ctl_out *out)
 		snprintf(idle, sizeof(idle), "%d", ni);
 		snprintf(in, sizeof(in), "%lu", sp->calls_in);
 		snprintf(outc, sizeof(outc), "%lu", sp->calls_out);
+		snprintf(rep, sizeof(rep), "%lu", sp->repairs);
 		vals[0] = sp->cfg.name;
 		vals[1] = sp->cfg.backend == SETTINGS_BACKEND_DAHDI ? "dahdi" : "virtual";
 		vals[2] = tdm_span_type_name(type);
@@ -555,9 +666,10 @@ void gw_spans_status(const struct gw_spans *spans, struct ctl_out *out)
 		vals[9] = idle;
 		vals[10] = in;
 		vals[11] = outc;
-		vals[12] = map;
-		vals[13] = sp->last_error;
-		ctl_out_row(out, vals, 14);
+		vals[12] = rep;
+		vals[13] = map;
+		vals[14] = sp->last_error;
+		ctl_out_row(out, vals, 15);
 	}
 	ctl_out_end(out);
 	ctl_out_table(out, "channels", ccols, 3);
@@ -583,4 +695,47 @@ void gw_spans_counts(const struct gw_spans *spans, int *total, int *up)
 	*up = 0;
 	for (int i = 0; i < spans->n; i++)
 		*up += spans->span[i]->link_up;
+}
+
+/* --- Maintenance -------------------------------------------------------- */
+
+int gw_spans_service(struct gw_spans *spans, const char *name, int ch, int in, struct gw_span_service_result *res,
+		     char *err, size_t errlen)
+{
+	struct gw_span *sp = NULL;
+	enum tdm_span_type type;
+
+	memset(res, 0, sizeof(*res));
+	for (int i = 0; i < spans->n && !sp; i++)
+		if (strcmp(spans->span[i]->cfg.name, name) == 0)
+			sp = spans->span[i];
+	if (!sp) {
+		snprintf(err, errlen, "no span \"%s\"", name);
+		return -ENOENT;
+	}
+	type = (enum tdm_span_type)sp->cfg.type;
+	if (ch != 0 && !tdm_span_bchan_valid(type, ch)) {
+		snprintf(err, errlen, "span %s has no B-channel %d (%s: %d B-channels)", name, ch,
+			 tdm_span_type_name(type), tdm_span_bchannels(type));
+		return -EINVAL;
+	}
+	if (!sp->pri) {
+		snprintf(err, errlen, "span %s is not connected", name);
+		return -ENOTCONN;
+	}
+	res->sent_supported = gw_pri_service_enabled(sp->pri);
+	for (int k = 0; k < tdm_span_bchannels(type); k++) {
+		int c = tdm_span_bchan_nth(type, k), rc;
+
+		if (ch != 0 && c != ch)
+			continue;
+		rc = gw_pri_service(sp->pri, c, in);
+		if (rc < 0) {
+			snprintf(err, errlen, "span %s ch %d: libpri refused the SERVICE message", name, c);
+			return rc;
+		}
+		res->channels++;
+		res->sent += rc;
+	}
+	return 0;
 }

@@ -33,6 +33,10 @@ struct gw_span_events {
 	void (*disconnect)(void *arg, struct gw_span *sp, int ch, void *owner, int cause);
 	/* The channel is idle again; the owner is forgotten after this. */
 	void (*release)(void *arg, struct gw_span *sp, int ch, void *owner, int cause);
+	/* Glare: the network took channel from, where the owner's SETUP waited;
+	 * the call was placed again on channel to (same span). From now on the
+	 * owner's call is on to. */
+	void (*moved)(void *arg, struct gw_span *sp, int from, int to, void *owner);
 	/* A span's D-channel came up or went down. */
 	void (*link)(void *arg, struct gw_span *sp, int up);
 	/* The span's TDM side was connected (attached = 1: gw_span_tdm() is
@@ -67,6 +71,19 @@ const char *gw_span_name(const struct gw_span *sp);
 /* The carrier's number format for this span ([span] numbers, parsed). */
 const struct number_rules *gw_span_rules(const struct gw_span *sp);
 void gw_span_set_owner(struct gw_span *sp, int ch, void *owner);
+
+/* What an operator's in/out of service did. */
+struct gw_span_service_result {
+	int channels;       /* channels changed */
+	int sent;           /* SERVICE messages sent */
+	int sent_supported; /* whether this span sends SERVICE at all */
+};
+
+/* Take channel ch of span name (0: every B-channel) out of service (in =
+ * 0) or put it back (in = 1), sending SERVICE where the span has it
+ * (gw_pri_service). 0, or -ENOENT / -EINVAL / -ENOTCONN / -EIO with err. */
+int gw_spans_service(struct gw_spans *spans, const char *name, int ch, int in, struct gw_span_service_result *res,
+		     char *err, size_t errlen);
 
 /* The spans and channels tables of a status reply. */
 void gw_spans_status(const struct gw_spans *spans, struct ctl_out *out);

@@ -13,16 +13,36 @@
 
 #define PROV_CTL_TIMEOUT_MS 5000
 
+/* Keep the rows of t whose first cell is key; returns how many. */
+static size_t prov_keep_rows(struct ctl_table *t, const char *key)
+{
+	size_t kept = 0;
+
+	for (size_t r = 0; r < t->nrows; r++) {
+		char **row = t->cells + r * t->ncols;
+
+		if (t->ncols == 0 || strcmp(row[0], key) != 0) {
+			for (size_t c = 0; c < t->ncols; c++)
+				free(row[c]);
+			continue;
+		}
+		memmove(t->cells + kept * t->ncols, row, t->ncols * sizeof(char *));
+		kept++;
+	}
+	t->nrows = kept;
+	return kept;
+}
+
 /* Print the daemon's status reply: every table, or only the one called
  * only (NULL: all). */
-static int prov_status_tables(struct prov_ctx *ctx, int argc, char **argv, const char *only)
+static int prov_status_tables(struct prov_ctx *ctx, int argc, char **argv, const char *only, const char *span)
 {
 	struct ctl_reply reply;
 	char *text;
 	size_t len;
 	int rc;
 
-	if (argc > 1) {
+	if (argc > (span ? 2 : 1)) {
 		fprintf(stderr, "tandemctl: %s: unexpected argument \"%s\"\n", argv[0], argv[1]);
 		return PROV_USAGE;
 	}
@@ -57,6 +77,11 @@ static int prov_status_tables(struct prov_ctx *ctx, int argc, char **argv, const
 		struct ctl_table t = reply.tables[0];
 		reply.tables[0] = reply.tables[i];
 		reply.tables[i] = t;
+		if (span && prov_keep_rows(&reply.tables[0], span) == 0) {
+			fprintf(stderr, "tandemctl: %s: tandemd has no span \"%s\"\n", argv[0], span);
+			ctl_reply_free(&reply);
+			return PROV_REFUSED;
+		}
 		struct ctl_reply one = reply;
 		one.ntables = 1;
 		if (ctx->json)
@@ -75,20 +100,66 @@ static int prov_status_tables(struct prov_ctx *ctx, int argc, char **argv, const
 
 int prov_status(struct prov_ctx *ctx, int argc, char **argv)
 {
-	return prov_status_tables(ctx, argc, argv, NULL);
+	return prov_status_tables(ctx, argc, argv, NULL, NULL);
 }
 
 int prov_calls(struct prov_ctx *ctx, int argc, char **argv)
 {
-	return prov_status_tables(ctx, argc, argv, "calls");
+	return prov_status_tables(ctx, argc, argv, "calls", NULL);
 }
 
 int prov_spans(struct prov_ctx *ctx, int argc, char **argv)
 {
-	return prov_status_tables(ctx, argc, argv, "spans");
+	/* tandemctl spans NAME: that span's B-channels and their states */
+	if (argc == 2)
+		return prov_status_tables(ctx, argc, argv, "channels", argv[1]);
+	return prov_status_tables(ctx, argc, argv, "spans", NULL);
 }
 
 int prov_registrations(struct prov_ctx *ctx, int argc, char **argv)
 {
-	return prov_status_tables(ctx, argc, argv, "registrations");
+	return prov_status_tables(ctx, argc, argv, "registrations", NULL);
+}
+
+int prov_span_service(struct prov_ctx *ctx, int argc, char **argv)
+{
+	struct ctl_reply reply;
+	char req[256], *text;
+	size_t len;
+	int rc;
+
+	if (argc != 4 || (strcmp(argv[3], "in") != 0 && strcmp(argv[3], "out") != 0)) {
+		fprintf(stderr, "tandemctl: span service: usage: tandemctl span service SPAN CHANNEL|all in|out\n");
+		return PROV_USAGE;
+	}
+	if (strchr(argv[1], ' ') || strchr(argv[2], ' ') ||
+	    snprintf(req, sizeof(req), "span-service %s %s %s\n", argv[1], argv[2], argv[3]) >= (int)sizeof(req)) {
+		fprintf(stderr, "tandemctl: span service: SPAN \"%s\" or CHANNEL \"%s\" is not a name\n", argv[1],
+			argv[2]);
+		return PROV_USAGE;
+	}
+	rc = ctl_request(ctx->socket, req, PROV_CTL_TIMEOUT_MS, &text, &len);
+	if (rc < 0) {
+		fprintf(stderr, "tandemctl: cannot reach tandemd at %s: %s (is it running?)\n", ctx->socket,
+			strerror(-rc));
+		return PROV_REFUSED;
+	}
+	rc = ctl_reply_parse(text, len, &reply);
+	free(text);
+	if (rc < 0) {
+		fprintf(stderr, "tandemctl: malformed reply from tandemd at %s\n", ctx->socket);
+		return PROV_REFUSED;
+	}
+	if (!reply.ok) {
+		fprintf(stderr, "tandemctl: span service: %s\n", reply.error);
+		ctl_reply_free(&reply);
+		return PROV_REFUSED;
+	}
+	if (ctx->json)
+		ctl_reply_print_json(stdout, &reply);
+	else
+		for (size_t i = 0; i < reply.ntables; i++)
+			ctl_table_print(stdout, &reply.tables[i]);
+	ctl_reply_free(&reply);
+	return PROV_OK;
 }

@@ -17,9 +17,17 @@ static const struct prov_cmd prov_cmds[] = {
     {"calls", NULL, prov_calls, "", "list the calls in progress",
      "One row per live call from tandemd: uuid, direction, state, customer,\n"
      "caller, callee, egress, span, channel and age in seconds.\n"},
-    {"spans", NULL, prov_spans, "", "list the PRI spans and their channels",
+    {"spans", NULL, prov_spans, "[SPAN]", "list the PRI spans and their channels",
      "One row per span from tandemd: backend, framing, law, switch type, side,\n"
-     "trunk, D-channel state (up, down, alarm), busy and idle B-channels.\n"},
+     "trunk, D-channel state (up, down, alarm), busy and idle B-channels, audit\n"
+     "repairs, and a map of the B-channels (. idle, P proceeding, A alerting,\n"
+     "C connected, D clearing, r restarting, o out of service, - link down).\n"
+     "With SPAN: that span's B-channels, one row each, with their state.\n"},
+    {"span", "service", prov_span_service, "SPAN CHANNEL|all in|out", "take B-channels out of or into service",
+     "Out of service, a B-channel is never hunted and incoming calls on it are\n"
+     "refused (44); a call already on it goes on. Where the span's switch type has\n"
+     "SERVICE messages (5ess, 4ess, ni2; [span] service = yes) the far end is told\n"
+     "with SERVICE; otherwise the change is ours only. Lasts until tandemd restarts.\n"},
     {"registrations", NULL, prov_registrations, "", "list the registered PBXs",
      "One row per live binding from tandemd's registrar: customer, address of\n"
      "record, Contact as registered, where calls go (the source address when\n"

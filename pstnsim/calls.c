@@ -140,6 +140,8 @@ static void ev_link(void *arg, int up)
 	fflush(stdout);
 	if (!up)
 		return;
+	for (int i = 0; i < s->o.nservice; i++)
+		gw_timer_start(s->o.service[i].timer, (unsigned)s->o.service[i].delay_ms);
 	/* Let the far end's RESTARTs (Q.931 5.5, sent at link up) settle
 	 * before offering calls, as a network does. */
 	if (s->to_originate > 0)
@@ -170,6 +172,9 @@ static void ev_setup(void *arg, const struct gw_pri_setup *su)
 	s->calls_in++;
 	sp->calls_in++;
 	call_begin(c, 0, su->called, su->calling, a);
+	c->called_plan = su->called_party.plan;
+	c->calling_plan = su->calling_party.plan;
+	c->calling_pres = su->calling_party.pres;
 	switch (a->disp) {
 	case SIM_REJECT:
 		s->rejected++;
@@ -229,6 +234,11 @@ static void ev_disconnect(void *arg, int ch, int cause)
 	c->active = 0;
 	if (!c->cause)
 		c->cause = cause;
+	if (sp->sim->o.ignore_disconnect) {
+		printf("pstnsim: ignoring DISCONNECT span=%s ch=%d cause=%d\n", sp->opt->name, ch, cause);
+		fflush(stdout);
+		return;
+	}
 	gw_pri_hangup(sp->pri, ch, cause);
 }
 
@@ -240,6 +250,36 @@ static void ev_release(void *arg, int ch, int cause)
 		call_end(&sp->calls[ch], cause);
 }
 
+static void ev_service(void *arg, int ch, int in)
+{
+	struct sim_span *sp = arg;
+
+	printf("pstnsim: service span=%s ch=%d status=%s\n", sp->opt->name, ch, in ? "in" : "out");
+	fflush(stdout);
+}
+
+/* --service: on every span with its link up. */
+static void on_service_timer(void *arg)
+{
+	struct sim_service *sv = arg;
+	struct sim *s = sv->sim;
+
+	for (int i = 0; i < s->o.nspans; i++) {
+		struct sim_span *sp = &s->spans[i];
+		int rc;
+
+		if (!sp->pri || !sp->link_up)
+			continue;
+		rc = gw_pri_service(sp->pri, sv->ch, sv->in);
+		printf("pstnsim: service-sent span=%s ch=%d status=%s result=%s\n", sp->opt->name, sv->ch,
+		       sv->in ? "in" : "out",
+		       rc == 1   ? "sent"
+		       : rc == 0 ? "local-only"
+				 : strerror(-rc));
+	}
+	fflush(stdout);
+}
+
 const struct gw_pri_events sim_pri_events = {
     .link = ev_link,
     .closed = ev_closed,
@@ -248,6 +288,7 @@ const struct gw_pri_events sim_pri_events = {
     .connect = ev_connect,
     .disconnect = ev_disconnect,
     .release = ev_release,
+    .service = ev_service,
 };
 
 /* Received audio for a call (the span's audio reader calls this). */
@@ -284,6 +325,29 @@ void sim_call_feed(struct sim_call *c, const uint8_t *buf, size_t len)
 
 /* --- Originating ------------------------------------------------------------- */
 
+/* SETUP with the numbers' plans and the caller's presentation of the
+ * options (--to-ton, --from-ton, --from-pres). */
+static int sim_place(struct sim_span *sp, int ch, const char *to)
+{
+	const struct sim_opts *o = &sp->sim->o;
+	struct sim_call *c = &sp->calls[ch];
+	struct gw_pri_call_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.redirecting_reason = -1;
+	if (strlen(to) >= sizeof(p.called.digits) || (o->from && strlen(o->from) >= sizeof(p.calling.digits)))
+		return -EINVAL;
+	snprintf(p.called.digits, sizeof(p.called.digits), "%s", to);
+	snprintf(p.calling.digits, sizeof(p.calling.digits), "%s", o->from ? o->from : "");
+	p.called.plan = o->to_plan;
+	p.calling.plan = o->from_plan;
+	p.calling.pres = o->from_pres;
+	c->called_plan = p.called.plan;
+	c->calling_plan = p.calling.plan;
+	c->calling_pres = p.calling.pres;
+	return gw_pri_call_ex(sp->pri, ch, &p);
+}
+
 /* Place one call on the next span (round robin) with its link up and an
  * idle channel, to the next number of --to. 0 (placed, or tried and
  * counted as failed), -EAGAIN (no channel or over --concurrency now), or
@@ -314,7 +378,7 @@ static int place_one(struct sim *s)
 	s->out_active++;
 	if (s->o.out.cancel_ms > 0)
 		gw_timer_start(sp->calls[ch].answer_timer, (unsigned)s->o.out.cancel_ms);
-	rc = gw_pri_call(sp->pri, ch, to, s->o.from);
+	rc = sim_place(sp, ch, to);
 	if (rc < 0) {
 		struct sim_call *c = &sp->calls[ch];
 
@@ -372,6 +436,11 @@ int sim_calls_setup(struct sim *s)
 	if ((rc = gw_timer_new(s->loop, on_orig_timer, s, &s->orig_timer)) < 0 ||
 	    (rc = gw_timer_new(s->loop, on_linger, s, &s->linger)) < 0)
 		return rc;
+	for (int i = 0; i < s->o.nservice; i++) {
+		s->o.service[i].sim = s;
+		if ((rc = gw_timer_new(s->loop, on_service_timer, &s->o.service[i], &s->o.service[i].timer)) < 0)
+			return rc;
+	}
 	for (int i = 0; i < s->o.nspans; i++) {
 		struct sim_span *sp = &s->spans[i];
 
@@ -400,6 +469,8 @@ void sim_calls_teardown(struct sim *s)
 			c->media = NULL;
 		}
 	}
+	for (int i = 0; i < s->o.nservice; i++)
+		gw_timer_free(s->o.service[i].timer);
 	gw_timer_free(s->orig_timer);
 	gw_timer_free(s->linger);
 	for (int i = 0; i < s->nclips; i++)

@@ -17,6 +17,15 @@
 
 #define MAX_RULE_ARGS 256
 
+/* Long options without a one-letter code. */
+enum {
+	OPT_TO_TON = 256,
+	OPT_FROM_TON,
+	OPT_FROM_PRES,
+	OPT_SERVICE,
+	OPT_IGNORE_DISCONNECT
+};
+
 long long sim_now_ms(void)
 {
 	struct timespec ts;
@@ -111,6 +120,10 @@ static void usage(FILE *f)
 		"  --law alaw|ulaw             companding (default: alaw on E1, ulaw on T1)\n"
 		"  --switch NAME               ni2 dms100 5ess 4ess euroisdn_e1 euroisdn_t1 qsig\n"
 		"                              (default: euroisdn_e1 on E1, ni2 on T1)\n"
+		"  --service in|out:CH@DELAY   send SERVICE (5ess, 4ess, ni2) for channel CH, DELAY\n"
+		"                              after a link is up (e.g. out:1@1s); repeatable (%d)\n"
+		"  --ignore-disconnect         never answer a DISCONNECT (a broken far end; the\n"
+		"                              call stays until a RESTART or libpri's T305)\n"
 		"  --pace                      run each D-channel at 64 kbit/s both ways, like a\n"
 		"                              real PRI (about 63 call setups per second)\n"
 		"  --pcap FILE                 capture each span's D-channel (LINKTYPE_LINUX_LAPD);\n"
@@ -126,6 +139,12 @@ static void usage(FILE *f)
 		"  --originate K               place K calls, starting 500 ms after a link is up\n"
 		"  --to NUMBER[,NUMBER...]     called numbers, used in turn\n"
 		"  --from NUMBER               calling number\n"
+		"  --to-ton TON, --from-ton TON  type of number of the called / calling number:\n"
+		"                              unknown international national network subscriber\n"
+		"                              abbreviated, plan E.164 (default: unknown, plan unknown)\n"
+		"  --from-pres PRES            the calling number's presentation: allowed, restricted\n"
+		"                              or unavailable, network provided (default: allowed,\n"
+		"                              user provided)\n"
 		"  --rate CPS                  calls per second (default: as fast as channels allow)\n"
 		"  --concurrency N             at most N outgoing calls at once (default: channels)\n"
 		"  --out-actions ACTIONS       what outgoing calls do once answered (audio, dtmf,\n"
@@ -148,7 +167,7 @@ static void usage(FILE *f)
 		"Prints one line per call, one per DTMF digit heard, and a summary line\n"
 		"(key=value) at exit. Exits when every span's far end has closed, after --calls,\n"
 		"on SIGTERM/SIGINT (status 0) or at --timeout (status 2).\n",
-		SIM_MAX_SPANS);
+		SIM_MAX_SPANS, SIM_MAX_SERVICE);
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out)
@@ -203,6 +222,57 @@ static int parse_to(struct sim_opts *o, char *arg)
 		o->to[o->nto++] = t;
 	}
 	return o->nto ? 0 : -EINVAL;
+}
+
+/* A type of number by name: the Q.931 plan (ton << 4 | E.164). */
+static int parse_ton(const char *s, int *plan)
+{
+	static const struct {
+		const char *name;
+		int ton;
+	} tons[] = {{"unknown", GW_PRI_TON_UNKNOWN},       {"international", GW_PRI_TON_INTERNATIONAL},
+		    {"national", GW_PRI_TON_NATIONAL},     {"network", GW_PRI_TON_NETWORK},
+		    {"subscriber", GW_PRI_TON_SUBSCRIBER}, {"abbreviated", GW_PRI_TON_ABBREVIATED}};
+
+	for (size_t i = 0; i < sizeof(tons) / sizeof(tons[0]); i++) {
+		if (strcmp(s, tons[i].name) == 0) {
+			*plan = GW_PRI_PLAN(tons[i].ton, GW_PRI_NPI_E164);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int parse_pres(const char *s, int *pres)
+{
+	int p = strcmp(s, "allowed") == 0       ? GW_PRI_PRES_ALLOWED
+		: strcmp(s, "restricted") == 0  ? GW_PRI_PRES_RESTRICTED
+		: strcmp(s, "unavailable") == 0 ? GW_PRI_PRES_UNAVAILABLE
+						: -1;
+
+	if (p < 0)
+		return -EINVAL;
+	*pres = GW_PRI_PRESENTATION(p, GW_PRI_SCREEN_NETWORK);
+	return 0;
+}
+
+/* in|out:CHANNEL@DELAY, DELAY as the actions' durations (500ms, 2s). */
+static int parse_service(struct sim_opts *o, const char *arg)
+{
+	struct sim_service *sv;
+	char dir[4], dur[32];
+	int ch, n = 0;
+
+	if (o->nservice == SIM_MAX_SERVICE)
+		return -E2BIG;
+	sv = &o->service[o->nservice];
+	if (sscanf(arg, "%3[a-z]:%d@%31s%n", dir, &ch, dur, &n) != 3 || arg[n] || ch < 1 || ch > 31 ||
+	    (strcmp(dir, "in") != 0 && strcmp(dir, "out") != 0) || sim_duration_parse(dur, &sv->delay_ms) < 0)
+		return -EINVAL;
+	sv->in = strcmp(dir, "in") == 0;
+	sv->ch = ch;
+	o->nservice++;
+	return 0;
 }
 
 static int parse_rate(const char *s, double *out)
@@ -274,6 +344,17 @@ static int parse_arg(int c, char *arg, struct sim_opts *o, struct pending *p, in
 	case 'f':
 		o->from = arg;
 		return 0;
+	case OPT_TO_TON:
+		return parse_ton(arg, &o->to_plan);
+	case OPT_FROM_TON:
+		return parse_ton(arg, &o->from_plan);
+	case OPT_FROM_PRES:
+		return parse_pres(arg, &o->from_pres);
+	case OPT_SERVICE:
+		return parse_service(o, arg);
+	case OPT_IGNORE_DISCONNECT:
+		o->ignore_disconnect = 1;
+		return 0;
 	case 'p':
 		return parse_rate(arg, &o->rate);
 	case 'k':
@@ -337,6 +418,7 @@ static int finish_opts(struct sim_opts *o, struct pending *p)
 		return -EINVAL;
 	}
 	o->pri.node = o->connect ? GW_PRI_CPE : GW_PRI_NETWORK;
+	o->pri.service = 1; /* where the switch type has SERVICE messages */
 	if (p->node && gw_pri_node_parse(p->node, &o->pri.node) < 0) {
 		fprintf(stderr, "pstnsim: unknown node '%s' (network, cpe)\n", p->node);
 		return -EINVAL;
@@ -382,6 +464,11 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o, int *log_lvl)
 					   {"originate", required_argument, NULL, 'o'},
 					   {"to", required_argument, NULL, 'n'},
 					   {"from", required_argument, NULL, 'f'},
+					   {"to-ton", required_argument, NULL, OPT_TO_TON},
+					   {"from-ton", required_argument, NULL, OPT_FROM_TON},
+					   {"from-pres", required_argument, NULL, OPT_FROM_PRES},
+					   {"service", required_argument, NULL, OPT_SERVICE},
+					   {"ignore-disconnect", no_argument, NULL, OPT_IGNORE_DISCONNECT},
 					   {"rate", required_argument, NULL, 'p'},
 					   {"concurrency", required_argument, NULL, 'k'},
 					   {"out-actions", required_argument, NULL, 'O'},

@@ -60,10 +60,11 @@ void sim_report_call(struct sim *s, const struct sim_call *c)
 		sim_media_energy(c->media, &tone, &total);
 	if (!s->o.quiet) {
 		printf("pstnsim: call ch=%d dir=%s cause=%d answered=%d active_ms=%lld tx=%lu rx=%lu tone_ratio=%.2f "
-		       "span=%s called=%s calling=%s alerted=%d dtmf=%s",
+		       "span=%s called=%s calling=%s called_plan=0x%02x calling_plan=0x%02x calling_pres=0x%02x "
+		       "alerted=%d dtmf=%s",
 		       c->ch, c->outgoing ? "out" : "in", c->cause, c->t_active != 0, dur, c->tx, c->rx,
 		       c->media ? sim_media_tone_ratio(c->media) : 0, c->sp->opt->name, c->called, c->calling,
-		       c->alerted, dtmf);
+		       c->called_plan, c->calling_plan, c->calling_pres, c->alerted, dtmf);
 		if (c->media && c->act->record[0])
 			printf(" recorded=%ld", sim_media_recorded(c->media));
 		printf("\n");
@@ -95,6 +96,9 @@ void sim_report_call(struct sim *s, const struct sim_call *c)
 		r->cause = c->cause;
 		r->answered = c->t_active != 0;
 		r->alerted = c->alerted;
+		r->called_plan = c->called_plan;
+		r->calling_plan = c->calling_plan;
+		r->calling_pres = c->calling_pres;
 		r->active_ms = dur;
 		r->tx = c->tx;
 		r->rx = c->rx;
@@ -229,6 +233,8 @@ static void json_calls(FILE *f, const struct sim *s)
 		json_str(f, r->called);
 		fputs(", \"calling\": ", f);
 		json_str(f, r->calling);
+		fprintf(f, ", \"called_plan\": %d, \"calling_plan\": %d, \"calling_pres\": %d", r->called_plan,
+			r->calling_plan, r->calling_pres);
 		fprintf(f,
 			", \"alerted\": %s, \"answered\": %s, \"cause\": %d, \"active_ms\": %lld, \"tx\": %lu, "
 			"\"rx\": %lu, \"dtmf\": ",

@@ -20,6 +20,15 @@
 #define SIM_MAX_CAUSE  128   /* Q.850 causes are 1..127 */
 #define SIM_JSON_CALLS 10000 /* per-call records kept for --json */
 
+#define SIM_MAX_SERVICE 8 /* --service options */
+
+/* --service in|out:CH@DELAY: a SERVICE message DELAY after a link is up. */
+struct sim_service {
+	int in, ch, delay_ms;
+	struct gw_timer *timer;
+	struct sim *sim;
+};
+
 /* One span as the command line names it. */
 struct sim_span_opt {
 	char name[32];
@@ -38,6 +47,10 @@ struct sim_opts {
 	const char *to[SIM_MAX_TO];
 	int nto;
 	const char *from, *json, *pcap;
+	int to_plan, from_plan, from_pres; /* Q.931 plan (ton << 4 | npi) and presentation of outgoing calls */
+	struct sim_service service[SIM_MAX_SERVICE];
+	int nservice;
+	int ignore_disconnect; /* a broken far end: DISCONNECT is never answered with RELEASE */
 	int originate, calls, timeout_s, concurrency, quiet;
 	double rate; /* calls per second; 0: as fast as channels allow */
 };
@@ -50,7 +63,8 @@ struct sim_call {
 	int ch, in_call, active, outgoing, alerted, cause;
 	unsigned long seq;
 	char called[64], calling[64];
-	const struct sim_actions *act; /* owned by the options, live until exit */
+	int called_plan, calling_plan, calling_pres; /* as received (incoming) or sent (outgoing) */
+	const struct sim_actions *act;               /* owned by the options, live until exit */
 	long long t_setup, t_active;
 	unsigned long tx, rx;
 	struct gw_timer *answer_timer; /* answer, no-answer or cancel */
@@ -76,6 +90,7 @@ struct sim_span {
 /* One finished call, for the JSON summary. */
 struct sim_record {
 	int span, ch, outgoing, cause, answered, alerted;
+	int called_plan, calling_plan, calling_pres;
 	long long active_ms;
 	unsigned long tx, rx;
 	char called[64], calling[64], dtmf[SIM_DIGITS_MAX];

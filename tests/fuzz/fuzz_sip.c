@@ -57,7 +57,7 @@ static void identity(sip_t const *sip)
 	size_t n = 0;
 
 	gw_sip_header_values(sip, "P-Asserted-Identity", pai, sizeof(pai));
-	gw_sip_header_values(sip, "Privacy", privacy, sizeof(privacy));
+	gw_sip_privacy_values(sip, privacy, sizeof(privacy));
 	gw_sip_header_values(sip, "Diversion", div, sizeof(div));
 	gw_sip_header_values(sip, "History-Info", hist, sizeof(hist));
 	if (sip->sip_request->rq_url->url_user &&
