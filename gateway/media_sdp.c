@@ -168,6 +168,8 @@ static int read_media(const sdp_session_t *sess, const sdp_media_t *m, unsigned 
 		if (inet_pton(c->c_addrtype == sdp_addr_ip4 ? AF_INET : AF_INET6, out->addr, &tmp) != 1)
 			return -EBADMSG; /* a host name: we do not resolve */
 	}
+	if (m->m_port > 65535)
+		return -EBADMSG; /* Sofia reads "500000" as a port: it is not one (fuzz_sdp) */
 	out->port = m->m_rejected ? 0 : (unsigned)m->m_port;
 	out->dir = (enum media_dir)(m->m_mode & 3);
 	out->hold = is_zero_addr(out->addr) || out->dir == MEDIA_DIR_SENDONLY || out->dir == MEDIA_DIR_INACTIVE;

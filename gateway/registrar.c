@@ -75,6 +75,17 @@ static void reg_drop(struct gw_registrar *r, size_t i)
 	r->b[i] = r->b[--r->n];
 }
 
+/* 1 when s has no control character: Sofia-SIP keeps a folded line
+ * ("\r\n ") inside a Contact's host (found by tests/fuzz/fuzz_sip.c), and
+ * a target is written into the Request-URI of the INVITEs we send. */
+static int reg_clean(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
 int gw_reg_update(struct gw_registrar *r, int64_t customer_id, const char *aor, const char *contact, const char *user,
 		  const char *host, unsigned port, const char *source_ip, unsigned source_port, const char *transport,
 		  const char *call_id, int expires, time_t now)
@@ -83,6 +94,8 @@ int gw_reg_update(struct gw_registrar *r, int64_t customer_id, const char *aor, 
 	int tcp = transport && strcmp(transport, "tcp") == 0;
 	char hostport[96];
 
+	if (!reg_clean(aor) || !reg_clean(contact) || !reg_clean(user) || !reg_clean(host) || !reg_clean(call_id))
+		return -EINVAL;
 	if (expires <= 0) {
 		if (b)
 			reg_drop(r, (size_t)(b - r->b));

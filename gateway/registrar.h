@@ -32,7 +32,8 @@ void gw_reg_free(struct gw_registrar *r);
 
 /* A Contact of an authenticated REGISTER (contact: its URI; user, host,
  * port: its parts, port 0 if none), from source_ip:source_port over
- * transport. expires 0 removes the binding. Returns 0, or -ENOMEM. */
+ * transport. expires 0 removes the binding. Returns 0, -EINVAL for a
+ * control character in a string (nothing is stored), or -ENOMEM. */
 int gw_reg_update(struct gw_registrar *r, int64_t customer_id, const char *aor, const char *contact, const char *user,
 		  const char *host, unsigned port, const char *source_ip, unsigned source_port, const char *transport,
 		  const char *call_id, int expires, time_t now);

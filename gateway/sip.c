@@ -156,7 +156,7 @@ static void on_i_register(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg
 	const struct gw_reg_binding *now_b[16];
 	sip_contact_t const *m;
 	int64_t cust;
-	int port, r, hdr_exp;
+	int port, r, hdr_exp, rc;
 	size_t n, len = 0;
 	time_t now = time(NULL);
 	const char *via = msg->sip_via && msg->sip_via->v_protocol ? msg->sip_via->v_protocol : "";
@@ -216,10 +216,14 @@ static void on_i_register(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg
 		if (e > sip->reg_max)
 			e = sip->reg_max;
 		url_e(uri, sizeof(uri), m->m_url);
-		if (gw_reg_update(sip->reg, cust, aor, uri, m->m_url->url_user, m->m_url->url_host,
-				  m->m_url->url_port ? (unsigned)atoi(m->m_url->url_port) : 0, ip, (unsigned)port,
-				  transport, msg->sip_call_id ? msg->sip_call_id->i_id : "", e, now) < 0) {
-			nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR, NUTAG_WITH_THIS(sip->nua), TAG_END());
+		rc = gw_reg_update(sip->reg, cust, aor, uri, m->m_url->url_user, m->m_url->url_host,
+				   m->m_url->url_port ? (unsigned)atoi(m->m_url->url_port) : 0, ip, (unsigned)port,
+				   transport, msg->sip_call_id ? msg->sip_call_id->i_id : "", e, now);
+		if (rc < 0) {
+			if (rc == -EINVAL)
+				nua_respond(nh, 400, "Bad Contact", NUTAG_WITH_THIS(sip->nua), TAG_END());
+			else
+				nua_respond(nh, SIP_500_INTERNAL_SERVER_ERROR, NUTAG_WITH_THIS(sip->nua), TAG_END());
 			goto done;
 		}
 		LOG_I("sip", "%s (%s) %s %s from %s:%d for %d s", aor, user, e ? "registered" : "unregistered", uri, ip,
