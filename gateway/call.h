@@ -46,6 +46,10 @@ void gw_calls_free(struct gw_calls *calls);
 struct sockaddr;
 int gw_calls_trusted(void *arg, const struct sockaddr *sa);
 
+/* How many calls in progress have their egress on the trunk called name
+ * (the trunk manager's status table). */
+unsigned gw_calls_on_trunk(const struct gw_calls *calls, const char *name);
+
 /* The counters in the status table, and the calls table. */
 void gw_calls_status(const struct gw_calls *calls, struct ctl_out *out);
 void gw_calls_table(const struct gw_calls *calls, struct ctl_out *out);
