@@ -4,6 +4,7 @@
 
 #include "common/settings.h"
 
+#include "common/codes.h"
 #include "common/log.h"
 
 #include <arpa/inet.h>
@@ -119,6 +120,13 @@ int settings_transports(const char *list, bool *udp, bool *tcp)
 			return -EINVAL;
 	}
 	return (*udp || *tcp) ? 0 : -EINVAL;
+}
+
+static int check_codes(const char *v, char *why, size_t len)
+{
+	struct sip_codes set;
+
+	return sip_codes_parse(v, &set, why, len);
 }
 
 static int check_transports(const char *v, char *why, size_t len)
@@ -274,6 +282,16 @@ const struct conf_directive settings_directives[] = {
      "SIP status of a call to a destination the customer is denied, or from a caller number it may not present"},
     {"limits", "denied_cause", CONF_INT, I(limit_denied_cause), 1, 127, NULL, NULL, "21",
      "Q.850 cause of that refusal (21: call rejected)"},
+    {"trunks", "alive_codes", CONF_STR, S(trunk_alive_codes), 0, 0, NULL, check_codes, "2xx,3xx,4xx,5xx,6xx,!408,!503",
+     "answers to a member's OPTIONS that count as alive: statuses, ranges (400-499), classes (5xx), !excluded"},
+    {"trunks", "reject_limit", CONF_INT, I(trunk_reject_limit), 1, 100, NULL, NULL, "3",
+     "REGISTERs refused in a row (401/407 to our credentials, 403) before a trunk stops registering"},
+    {"trunks", "retry_min", CONF_MSEC, I(trunk_retry_min_ms), 100, 3600000, NULL, NULL, "5s",
+     "wait before retrying a failed REGISTER; doubled at each failure (with jitter)"},
+    {"trunks", "retry_max", CONF_MSEC, I(trunk_retry_max_ms), 100, 86400000, NULL, NULL, "300s",
+     "the longest wait between REGISTER retries"},
+    {"trunks", "register_jitter", CONF_MSEC, I(trunk_register_jitter_ms), 0, 600000, NULL, NULL, "2s",
+     "a trunk's first REGISTER waits a random time up to this (many trunks do not register at once)"},
     {"span", "*", CONF_SECTION, offsetof(struct tandem_settings, spans), sizeof(struct span_settings),
      offsetof(struct tandem_settings, nspans), SETTINGS_MAX_SPANS, NULL, NULL, NULL,
      "[span NAME]: one PRI span of this node (repeat for more)"},

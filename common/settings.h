@@ -83,12 +83,17 @@ struct tandem_settings {
 	char rtp_address[64];   /* [media] address: where RTP is bound and what SDP says */
 	int rtp_port_min, rtp_port_max;
 	int media_workers;
-	int call_max;              /* [calls] max: concurrent calls this node takes */
-	int call_ring_timeout_ms;  /* [calls] ring_timeout: no answer after this = 19 / 480 */
-	int limit_customer_status; /* [limits] customer_status: a customer over max_calls/max_cps */
-	int limit_customer_cause;  /* [limits] customer_cause */
-	int limit_denied_status;   /* [limits] denied_status: a denied destination or caller number */
-	int limit_denied_cause;    /* [limits] denied_cause */
+	int call_max;                 /* [calls] max: concurrent calls this node takes */
+	int call_ring_timeout_ms;     /* [calls] ring_timeout: no answer after this = 19 / 480 */
+	int limit_customer_status;    /* [limits] customer_status: a customer over max_calls/max_cps */
+	int limit_customer_cause;     /* [limits] customer_cause */
+	int limit_denied_status;      /* [limits] denied_status: a denied destination or caller number */
+	int limit_denied_cause;       /* [limits] denied_cause */
+	char trunk_alive_codes[128];  /* [trunks] alive_codes: answers to OPTIONS that mean alive (common/codes.h) */
+	int trunk_reject_limit;       /* [trunks] reject_limit: 401/403s in a row that stop registering */
+	int trunk_retry_min_ms;       /* [trunks] retry_min: first backoff after a failed REGISTER */
+	int trunk_retry_max_ms;       /* [trunks] retry_max: the backoff's cap */
+	int trunk_register_jitter_ms; /* [trunks] register_jitter: the first REGISTER waits up to this */
 	struct span_settings spans[SETTINGS_MAX_SPANS];
 	int nspans;
 };

@@ -28,6 +28,10 @@ static const char dir_trunk_failover_sql[] =
     "SELECT id, invite_timeout_ms, array_to_string(failover_codes, ','), limit_status, limit_cause FROM trunks";
 static const char dir_destination_sql[] = "SELECT customer_id, prefix, action FROM customer_destinations";
 static const char dir_caller_sql[] = "SELECT customer_id, prefix FROM customer_callers";
+/* The trunk manager's columns (registration, OPTIONS pings), read apart
+ * from the trunk rows so that each concern keeps its own query. */
+static const char dir_trunk_health_sql[] = "SELECT id, register, auth_user, auth_password, register_expires,"
+					   " ping_interval_s, ping_up, ping_down FROM trunks";
 static const char dir_cause_sql[] = "SELECT trunk_id, direction, q850_cause, sip_status FROM cause_maps";
 
 struct dir_load_ctx {
@@ -155,6 +159,20 @@ static int dir_load_caller(void *arg, int ncols, const char *const *v)
 	return c->rc < 0 ? dir_refuse(c, c->rc, v[1]) : 0;
 }
 
+static int dir_load_trunk_health(void *arg, int ncols, const char *const *v)
+{
+	struct dir_load_ctx *c = arg;
+	int64_t id, exp, ping, up, down;
+
+	if (ncols != 8 || db_text_int64(v[0], &id) < 0 || !v[1] || db_text_int64(v[4], &exp) < 0 ||
+	    db_text_int64(v[5], &ping) < 0 || db_text_int64(v[6], &up) < 0 || db_text_int64(v[7], &down) < 0 ||
+	    exp < 1 || exp > 86400 || ping < 0 || ping > 86400 || up < 1 || up > 1000 || down < 1 || down > 1000)
+		return dir_refuse(c, -EINVAL, v[0]);
+	c->rc = dir_builder_set_trunk_health(c->b, id, v[1][0] == 't', v[2], v[3], (unsigned)exp, (unsigned)ping,
+					     (unsigned)up, (unsigned)down);
+	return c->rc < 0 ? dir_refuse(c, c->rc, v[0]) : 0;
+}
+
 static int dir_load_member(void *arg, int ncols, const char *const *v)
 {
 	struct dir_load_ctx *c = arg;
@@ -227,6 +245,7 @@ int dir_load(struct db_session *s, uint64_t version, struct dir_snapshot **out, 
 	    (rc = dir_load_table(s, &c, "trunks", dir_trunk_failover_sql, dir_load_trunk_failover)) < 0 ||
 	    (rc = dir_load_table(s, &c, "customer_destinations", dir_destination_sql, dir_load_destination)) < 0 ||
 	    (rc = dir_load_table(s, &c, "customer_callers", dir_caller_sql, dir_load_caller)) < 0 ||
+	    (rc = dir_load_table(s, &c, "trunks", dir_trunk_health_sql, dir_load_trunk_health)) < 0 ||
 	    (rc = dir_load_table(s, &c, "trunk_members", dir_member_sql, dir_load_member)) < 0 ||
 	    (rc = dir_load_table(s, &c, "cause_maps", dir_cause_sql, dir_load_cause)) < 0 ||
 	    (rc = route_load_into(s, dir_builder_routes(c.b), err, errlen)) < 0)

@@ -40,8 +40,18 @@ struct dir_trunk_span {
 	size_t mfirst, mn, cfirst, cn;
 };
 
+/* A trunk's registration and health columns, merged into it at build. */
+struct dir_trunk_health {
+	int64_t id;
+	bool reg;
+	char *user, *password;
+	unsigned expires, ping, up, down;
+};
+
 struct dir_builder {
 	struct route_builder *routes;
+	struct dir_trunk_health *health;
+	size_t nhealth, chealth;
 	struct dir_customer *cust;
 	struct dir_addr *addr;
 	struct dir_trunk *trunk;
@@ -91,8 +101,11 @@ static void dir_free_strings(struct dir_customer *c, size_t nc, struct dir_trunk
 {
 	for (size_t i = 0; i < nc; i++)
 		free((char *)c[i].name);
-	for (size_t i = 0; i < nt; i++)
+	for (size_t i = 0; i < nt; i++) {
 		free((char *)t[i].name);
+		free((char *)t[i].auth_user);
+		free((char *)t[i].auth_password);
+	}
 	for (size_t i = 0; i < nm; i++)
 		free((char *)m[i].host);
 }
@@ -112,6 +125,11 @@ void dir_builder_free(struct dir_builder *b)
 		return;
 	dir_free_strings(b->cust, b->ncust, b->trunk, b->ntrunk, b->mem, b->nmem);
 	dir_free_creds(b->cred, b->ncred);
+	for (size_t i = 0; i < b->nhealth; i++) {
+		free(b->health[i].user);
+		free(b->health[i].password);
+	}
+	free(b->health);
 	free(b->cust);
 	free(b->addr);
 	free(b->trunk);
@@ -248,12 +266,46 @@ int dir_builder_add_trunk(struct dir_builder *b, int64_t id, const char *name, e
 	if (DIR_GROW(b, trunk, ntrunk, ctrunk) < 0)
 		return -ENOMEM;
 	t = &b->trunk[b->ntrunk];
-	*t = (struct dir_trunk){id, strdup(name), kind, enabled, max_calls, max_cps < 0 ? -1 : max_cps, {0}};
+	*t = (struct dir_trunk){.id = id,
+				.name = strdup(name),
+				.kind = kind,
+				.enabled = enabled,
+				.max_calls = max_calls,
+				.max_cps = max_cps < 0 ? -1 : max_cps,
+				.register_expires = 3600,
+				.ping_up = 2,
+				.ping_down = 3};
 	if (!t->name)
 		return -ENOMEM;
 	/* the schema's defaults (005_provisioning) */
 	t->fo = (struct dir_trunk_failover){32000, 5, {408, 500, 502, 503, 504}, 503, 34};
 	b->ntrunk++;
+	return 0;
+}
+
+int dir_builder_set_trunk_health(struct dir_builder *b, int64_t id, bool reg, const char *auth_user,
+				 const char *auth_password, unsigned register_expires, unsigned ping_interval_s,
+				 unsigned ping_up, unsigned ping_down)
+{
+	struct dir_trunk_health *h;
+
+	if (id <= 0 || !auth_user != !auth_password || register_expires < 1 || register_expires > 86400 ||
+	    ping_interval_s > 86400 || ping_up < 1 || ping_up > 1000 || ping_down < 1 || ping_down > 1000)
+		return -EINVAL;
+	if (DIR_GROW(b, health, nhealth, chealth) < 0)
+		return -ENOMEM;
+	h = &b->health[b->nhealth];
+	*h = (struct dir_trunk_health){id,
+				       reg,
+				       auth_user ? strdup(auth_user) : NULL,
+				       auth_password ? strdup(auth_password) : NULL,
+				       register_expires,
+				       ping_interval_s,
+				       ping_up,
+				       ping_down};
+	b->nhealth++;
+	if (auth_user && (!h->user || !h->password))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -571,6 +623,31 @@ static int dir_build_rules(struct dir_snapshot *s, struct dir_rule *r, size_t n,
 	return 0;
 }
 
+/* Move the registration and health rows into their (sorted) trunks. */
+static int dir_apply_health(struct dir_snapshot *s, struct dir_builder *b, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < b->nhealth; i++) {
+		struct dir_trunk_health *h = &b->health[i];
+		long t = dir_trunk_index(s, h->id);
+
+		if (t < 0) {
+			snprintf(err, errlen, "trunks: registration settings for unknown trunk %lld", (long long)h->id);
+			return -EINVAL;
+		}
+		free((char *)s->trunk[t].auth_user);
+		free((char *)s->trunk[t].auth_password);
+		s->trunk[t].reg = h->reg;
+		s->trunk[t].auth_user = h->user;
+		s->trunk[t].auth_password = h->password;
+		s->trunk[t].register_expires = h->expires;
+		s->trunk[t].ping_interval_s = h->ping;
+		s->trunk[t].ping_up = h->up;
+		s->trunk[t].ping_down = h->down;
+		h->user = h->password = NULL;
+	}
+	return 0;
+}
+
 int dir_builder_build(struct dir_builder *b, uint64_t version, struct dir_snapshot **out, char *err, size_t errlen)
 {
 	struct dir_snapshot *s = calloc(1, sizeof(*s));
@@ -598,7 +675,7 @@ int dir_builder_build(struct dir_builder *b, uint64_t version, struct dir_snapsh
 	s->loaded_at = time(NULL);
 	if ((rc = dir_build_customers(s, err, errlen)) < 0 || (rc = dir_build_addresses(s, err, errlen)) < 0 ||
 	    (rc = dir_build_credentials(s, err, errlen)) < 0 || (rc = dir_build_trunks(s, err, errlen)) < 0 ||
-	    (rc = dir_build_members(s, err, errlen)) < 0 ||
+	    (rc = dir_apply_health(s, b, err, errlen)) < 0 || (rc = dir_build_members(s, err, errlen)) < 0 ||
 	    (rc = dir_build_rules(s, s->dest, s->ndest, "customer_destinations", err, errlen)) < 0 ||
 	    (rc = dir_build_rules(s, s->caller, s->ncaller, "customer_callers", err, errlen)) < 0 ||
 	    (rc = route_builder_build(b->routes, &s->routes, err, errlen)) < 0) {
@@ -739,6 +816,16 @@ const struct dir_trunk *dir_trunk_by_name(const struct dir_snapshot *s, const ch
 			hi = mid;
 	}
 	return NULL;
+}
+
+size_t dir_snapshot_trunk_count(const struct dir_snapshot *s)
+{
+	return s->ntrunk;
+}
+
+const struct dir_trunk *dir_snapshot_trunk_at(const struct dir_snapshot *s, size_t i)
+{
+	return i < s->ntrunk ? &s->trunk[i] : NULL;
 }
 
 size_t dir_trunk_members(const struct dir_snapshot *s, int64_t trunk_id, const struct dir_member **members)

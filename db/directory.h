@@ -65,6 +65,15 @@ struct dir_trunk {
 	/* --- failover and limits (dir_builder_trunk_failover; the schema's
 	 * defaults until it is called) --- */
 	struct dir_trunk_failover fo;
+
+	/* Registration and health (the trunk manager; 005_provisioning.sql):
+	 * set by dir_builder_set_trunk_health(), defaults otherwise. */
+	bool reg;                    /* register with the carrier */
+	const char *auth_user;       /* digest credentials, NULL if none */
+	const char *auth_password;   /* in clear: needed to answer challenges */
+	unsigned register_expires;   /* seconds asked for */
+	unsigned ping_interval_s;    /* OPTIONS every this many seconds; 0 = off */
+	unsigned ping_up, ping_down; /* answers / failures in a row that change a member's health */
 };
 
 /* One gateway of a SIP trunk. */
@@ -124,6 +133,14 @@ int dir_builder_add_credential(struct dir_builder *b, const char *username, cons
 			       int64_t customer_id);
 int dir_builder_add_trunk(struct dir_builder *b, int64_t id, const char *name, enum dir_trunk_kind kind, bool enabled,
 			  int max_calls, double max_cps);
+/* The registration and health columns of trunk id (added before or after
+ * it; an id never added is refused by dir_builder_build()). auth_user and
+ * auth_password are both NULL or both set. A trunk without this row has
+ * reg false, no credentials, register_expires 3600, ping_interval_s 0
+ * (no pings), ping_up 2, ping_down 3. 0, -EINVAL or -ENOMEM. */
+int dir_builder_set_trunk_health(struct dir_builder *b, int64_t id, bool reg, const char *auth_user,
+				 const char *auth_password, unsigned register_expires, unsigned ping_interval_s,
+				 unsigned ping_up, unsigned ping_down);
 int dir_builder_add_member(struct dir_builder *b, int64_t id, int64_t trunk_id, const char *host, unsigned port,
 			   enum dir_transport transport, unsigned priority, unsigned weight);
 /* A trunk's failover and limit settings (replacing the defaults
@@ -163,6 +180,10 @@ const struct dir_credential *dir_credential(const struct dir_snapshot *snap, con
 
 const struct dir_trunk *dir_trunk(const struct dir_snapshot *snap, int64_t id);
 const struct dir_trunk *dir_trunk_by_name(const struct dir_snapshot *snap, const char *name);
+
+/* Every trunk, by id: i in 0 .. dir_snapshot_trunk_count() - 1. */
+size_t dir_snapshot_trunk_count(const struct dir_snapshot *snap);
+const struct dir_trunk *dir_snapshot_trunk_at(const struct dir_snapshot *snap, size_t i);
 
 /* A trunk's members by priority, then id: *members points into the
  * snapshot; returns how many (0 for an unknown trunk). */

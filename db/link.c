@@ -35,6 +35,11 @@ struct db_link {
 	time_t since;
 	void (*on_change)(void *arg, enum db_link_state old, enum db_link_state now);
 	void *arg;
+	/* the owner's statement in flight (UP only) */
+	int busy, query_ok;
+	char query_error[256];
+	void (*done)(void *arg, int ok, const char *why);
+	void *done_arg;
 };
 
 static const char db_sql_has_schema[] = "SELECT to_regclass('schema_migrations') IS NOT NULL";
@@ -74,6 +79,7 @@ static void db_link_set_state(struct db_link *l, enum db_link_state s)
 /* Close the connection and go DOWN, keeping l->error. */
 static void db_link_drop(struct db_link *l)
 {
+	l->busy = 0;
 	if (l->conn) {
 		PQfinish(l->conn);
 		l->conn = NULL;
@@ -249,6 +255,56 @@ static void db_link_setup_io(struct db_link *l)
 	}
 }
 
+/* Collect the results of the owner's statement; tell the owner once the
+ * last one is in (it may send the next from its callback). */
+static void db_link_results(struct db_link *l)
+{
+	while (l->busy && l->conn && !PQisBusy(l->conn)) {
+		PGresult *res = PQgetResult(l->conn);
+
+		if (res) {
+			ExecStatusType st = PQresultStatus(res);
+
+			if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+				l->query_ok = 0;
+				db_message(l->query_error, sizeof(l->query_error), "statement refused",
+					   PQresultErrorMessage(res));
+			}
+			PQclear(res);
+			continue;
+		}
+		l->busy = 0;
+		if (l->done)
+			l->done(l->done_arg, l->query_ok, l->query_ok ? "" : l->query_error);
+	}
+}
+
+int db_link_query(struct db_link *l, const char *sql, int nparams, const char *const *params)
+{
+	if (l->state != DB_LINK_UP)
+		return -ENOTCONN;
+	if (l->busy)
+		return -EBUSY;
+	if (!PQsendQueryParams(l->conn, sql, nparams, NULL, params, NULL, NULL, 0))
+		return -EIO;
+	l->busy = 1;
+	l->query_ok = 1;
+	l->query_error[0] = '\0';
+	l->flushing = PQflush(l->conn) == 1;
+	return 0;
+}
+
+int db_link_busy(const struct db_link *l)
+{
+	return l->busy;
+}
+
+void db_link_on_done(struct db_link *l, void (*done)(void *arg, int ok, const char *why), void *arg)
+{
+	l->done = done;
+	l->done_arg = arg;
+}
+
 void db_link_io(struct db_link *l)
 {
 	switch (l->state) {
@@ -276,8 +332,8 @@ void db_link_io(struct db_link *l)
 			db_link_fail(l, "connection lost");
 			return;
 		}
-		/* Nothing is sent while up yet; drain whatever arrives. */
-		for (PGnotify *n = PQnotifies(l->conn); n; n = PQnotifies(l->conn))
+		db_link_results(l);
+		for (PGnotify *n = PQnotifies(l->conn); l->conn && n; n = PQnotifies(l->conn))
 			PQfreemem(n);
 		return;
 	}

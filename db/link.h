@@ -42,6 +42,17 @@ int db_link_want(const struct db_link *l);
 /* The socket is ready: advance the connection. */
 void db_link_io(struct db_link *l);
 
+/* Writes while UP, one statement at a time (the owner queues the rest):
+ * db_link_query() sends sql with its text parameters (both copied by
+ * libpq); done(arg, ok, why) runs from db_link_io() once it completed
+ * (ok 1) or the server refused it (ok 0, why: the server's message). A
+ * statement in flight when the connection drops gets no callback: the
+ * owner sees the state change and decides. Returns 0, -ENOTCONN (not UP),
+ * -EBUSY (one is in flight) or -EIO (libpq would not send it). */
+int db_link_query(struct db_link *l, const char *sql, int nparams, const char *const *params);
+int db_link_busy(const struct db_link *l);
+void db_link_on_done(struct db_link *l, void (*done)(void *arg, int ok, const char *why), void *arg);
+
 enum db_link_state db_link_state(const struct db_link *l);
 const char *db_link_state_name(enum db_link_state s);
 /* The last error ("" if none), the schema version read at connect (-1 if

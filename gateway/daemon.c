@@ -8,15 +8,18 @@
 #include "gateway/billing.h"
 #include "gateway/call.h"
 #include "gateway/call_media.h"
+#include "db/directory.h"
 #include "gateway/directory.h"
 #include "gateway/spans.h"
 #include "gateway/ctlsrv.h"
 #include "common/log.h"
 #include "gateway/loop.h"
+#include "gateway/members.h"
 #include "common/settings.h"
 #include "gateway/registrar.h"
 #include "gateway/sip.h"
 #include "gateway/store.h"
+#include "trunk/trunk_mgr.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -41,6 +44,7 @@ struct gw_daemon {
 	struct call_media *media;
 	struct gw_calls *calls;
 	struct gw_spans *spans;
+	struct trunk_mgr *trunks;
 	int sigfd;
 	struct gw_watch *sigwatch;
 	struct gw_timer *grace;
@@ -49,6 +53,27 @@ struct gw_daemon {
 	char reload_error[600];
 	int stopping;
 };
+
+/* The members' health hook of the call layer (gateway/members.h). */
+static int gw_daemon_member_down(void *arg, int64_t member_id)
+{
+	return !trunk_mgr_member_usable(arg, member_id);
+}
+
+static unsigned gw_daemon_trunk_calls(void *arg, const char *trunk)
+{
+	struct gw_daemon *d = arg;
+
+	return gw_calls_on_trunk(d->calls, trunk);
+}
+
+/* A new directory snapshot: the trunk manager follows it. */
+static void gw_daemon_swap(void *arg, const struct dir_snapshot *now)
+{
+	struct gw_daemon *d = arg;
+
+	trunk_mgr_sync(d->trunks, now);
+}
 
 static void gw_daemon_status(struct gw_daemon *d, struct ctl_out *out)
 {
@@ -87,6 +112,7 @@ static void gw_daemon_status(struct gw_daemon *d, struct ctl_out *out)
 	gw_spans_status(d->spans, out);
 	gw_calls_table(d->calls, out);
 	gw_reg_status(gw_sip_registrar(d->sip), time(NULL), out);
+	trunk_mgr_status(d->trunks, gw_directory_current(d->dir), gw_daemon_trunk_calls, d, out);
 }
 
 /* "span-service SPAN CHANNEL|all in|out" (tandemctl span service). */
@@ -185,6 +211,7 @@ static void gw_daemon_reload(struct gw_daemon *d)
 	gw_directory_reconfigure(d->dir, next);
 	gw_calls_reconfigure(d->calls, next);
 	gw_sip_reconfigure(d->sip, next);
+	trunk_mgr_reconfigure(d->trunks, next);
 	free(d->settings);
 	d->settings = next;
 	d->reloads++;
@@ -214,6 +241,7 @@ static void gw_daemon_stop(struct gw_daemon *d, const char *why)
 	LOG_N("daemon", "%s: shutting down", why);
 	gw_timer_start(d->grace, GW_SHUTDOWN_GRACE_MS);
 	gw_calls_shutdown(d->calls);
+	trunk_mgr_stop(d->trunks); /* its requests go before nua does */
 	gw_sip_shutdown(d->sip, gw_daemon_stopped, d);
 }
 
@@ -313,6 +341,17 @@ static int gw_daemon_start(struct gw_daemon *d)
 		return rc;
 	}
 	gw_calls_set_spans(d->calls, d->spans);
+	{
+		struct trunk_mgr_deps deps = {.loop = d->loop, .sip = d->sip, .store = d->store};
+		if ((rc = trunk_mgr_new(&deps, d->settings, &d->trunks)) < 0) {
+			LOG_E("daemon", "cannot start the trunk manager: %s", strerror(-rc));
+			return rc;
+		}
+		gw_directory_on_swap(d->dir, gw_daemon_swap, d);
+		trunk_mgr_sync(d->trunks, gw_directory_current(d->dir));
+		/* Failover skips members the OPTIONS pings found down. */
+		gw_members_set_health(gw_calls_members(d->calls), gw_daemon_member_down, d->trunks);
+	}
 	return 0;
 }
 
@@ -320,6 +359,9 @@ static int gw_daemon_start(struct gw_daemon *d)
  * CDR callbacks free those calls), then the call layer and SIP. */
 static void gw_daemon_free(struct gw_daemon *d)
 {
+	if (d->dir)
+		gw_directory_on_swap(d->dir, NULL, NULL);
+	trunk_mgr_free(d->trunks);
 	gw_spans_free(d->spans);
 	gw_store_free(d->store);
 	gw_billing_free(d->billing);

@@ -18,6 +18,7 @@
 #include "gateway/security.h"
 #include "gateway/sip_msg.h"
 #include "gateway/sip_tls.h"
+#include "gateway/sip_int.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -491,6 +492,12 @@ static void gw_sip_event(nua_event_t event, int status, char const *phrase, nua_
 	case nua_r_shutdown:
 		on_r_shutdown(sip, status, phrase);
 		return;
+	case nua_r_options:
+	case nua_r_method:
+	case nua_r_authenticate:
+		/* Only the gateway's own requests (gateway/sip_client.c) send these. */
+		gw_sip_client_event(sip, event, status, phrase, nh, hmagic, msg);
+		return;
 	case nua_i_error:
 		LOG_W("sip", "nua error: %d %s", status, phrase);
 		return;
@@ -670,6 +677,16 @@ void gw_sip_status(const struct gw_sip *sip, struct ctl_out *out)
 struct gw_registrar *gw_sip_registrar(struct gw_sip *sip)
 {
 	return sip->reg;
+}
+
+nua_t *gw_sip_nua(struct gw_sip *sip)
+{
+	return sip->nua;
+}
+
+const char *gw_sip_listen_addr(const struct gw_sip *sip)
+{
+	return sip->listen;
 }
 
 int gw_sip_challenge(struct gw_sip_leg *leg, int stale)

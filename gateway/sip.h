@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The SIP side: Sofia-SIP's nua on the daemon's loop. The only module
- * that includes <sofia-sip/nua.h>. Loop thread only. */
+/* The SIP side: Sofia-SIP's nua on the daemon's loop. With its client
+ * requests (gateway/sip_client.c) the only module that includes
+ * <sofia-sip/nua.h>. Loop thread only. */
 #ifndef TANDEM_GW_SIP_H
 #define TANDEM_GW_SIP_H
 

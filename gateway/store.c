@@ -17,6 +17,14 @@
 #include <string.h>
 #include <time.h>
 
+/* A queued write. */
+struct gw_store_stmt {
+	struct gw_store_stmt *next;
+	const char *sql;
+	int nparams;
+	char *params[GW_STORE_MAX_PARAMS];
+};
+
 struct gw_store {
 	struct gw_loop *loop;
 	struct db_link *link;
@@ -28,9 +36,108 @@ struct gw_store {
 	int reconnect_ms, connect_timeout_ms;
 	unsigned long connects;
 	char last_failure[256]; /* the last reason logged, to log each once */
+	struct gw_store_stmt *head, *tail;
+	size_t queued;
+	int inflight; /* head was sent and has not completed */
+	unsigned long written, refused, dropped;
+	int dropping; /* dropped since the last connect: logged once */
 };
 
+static void gw_store_stmt_free(struct gw_store_stmt *q)
+{
+	for (int i = 0; i < q->nparams; i++)
+		free(q->params[i]);
+	free(q);
+}
+
+static void gw_store_pop(struct gw_store *st)
+{
+	struct gw_store_stmt *q = st->head;
+
+	st->head = q->next;
+	if (!st->head)
+		st->tail = NULL;
+	st->queued--;
+	gw_store_stmt_free(q);
+}
+
+/* Send the head of the queue when the connection is up and idle. */
+static void gw_store_kick(struct gw_store *st)
+{
+	int rc;
+
+	if (!st->head || st->inflight || db_link_state(st->link) != DB_LINK_UP || db_link_busy(st->link))
+		return;
+	rc = db_link_query(st->link, st->head->sql, st->head->nparams, (const char *const *)st->head->params);
+	if (rc == 0)
+		st->inflight = 1;
+	else if (rc == -EIO)
+		db_link_reset(st->link, "cannot send a statement");
+}
+
+static void gw_store_done(void *arg, int ok, const char *why)
+{
+	struct gw_store *st = arg;
+
+	st->inflight = 0;
+	if (!st->head)
+		return;
+	if (ok) {
+		st->written++;
+	} else {
+		st->refused++;
+		LOG_W("db", "%s; dropped", why);
+	}
+	gw_store_pop(st);
+	gw_store_kick(st);
+}
+
 static void gw_store_sync(struct gw_store *st);
+
+int gw_store_exec(struct gw_store *st, const char *sql, int nparams, const char *const *params)
+{
+	struct gw_store_stmt *q;
+
+	if (!sql || nparams < 0 || nparams > GW_STORE_MAX_PARAMS)
+		return -EINVAL;
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	q->sql = sql;
+	for (int i = 0; i < nparams; i++) {
+		if (params[i] && !(q->params[i] = strdup(params[i]))) {
+			q->nparams = i;
+			gw_store_stmt_free(q);
+			return -ENOMEM;
+		}
+	}
+	q->nparams = nparams;
+	/* Full: the oldest not in flight goes (the database has been away long). */
+	if (st->queued >= GW_STORE_MAX_QUEUED) {
+		struct gw_store_stmt **pp = st->inflight ? &st->head->next : &st->head, *old = *pp;
+
+		if (old) {
+			*pp = old->next;
+			if (st->tail == old)
+				st->tail = st->inflight ? st->head : NULL;
+			st->queued--;
+			gw_store_stmt_free(old);
+			st->dropped++;
+			if (!st->dropping++)
+				LOG_W("db", "more than %d writes waiting for the database: dropping the oldest",
+				      GW_STORE_MAX_QUEUED);
+		}
+	}
+	if (st->tail)
+		st->tail->next = q;
+	else
+		st->head = q;
+	st->tail = q;
+	st->queued++;
+	gw_store_kick(st);
+	gw_store_sync(st);
+	return 0;
+}
 
 static void gw_store_io(void *arg, int revents)
 {
@@ -119,8 +226,11 @@ static void gw_store_changed(void *arg, enum db_link_state old, enum db_link_sta
 			      db_link_schema_version(st->link), db_migrations_builtin_count);
 		else
 			LOG_N("db", "connected; schema version %d", db_link_schema_version(st->link));
+		st->dropping = 0;
+		gw_store_kick(st);
 	} else if (now == DB_LINK_DOWN) {
 		gw_timer_stop(st->timeout);
+		st->inflight = 0; /* the head is sent again after the reconnect */
 		if (old == DB_LINK_UP || old == DB_LINK_SETUP) {
 			LOG_E("db", "database lost: %s; retrying every %d ms", db_link_error(st->link),
 			      st->reconnect_ms);
@@ -134,7 +244,11 @@ static void gw_store_changed(void *arg, enum db_link_state old, enum db_link_sta
 
 static int gw_store_link(struct gw_store *st)
 {
-	return db_link_new(st->conninfo, st->node, PACKAGE_VERSION, gw_store_changed, st, &st->link);
+	int rc = db_link_new(st->conninfo, st->node, PACKAGE_VERSION, gw_store_changed, st, &st->link);
+
+	if (rc == 0)
+		db_link_on_done(st->link, gw_store_done, st);
+	return rc;
 }
 
 int gw_store_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_store **out)
@@ -169,6 +283,8 @@ void gw_store_free(struct gw_store *st)
 	gw_timer_free(st->retry);
 	gw_timer_free(st->timeout);
 	db_link_free(st->link);
+	while (st->head)
+		gw_store_pop(st);
 	free(st);
 }
 
@@ -187,6 +303,7 @@ int gw_store_reconfigure(struct gw_store *st, const struct tandem_settings *s)
 	gw_timer_stop(st->timeout);
 	db_link_free(st->link);
 	st->link = NULL;
+	st->inflight = 0;
 	if (gw_store_link(st) < 0)
 		return -ENOMEM;
 	gw_store_connect(st);
@@ -207,4 +324,8 @@ void gw_store_status(const struct gw_store *st, struct ctl_out *out)
 	ctl_out_kv(out, "db_connects", "%lu", st->connects);
 	ctl_out_kv(out, "schema_version", "%d", db_link_schema_version(st->link));
 	ctl_out_kv(out, "schema_expected", "%zu", db_migrations_builtin_count);
+	ctl_out_kv(out, "db_writes_queued", "%zu", st->queued);
+	ctl_out_kv(out, "db_writes", "%lu", st->written);
+	ctl_out_kv(out, "db_writes_refused", "%lu", st->refused);
+	ctl_out_kv(out, "db_writes_dropped", "%lu", st->dropped);
 }

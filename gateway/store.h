@@ -16,6 +16,18 @@ void gw_store_free(struct gw_store *st);
 /* Apply new settings after a reload: a changed conninfo reconnects. */
 int gw_store_reconfigure(struct gw_store *st, const struct tandem_settings *s);
 
+/* Queue a write (INSERT/UPDATE; no rows wanted) for the database: sent
+ * in order, one at a time, whenever the connection is up; the loop never
+ * waits for it. sql must outlive the queue (a string constant); the
+ * nparams (at most GW_STORE_MAX_PARAMS) text parameters, NULL for SQL
+ * NULL, are copied. While the database is away statements wait, up to
+ * GW_STORE_MAX_QUEUED; beyond that the oldest is dropped (counted, logged
+ * once per outage). A statement the server refuses is logged and
+ * dropped. Returns 0, -EINVAL or -ENOMEM. */
+#define GW_STORE_MAX_PARAMS 8
+#define GW_STORE_MAX_QUEUED 10000
+int gw_store_exec(struct gw_store *st, const char *sql, int nparams, const char *const *params);
+
 /* Add the database rows to a status reply. */
 void gw_store_status(const struct gw_store *st, struct ctl_out *out);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tandemctl status, and the live views calls, spans and registrations: the
+/* tandemctl status, and the live views calls, spans, registrations and
+ * trunks (with trunk_members): the
  * running daemon's own view, over the control socket. */
 #include "config.h"
 
@@ -64,30 +65,40 @@ static int prov_status_tables(struct prov_ctx *ctx, int argc, char **argv, const
 		return PROV_REFUSED;
 	}
 	if (only) {
-		/* keep only that table (the others are freed with the reply) */
-		size_t i;
+		/* keep only the tables named in only, a space-separated list, in
+		 * its order (the others are freed with the reply) */
+		size_t kept = 0;
+		char name[64];
 
-		for (i = 0; i < reply.ntables && strcmp(reply.tables[i].name, only) != 0; i++)
-			;
-		if (i == reply.ntables) {
-			fprintf(stderr, "tandemctl: %s: tandemd sent no %s table\n", argv[0], only);
-			ctl_reply_free(&reply);
-			return PROV_REFUSED;
+		for (const char *p = only; *p; p += strspn(p, " ")) {
+			size_t n = strcspn(p, " "), i;
+
+			snprintf(name, sizeof(name), "%.*s", (int)n, p);
+			p += n;
+			for (i = kept; i < reply.ntables && strcmp(reply.tables[i].name, name) != 0; i++)
+				;
+			if (i == reply.ntables) {
+				fprintf(stderr, "tandemctl: %s: tandemd sent no %s table\n", argv[0], name);
+				ctl_reply_free(&reply);
+				return PROV_REFUSED;
+			}
+			struct ctl_table t = reply.tables[kept];
+			reply.tables[kept] = reply.tables[i];
+			reply.tables[i] = t;
+			kept++;
 		}
-		struct ctl_table t = reply.tables[0];
-		reply.tables[0] = reply.tables[i];
-		reply.tables[i] = t;
 		if (span && prov_keep_rows(&reply.tables[0], span) == 0) {
 			fprintf(stderr, "tandemctl: %s: tandemd has no span \"%s\"\n", argv[0], span);
 			ctl_reply_free(&reply);
 			return PROV_REFUSED;
 		}
-		struct ctl_reply one = reply;
-		one.ntables = 1;
+		struct ctl_reply some = reply;
+		some.ntables = kept;
 		if (ctx->json)
-			ctl_reply_print_json(stdout, &one);
+			ctl_reply_print_json(stdout, &some);
 		else
-			ctl_table_print(stdout, &one.tables[0]);
+			for (size_t i = 0; i < kept; i++)
+				ctl_table_print(stdout, &some.tables[i]);
 	} else if (ctx->json) {
 		ctl_reply_print_json(stdout, &reply);
 	} else {
@@ -162,4 +173,9 @@ int prov_span_service(struct prov_ctx *ctx, int argc, char **argv)
 			ctl_table_print(stdout, &reply.tables[i]);
 	ctl_reply_free(&reply);
 	return PROV_OK;
+}
+
+int prov_trunks(struct prov_ctx *ctx, int argc, char **argv)
+{
+	return prov_status_tables(ctx, argc, argv, "trunks trunk_members", NULL);
 }

@@ -109,6 +109,7 @@ int prov_calls(struct prov_ctx *ctx, int argc, char **argv);
 int prov_spans(struct prov_ctx *ctx, int argc, char **argv);
 int prov_span_service(struct prov_ctx *ctx, int argc, char **argv);
 int prov_registrations(struct prov_ctx *ctx, int argc, char **argv);
+int prov_trunks(struct prov_ctx *ctx, int argc, char **argv);
 int prov_did_add(struct prov_ctx *ctx, int argc, char **argv);
 int prov_did_set(struct prov_ctx *ctx, int argc, char **argv);
 int prov_did_del(struct prov_ctx *ctx, int argc, char **argv);

@@ -32,6 +32,13 @@ static const struct prov_cmd prov_cmds[] = {
      "One row per live binding from tandemd's registrar: customer, address of\n"
      "record, Contact as registered, where calls go (the source address when\n"
      "the Contact is behind a NAT), source, NAT, seconds left.\n"},
+    {"trunks", NULL, prov_trunks, "", "show the trunks' health and registration",
+     "Two tables from tandemd. trunks: one row per trunk: kind, enabled, members\n"
+     "up (by OPTIONS pings) and in all, registration (none, registering,\n"
+     "registered, failed: retrying, rejected: stopped until the credentials\n"
+     "change), calls in progress on it, max_calls and max_cps. trunk_members:\n"
+     "one row per member: host:port/transport, health (up, down, unknown), why,\n"
+     "since when, the last OPTIONS round trip in ms, registration.\n"},
     {"db", "migrate", prov_db_migrate, "[--migrations DIR]", "apply pending schema migrations",
      "Applies each pending migration in its own transaction, under a lock, and\n"
      "records it in schema_migrations; running it again changes nothing. A\n"
