@@ -28,6 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (rc != 0)
 			continue;
+		if (in.port == 0)
+			continue; /* a rejected stream: no codec is chosen */
 		if (in.port > 65535 || (in.pt != RTP_PT_PCMA && in.pt != RTP_PT_PCMU) || !(in.codecs & sets[i]) ||
 		    memchr(in.addr, '\0', sizeof(in.addr)) == NULL)
 			abort();
