@@ -19,19 +19,16 @@
 static const char dir_customer_sql[] = "SELECT id, name, enabled, max_calls, max_cps, max_duration_s FROM customers";
 static const char dir_address_sql[] = "SELECT address, customer_id FROM customer_addresses";
 static const char dir_credential_sql[] = "SELECT username, realm, ha1, customer_id FROM customer_credentials";
+/* Every column tandemd uses, in one pass: the trunk, its failover and
+ * limits (call routing), its registration and pings (the trunk manager). */
 static const char dir_trunk_sql[] =
-    "SELECT id, name, kind, enabled, coalesce(max_calls, -1), coalesce(max_cps, -1) FROM trunks";
+    "SELECT id, name, kind, enabled, coalesce(max_calls, -1), coalesce(max_cps, -1),"
+    " invite_timeout_ms, array_to_string(failover_codes, ','), limit_status, limit_cause,"
+    " register, auth_user, auth_password, register_expires, ping_interval_s, ping_up, ping_down FROM trunks";
 static const char dir_member_sql[] =
     "SELECT id, trunk_id, host, coalesce(port, 0), transport, priority, weight FROM trunk_members";
-/* Failover and limits, one block so that other trunk columns merge apart. */
-static const char dir_trunk_failover_sql[] =
-    "SELECT id, invite_timeout_ms, array_to_string(failover_codes, ','), limit_status, limit_cause FROM trunks";
 static const char dir_destination_sql[] = "SELECT customer_id, prefix, action FROM customer_destinations";
 static const char dir_caller_sql[] = "SELECT customer_id, prefix FROM customer_callers";
-/* The trunk manager's columns (registration, OPTIONS pings), read apart
- * from the trunk rows so that each concern keeps its own query. */
-static const char dir_trunk_health_sql[] = "SELECT id, register, auth_user, auth_password, register_expires,"
-					   " ping_interval_s, ping_up, ping_down FROM trunks";
 static const char dir_cause_sql[] = "SELECT trunk_id, direction, q850_cause, sip_status FROM cause_maps";
 
 struct dir_load_ctx {
@@ -97,44 +94,61 @@ static int dir_load_credential(void *arg, int ncols, const char *const *v)
 	return c->rc < 0 ? dir_refuse(c, c->rc, v[0]) : 0;
 }
 
+/* v[6..9]: invite_timeout_ms, failover_codes as "408,500,503", limit
+ * status and cause. */
+static int dir_trunk_failover_cols(int64_t id, const char *const *v, struct dir_builder *b)
+{
+	struct dir_trunk_failover fo = {0};
+	int64_t tmo, st, cause;
+
+	if (db_text_int64(v[0], &tmo) < 0 || tmo < 1 || tmo > 300000 || !v[1] || db_text_int64(v[2], &st) < 0 ||
+	    db_text_int64(v[3], &cause) < 0 || st < 0 || cause < 0)
+		return -EINVAL;
+	fo.invite_timeout_ms = (unsigned)tmo;
+	fo.limit_status = (unsigned)st;
+	fo.limit_cause = (unsigned)cause;
+	for (const char *p = v[1]; *p;) {
+		char *end;
+		long code = strtol(p, &end, 10);
+
+		if (end == p || fo.ncodes == DIR_FAILOVER_MAX || (*end && *end != ','))
+			return -EINVAL;
+		fo.codes[fo.ncodes++] = (unsigned)(code < 0 ? 0 : code);
+		p = *end ? end + 1 : end;
+	}
+	return dir_builder_trunk_failover(b, id, &fo);
+}
+
+/* v[10..16]: register, auth_user, auth_password, register_expires,
+ * ping_interval_s, ping_up, ping_down. */
+static int dir_trunk_health_cols(int64_t id, const char *const *v, struct dir_builder *b)
+{
+	int64_t exp, ping, up, down;
+
+	if (!v[0] || db_text_int64(v[3], &exp) < 0 || db_text_int64(v[4], &ping) < 0 || db_text_int64(v[5], &up) < 0 ||
+	    db_text_int64(v[6], &down) < 0 || exp < 1 || exp > 86400 || ping < 0 || ping > 86400 || up < 1 ||
+	    up > 1000 || down < 1 || down > 1000)
+		return -EINVAL;
+	return dir_builder_set_trunk_health(b, id, v[0][0] == 't', v[1], v[2], (unsigned)exp, (unsigned)ping,
+					    (unsigned)up, (unsigned)down);
+}
+
 static int dir_load_trunk(void *arg, int ncols, const char *const *v)
 {
 	struct dir_load_ctx *c = arg;
 	int64_t id, calls;
 	double cps;
 
-	if (ncols != 6 || db_text_int64(v[0], &id) < 0 || !v[2] || !v[3] || db_text_int64(v[4], &calls) < 0 ||
+	if (ncols != 17 || db_text_int64(v[0], &id) < 0 || !v[2] || !v[3] || db_text_int64(v[4], &calls) < 0 ||
 	    calls < -1 || calls > 100000 || dir_num(v[5], &cps) < 0)
 		return dir_refuse(c, -EINVAL, v[1]);
 	c->rc = dir_builder_add_trunk(c->b, id, v[1], strcmp(v[2], "pri") == 0 ? DIR_TRUNK_PRI : DIR_TRUNK_SIP,
 				      v[3][0] == 't', (int)calls, cps);
+	if (c->rc == 0)
+		c->rc = dir_trunk_failover_cols(id, v + 6, c->b);
+	if (c->rc == 0)
+		c->rc = dir_trunk_health_cols(id, v + 10, c->b);
 	return c->rc < 0 ? dir_refuse(c, c->rc, v[1]) : 0;
-}
-
-static int dir_load_trunk_failover(void *arg, int ncols, const char *const *v)
-{
-	struct dir_load_ctx *c = arg;
-	struct dir_trunk_failover fo = {0};
-	int64_t id, tmo, st, cause;
-	const char *p;
-
-	if (ncols != 5 || db_text_int64(v[0], &id) < 0 || db_text_int64(v[1], &tmo) < 0 || tmo < 1 || tmo > 300000 ||
-	    !v[2] || db_text_int64(v[3], &st) < 0 || db_text_int64(v[4], &cause) < 0 || st < 0 || cause < 0)
-		return dir_refuse(c, -EINVAL, v[0]);
-	fo.invite_timeout_ms = (unsigned)tmo;
-	fo.limit_status = (unsigned)st;
-	fo.limit_cause = (unsigned)cause;
-	for (p = v[2]; *p;) { /* "408,500,503" */
-		char *end;
-		long code = strtol(p, &end, 10);
-
-		if (end == p || fo.ncodes == DIR_FAILOVER_MAX || (*end && *end != ','))
-			return dir_refuse(c, -EINVAL, v[0]);
-		fo.codes[fo.ncodes++] = (unsigned)(code < 0 ? 0 : code);
-		p = *end ? end + 1 : end;
-	}
-	c->rc = dir_builder_trunk_failover(c->b, id, &fo);
-	return c->rc < 0 ? dir_refuse(c, c->rc, v[0]) : 0;
 }
 
 static int dir_load_destination(void *arg, int ncols, const char *const *v)
@@ -157,20 +171,6 @@ static int dir_load_caller(void *arg, int ncols, const char *const *v)
 		return dir_refuse(c, -EINVAL, v[1]);
 	c->rc = dir_builder_add_caller(c->b, cust, v[1]);
 	return c->rc < 0 ? dir_refuse(c, c->rc, v[1]) : 0;
-}
-
-static int dir_load_trunk_health(void *arg, int ncols, const char *const *v)
-{
-	struct dir_load_ctx *c = arg;
-	int64_t id, exp, ping, up, down;
-
-	if (ncols != 8 || db_text_int64(v[0], &id) < 0 || !v[1] || db_text_int64(v[4], &exp) < 0 ||
-	    db_text_int64(v[5], &ping) < 0 || db_text_int64(v[6], &up) < 0 || db_text_int64(v[7], &down) < 0 ||
-	    exp < 1 || exp > 86400 || ping < 0 || ping > 86400 || up < 1 || up > 1000 || down < 1 || down > 1000)
-		return dir_refuse(c, -EINVAL, v[0]);
-	c->rc = dir_builder_set_trunk_health(c->b, id, v[1][0] == 't', v[2], v[3], (unsigned)exp, (unsigned)ping,
-					     (unsigned)up, (unsigned)down);
-	return c->rc < 0 ? dir_refuse(c, c->rc, v[0]) : 0;
 }
 
 static int dir_load_member(void *arg, int ncols, const char *const *v)
@@ -242,10 +242,8 @@ int dir_load(struct db_session *s, uint64_t version, struct dir_snapshot **out, 
 	    (rc = dir_load_table(s, &c, "customer_addresses", dir_address_sql, dir_load_address)) < 0 ||
 	    (rc = dir_load_table(s, &c, "customer_credentials", dir_credential_sql, dir_load_credential)) < 0 ||
 	    (rc = dir_load_table(s, &c, "trunks", dir_trunk_sql, dir_load_trunk)) < 0 ||
-	    (rc = dir_load_table(s, &c, "trunks", dir_trunk_failover_sql, dir_load_trunk_failover)) < 0 ||
 	    (rc = dir_load_table(s, &c, "customer_destinations", dir_destination_sql, dir_load_destination)) < 0 ||
 	    (rc = dir_load_table(s, &c, "customer_callers", dir_caller_sql, dir_load_caller)) < 0 ||
-	    (rc = dir_load_table(s, &c, "trunks", dir_trunk_health_sql, dir_load_trunk_health)) < 0 ||
 	    (rc = dir_load_table(s, &c, "trunk_members", dir_member_sql, dir_load_member)) < 0 ||
 	    (rc = dir_load_table(s, &c, "cause_maps", dir_cause_sql, dir_load_cause)) < 0 ||
 	    (rc = route_load_into(s, dir_builder_routes(c.b), err, errlen)) < 0)

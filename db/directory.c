@@ -40,18 +40,8 @@ struct dir_trunk_span {
 	size_t mfirst, mn, cfirst, cn;
 };
 
-/* A trunk's registration and health columns, merged into it at build. */
-struct dir_trunk_health {
-	int64_t id;
-	bool reg;
-	char *user, *password;
-	unsigned expires, ping, up, down;
-};
-
 struct dir_builder {
 	struct route_builder *routes;
-	struct dir_trunk_health *health;
-	size_t nhealth, chealth;
 	struct dir_customer *cust;
 	struct dir_addr *addr;
 	struct dir_trunk *trunk;
@@ -125,11 +115,6 @@ void dir_builder_free(struct dir_builder *b)
 		return;
 	dir_free_strings(b->cust, b->ncust, b->trunk, b->ntrunk, b->mem, b->nmem);
 	dir_free_creds(b->cred, b->ncred);
-	for (size_t i = 0; i < b->nhealth; i++) {
-		free(b->health[i].user);
-		free(b->health[i].password);
-	}
-	free(b->health);
 	free(b->cust);
 	free(b->addr);
 	free(b->trunk);
@@ -287,25 +272,34 @@ int dir_builder_set_trunk_health(struct dir_builder *b, int64_t id, bool reg, co
 				 const char *auth_password, unsigned register_expires, unsigned ping_interval_s,
 				 unsigned ping_up, unsigned ping_down)
 {
-	struct dir_trunk_health *h;
+	struct dir_trunk *t = NULL;
+	char *user, *password;
 
-	if (id <= 0 || !auth_user != !auth_password || register_expires < 1 || register_expires > 86400 ||
+	if (!auth_user != !auth_password || register_expires < 1 || register_expires > 86400 ||
 	    ping_interval_s > 86400 || ping_up < 1 || ping_up > 1000 || ping_down < 1 || ping_down > 1000)
 		return -EINVAL;
-	if (DIR_GROW(b, health, nhealth, chealth) < 0)
+	/* the loader sets it right after adding the trunk: search from the end */
+	for (size_t i = b->ntrunk; i-- > 0 && !t;)
+		if (b->trunk[i].id == id)
+			t = &b->trunk[i];
+	if (!t)
+		return -ENOENT;
+	user = auth_user ? strdup(auth_user) : NULL;
+	password = auth_password ? strdup(auth_password) : NULL;
+	if (auth_user && (!user || !password)) {
+		free(user);
+		free(password);
 		return -ENOMEM;
-	h = &b->health[b->nhealth];
-	*h = (struct dir_trunk_health){id,
-				       reg,
-				       auth_user ? strdup(auth_user) : NULL,
-				       auth_password ? strdup(auth_password) : NULL,
-				       register_expires,
-				       ping_interval_s,
-				       ping_up,
-				       ping_down};
-	b->nhealth++;
-	if (auth_user && (!h->user || !h->password))
-		return -ENOMEM;
+	}
+	free((char *)t->auth_user);
+	free((char *)t->auth_password);
+	t->reg = reg;
+	t->auth_user = user;
+	t->auth_password = password;
+	t->register_expires = register_expires;
+	t->ping_interval_s = ping_interval_s;
+	t->ping_up = ping_up;
+	t->ping_down = ping_down;
 	return 0;
 }
 
@@ -623,31 +617,6 @@ static int dir_build_rules(struct dir_snapshot *s, struct dir_rule *r, size_t n,
 	return 0;
 }
 
-/* Move the registration and health rows into their (sorted) trunks. */
-static int dir_apply_health(struct dir_snapshot *s, struct dir_builder *b, char *err, size_t errlen)
-{
-	for (size_t i = 0; i < b->nhealth; i++) {
-		struct dir_trunk_health *h = &b->health[i];
-		long t = dir_trunk_index(s, h->id);
-
-		if (t < 0) {
-			snprintf(err, errlen, "trunks: registration settings for unknown trunk %lld", (long long)h->id);
-			return -EINVAL;
-		}
-		free((char *)s->trunk[t].auth_user);
-		free((char *)s->trunk[t].auth_password);
-		s->trunk[t].reg = h->reg;
-		s->trunk[t].auth_user = h->user;
-		s->trunk[t].auth_password = h->password;
-		s->trunk[t].register_expires = h->expires;
-		s->trunk[t].ping_interval_s = h->ping;
-		s->trunk[t].ping_up = h->up;
-		s->trunk[t].ping_down = h->down;
-		h->user = h->password = NULL;
-	}
-	return 0;
-}
-
 int dir_builder_build(struct dir_builder *b, uint64_t version, struct dir_snapshot **out, char *err, size_t errlen)
 {
 	struct dir_snapshot *s = calloc(1, sizeof(*s));
@@ -675,7 +644,7 @@ int dir_builder_build(struct dir_builder *b, uint64_t version, struct dir_snapsh
 	s->loaded_at = time(NULL);
 	if ((rc = dir_build_customers(s, err, errlen)) < 0 || (rc = dir_build_addresses(s, err, errlen)) < 0 ||
 	    (rc = dir_build_credentials(s, err, errlen)) < 0 || (rc = dir_build_trunks(s, err, errlen)) < 0 ||
-	    (rc = dir_apply_health(s, b, err, errlen)) < 0 || (rc = dir_build_members(s, err, errlen)) < 0 ||
+	    (rc = dir_build_members(s, err, errlen)) < 0 ||
 	    (rc = dir_build_rules(s, s->dest, s->ndest, "customer_destinations", err, errlen)) < 0 ||
 	    (rc = dir_build_rules(s, s->caller, s->ncaller, "customer_callers", err, errlen)) < 0 ||
 	    (rc = route_builder_build(b->routes, &s->routes, err, errlen)) < 0) {

@@ -133,11 +133,11 @@ int dir_builder_add_credential(struct dir_builder *b, const char *username, cons
 			       int64_t customer_id);
 int dir_builder_add_trunk(struct dir_builder *b, int64_t id, const char *name, enum dir_trunk_kind kind, bool enabled,
 			  int max_calls, double max_cps);
-/* The registration and health columns of trunk id (added before or after
- * it; an id never added is refused by dir_builder_build()). auth_user and
- * auth_password are both NULL or both set. A trunk without this row has
- * reg false, no credentials, register_expires 3600, ping_interval_s 0
- * (no pings), ping_up 2, ping_down 3. 0, -EINVAL or -ENOMEM. */
+/* The registration and health columns of trunk id, which must have been
+ * added (replacing what dir_builder_add_trunk gave it: reg false, no
+ * credentials, register_expires 3600, ping_interval_s 0, ping_up 2,
+ * ping_down 3). auth_user and auth_password are both NULL or both set.
+ * 0, -ENOENT, -EINVAL or -ENOMEM. */
 int dir_builder_set_trunk_health(struct dir_builder *b, int64_t id, bool reg, const char *auth_user,
 				 const char *auth_password, unsigned register_expires, unsigned ping_interval_s,
 				 unsigned ping_up, unsigned ping_down);

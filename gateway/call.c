@@ -939,12 +939,3 @@ void gw_calls_table(const struct gw_calls *calls, struct ctl_out *out)
 	ctl_out_end(out);
 	call_hunt_table(calls, out);
 }
-
-unsigned gw_calls_on_trunk(const struct gw_calls *calls, const char *name)
-{
-	unsigned n = 0;
-
-	for (const struct call *c = calls ? calls->list : NULL; c; c = c->next)
-		n += strcmp(c->egress, name) == 0;
-	return n;
-}

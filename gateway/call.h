@@ -57,9 +57,9 @@ void gw_calls_set_limit_events(struct gw_calls *calls,
  * hook through which OPTIONS health rules members out. */
 struct gw_members;
 struct gw_members *gw_calls_members(struct gw_calls *calls);
-/* How many calls in progress have their egress on the trunk called name
- * (the trunk manager's status table). */
-unsigned gw_calls_on_trunk(const struct gw_calls *calls, const char *name);
+/* How many calls in progress hold a place on the trunk (the count its
+ * max_calls limit is checked against; the trunk manager's status table). */
+unsigned gw_calls_on_trunk(const struct gw_calls *calls, int64_t trunk_id);
 
 /* The counters in the status table, and the calls table. */
 void gw_calls_status(const struct gw_calls *calls, struct ctl_out *out);

@@ -366,3 +366,8 @@ void call_hunt_table(const struct gw_calls *calls, struct ctl_out *out)
 	gw_limits_foreach(calls->limits, hunt_table_row, &x);
 	ctl_out_end(out);
 }
+
+unsigned gw_calls_on_trunk(const struct gw_calls *calls, int64_t trunk_id)
+{
+	return gw_limits_calls(calls->limits, GW_LIMIT_TRUNK, trunk_id);
+}

@@ -60,11 +60,11 @@ static int gw_daemon_member_down(void *arg, int64_t member_id)
 	return !trunk_mgr_member_usable(arg, member_id);
 }
 
-static unsigned gw_daemon_trunk_calls(void *arg, const char *trunk)
+static unsigned gw_daemon_trunk_calls(void *arg, int64_t trunk_id)
 {
 	struct gw_daemon *d = arg;
 
-	return gw_calls_on_trunk(d->calls, trunk);
+	return gw_calls_on_trunk(d->calls, trunk_id);
 }
 
 /* A new directory snapshot: the trunk manager follows it. */

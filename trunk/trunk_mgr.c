@@ -463,7 +463,7 @@ void trunk_mgr_free(struct trunk_mgr *m)
 }
 
 static void tm_status_trunks(struct trunk_mgr *m, const struct dir_snapshot *snap,
-			     unsigned (*calls_on)(void *arg, const char *trunk), void *arg, struct ctl_out *out)
+			     unsigned (*calls_on)(void *arg, int64_t trunk_id), void *arg, struct ctl_out *out)
 {
 	static const char *const cols[] = {"trunk",        "kind",  "enabled",   "members_up", "members",
 					   "registration", "calls", "max_calls", "max_cps"};
@@ -484,7 +484,7 @@ static void tm_status_trunks(struct trunk_mgr *m, const struct dir_snapshot *sna
 		}
 		snprintf(nup, sizeof(nup), "%zu", up);
 		snprintf(nall, sizeof(nall), "%zu", n);
-		snprintf(calls, sizeof(calls), "%u", calls_on ? calls_on(arg, dt->name) : 0);
+		snprintf(calls, sizeof(calls), "%u", calls_on ? calls_on(arg, dt->id) : 0);
 		if (dt->max_calls < 0)
 			snprintf(maxc, sizeof(maxc), "none");
 		else
@@ -544,7 +544,7 @@ static void tm_status_members(struct trunk_mgr *m, const struct dir_snapshot *sn
 }
 
 void trunk_mgr_status(struct trunk_mgr *m, const struct dir_snapshot *snap,
-		      unsigned (*calls_on)(void *arg, const char *trunk), void *arg, struct ctl_out *out)
+		      unsigned (*calls_on)(void *arg, int64_t trunk_id), void *arg, struct ctl_out *out)
 {
 	tm_status_trunks(m, snap, calls_on, arg, out);
 	tm_status_members(m, snap, out);

@@ -43,9 +43,8 @@ void trunk_mgr_free(struct trunk_mgr *m);
 
 /* The "trunks" and "trunk_members" tables of a status reply. snap gives
  * the trunks' kinds, enabled flags and limits (NULL: none yet);
- * calls_on(arg, name) counts the calls in progress whose egress is the
- * trunk called name. */
+ * calls_on(arg, id) counts the calls in progress on the trunk. */
 void trunk_mgr_status(struct trunk_mgr *m, const struct dir_snapshot *snap,
-		      unsigned (*calls_on)(void *arg, const char *trunk), void *arg, struct ctl_out *out);
+		      unsigned (*calls_on)(void *arg, int64_t trunk_id), void *arg, struct ctl_out *out);
 
 #endif

@@ -71,6 +71,7 @@ sed 's/<pause milliseconds="1000"\/>/<pause milliseconds="100"\/>/' "$SIPP_DIR/u
 # A trunk at max_calls: the next trunk of the route takes the call.
 t_ok "a call held on trunk small" hold_call 127.0.0.1 +12125550001
 t_like "$(ctl status)" "trunk +small +1 +no" "status: small has its one call"
+t_like "$(ctl trunks)" "^small +sip +yes +[0-9]+ +[0-9]+ +[a-z]+ +1 +1 " "tandemctl trunks: small has 1 call in progress (of max_calls 1)"
 t_ok "the next call goes through" sipp_from 127.0.0.1 "$short" -s +12125550002
 t_ok "to trunk big" t_eventually 5 grep -q '^INVITE sip:+12125550002' "$T_DIR/big.log"
 t_is "$(invites "$T_DIR/small.log" +12125550002)" 0 "not to small, at its limit"
