@@ -78,35 +78,29 @@ static const char *did_registered_target(struct gw_calls *calls, int64_t custome
  * fallback is kept for call_did_fallback() when the target fails. */
 static void call_route_did(struct call *c, const struct route_did *did, const char *callee)
 {
-	struct gw_calls *calls = c->calls;
 	const char *target = did->target;
-	char uri[sizeof(c->fallback)];
-	int to_did = !target;
 
 	snprintf(c->fallback, sizeof(c->fallback), "%s", did->fallback ? did->fallback : "");
-	if (!target && !(target = did_registered_target(calls, did->customer_id))) {
-		CLOG(LOG_INFO, c, "DID %s: no target and no registered PBX%s", callee,
-		     c->fallback[0] ? ": fallback" : "");
-		if (!c->fallback[0]) {
-			if (c->a.kind == LEG_SIP)
-				c->final_status = 480;
-			call_fail_a(c, CAUSE_SUBSCRIBER_ABSENT, 480);
+	if (!target && !(target = did_registered_target(c->calls, did->customer_id))) {
+		int fallback = c->fallback[0] != '\0';
+
+		CLOG(LOG_INFO, c, "DID %s: no target and no registered PBX%s", callee, fallback ? ": fallback" : "");
+		if (call_did_fallback(c))
 			return;
-		}
-		snprintf(uri, sizeof(uri), "%s", c->fallback);
-		c->fallback[0] = '\0';
-		target = uri;
-		to_did = 0;
+		if (!fallback && c->a.kind == LEG_SIP)
+			c->final_status = 480;
+		call_fail_a(c, fallback ? c->last_cause : CAUSE_SUBSCRIBER_ABSENT, fallback ? 0 : 480);
+		return;
 	}
 	call_attempt_reset(c);
 	snprintf(c->egress, sizeof(c->egress), "%s", c->customer);
-	snprintf(c->route, sizeof(c->route), "did %s%s", callee, target == uri ? " fallback" : "");
-	if (call_start_sip(c, NULL, target, to_did) < 0) {
+	snprintf(c->route, sizeof(c->route), "did %s", callee);
+	if (call_start_sip(c, NULL, target, !did->target) < 0) {
 		if (!call_did_fallback(c))
 			call_fail_a(c, c->last_cause, 0);
 		return;
 	}
-	gw_timer_start(c->ring_timer, (unsigned)calls->s->call_ring_timeout_ms);
+	gw_timer_start(c->ring_timer, (unsigned)c->calls->s->call_ring_timeout_ms);
 }
 
 int gw_calls_trusted(void *arg, const struct sockaddr *sa)
