@@ -190,17 +190,25 @@ static int read_media(const sdp_session_t *sess, const sdp_media_t *m, unsigned 
 static int media_lines_ok(const char *sdp, size_t len)
 {
 	static const char tok[] = "!#$%&'*+-.^_`{|}~/ ";
+	int start = 1; /* at the start of a line (after CR, LF or both) */
 
 	for (size_t i = 0; i < len; i++) {
-		if ((i == 0 || sdp[i - 1] == '\n') && i + 1 < len && sdp[i] == 'm' && sdp[i + 1] == '=') {
+		char ch = sdp[i];
+
+		if (ch == '\r' || ch == '\n') {
+			start = 1;
+			continue;
+		}
+		if (start && ch == 'm' && i + 1 < len && sdp[i + 1] == '=') {
 			for (i += 2; i < len && sdp[i] != '\r' && sdp[i] != '\n'; i++) {
 				unsigned char c = (unsigned char)sdp[i];
 				if (!(c >= '0' && c <= '9') && !(c >= 'A' && c <= 'Z') && !(c >= 'a' && c <= 'z') &&
 				    (c == '\0' || !strchr(tok, c)))
 					return 0;
 			}
-			i--; /* the line's end is looked at again */
+			i--; /* the line end is seen by the outer loop */
 		}
+		start = 0;
 	}
 	return 1;
 }

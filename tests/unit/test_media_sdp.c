@@ -147,6 +147,8 @@ static void test_malformed(void)
 	       "control characters in the m= proto");
 	is_int(parse(sdp_with("m=audio 49217 R\xaf\xaf\xd0\xbe\r\n", "192.0.2.5"), BOTH, &i), -EBADMSG,
 	       "bytes above 127 in the m= proto");
+	is_int(parse(sdp_with("m=audio 5000 RTP/AVP 0\rm=audio 5000 R\x01\x02\r\n", "192.0.2.5"), BOTH, &i), -EBADMSG,
+	       "an m= line after a bare CR is looked at too");
 	is_int(parse(sdp_with("m=audio 500000 RTP/AVP 8\r\n", "192.0.2.5"), BOTH, &i), -EBADMSG,
 	       "a port above 65535 (fuzz_sdp)");
 	is_int(parse(sdp_with("m=audio 5000/2 RTP/AVP 0 8 101\r\n", "192.0.2.5"), BOTH, &i), 0,
