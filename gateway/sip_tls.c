@@ -102,8 +102,8 @@ int gw_sip_tls_dir(const struct tandem_settings *s, char *dir, size_t len, char 
 	if ((rc = read_pem("tls_key", s->sip_tls_key, "PRIVATE KEY-----", &key, err, errlen)) < 0 ||
 	    (rc = read_pem("tls_certificate", s->sip_tls_cert, "-----BEGIN CERTIFICATE-----", &cert, err, errlen)) <
 		0 ||
-	    (rc = read_pem("tls_ca", s->sip_tls_ca[0] ? s->sip_tls_ca : s->sip_tls_cert, "-----BEGIN CERTIFICATE-----",
-			   &ca, err, errlen)) < 0)
+	    (s->sip_tls_ca[0] &&
+	     (rc = read_pem("tls_ca", s->sip_tls_ca, "-----BEGIN CERTIFICATE-----", &ca, err, errlen)) < 0))
 		goto out;
 	if (!key_fits(key, cert)) {
 		snprintf(err, errlen, "[sip] tls_key: %s: not the key of tls_certificate %s (or unreadable)",
@@ -120,7 +120,7 @@ int gw_sip_tls_dir(const struct tandem_settings *s, char *dir, size_t len, char 
 		goto out;
 	}
 	if ((rc = write_file(dir, "agent.pem", key, cert, err, errlen)) < 0 ||
-	    (rc = write_file(dir, "cafile.pem", ca, NULL, err, errlen)) < 0)
+	    (rc = write_file(dir, "cafile.pem", ca ? ca : cert, NULL, err, errlen)) < 0)
 		gw_sip_tls_dir_remove(dir);
 out:
 	if (key)
