@@ -38,6 +38,8 @@ struct gw_sip_req {
 	int in_cb;     /* its callback is running */
 	int restarted; /* the callback answered a challenge */
 	int challenged;
+	int own_cseq;   /* the caller numbers the CSeq: nua keeps it on a retry */
+	unsigned cseq;  /* that of the last answer */
 	char contact_user[128];
 };
 
@@ -84,7 +86,7 @@ int gw_sip_register(struct gw_sip *sip, const struct gw_sip_register *r, gw_sip_
 		    struct gw_sip_req **out)
 {
 	struct gw_sip_req *req;
-	char contact[300], expires[16];
+	char contact[300], expires[16], cseq[32];
 
 	*out = NULL;
 	if (!r->registrar || !r->aor || !r->contact_user || !cb)
@@ -96,21 +98,27 @@ int gw_sip_register(struct gw_sip *sip, const struct gw_sip_register *r, gw_sip_
 	snprintf(req->contact_user, sizeof(req->contact_user), "%s", r->contact_user);
 	snprintf(contact, sizeof(contact), "<sip:%s@%s>", r->contact_user, gw_sip_listen_addr(sip));
 	snprintf(expires, sizeof(expires), "%u", r->expires);
+	snprintf(cseq, sizeof(cseq), "%u REGISTER", r->cseq);
+	req->own_cseq = r->call_id && r->cseq;
 	nua_method(req->nh, NUTAG_METHOD("REGISTER"), NUTAG_URL(r->registrar), SIPTAG_CONTACT_STR(contact),
-		   SIPTAG_EXPIRES_STR(expires), TAG_END());
+		   SIPTAG_EXPIRES_STR(expires), TAG_IF(r->call_id, SIPTAG_CALL_ID_STR(r->call_id)),
+		   TAG_IF(r->call_id && r->cseq, SIPTAG_CSEQ_STR(cseq)), TAG_END());
 	*out = req;
 	return 0;
 }
 
 int gw_sip_req_authenticate(struct gw_sip_req *req, const char *realm, const char *user, const char *password)
 {
-	char cred[400];
+	char cred[400], cseq[32];
 
 	if (!req->in_cb || !req->challenged || !realm || !user || !password || strchr(realm, '"'))
 		return -EINVAL;
 	if ((size_t)snprintf(cred, sizeof(cred), "Digest:\"%s\":%s:%s", realm, user, password) >= sizeof(cred))
 		return -EINVAL;
-	nua_authenticate(req->nh, NUTAG_AUTH(cred), TAG_END());
+	/* RFC 3261 22.2: the request with credentials counts as a new one */
+	snprintf(cseq, sizeof(cseq), "%u REGISTER", req->cseq + 1);
+	nua_authenticate(req->nh, NUTAG_AUTH(cred), TAG_IF(req->own_cseq && req->cseq, SIPTAG_CSEQ_STR(cseq)),
+			 TAG_END());
 	req->authed = 1;
 	req->restarted = 1;
 	return 0;
@@ -172,6 +180,8 @@ void gw_sip_client_event(struct gw_sip *sip, int event, int status, const char *
 	r.expires = -1;
 	r.retry_after = -1;
 	r.with_credentials = req->authed;
+	r.cseq = msg && msg->sip_cseq ? msg->sip_cseq->cs_seq : 0;
+	req->cseq = r.cseq;
 	if (!r.local) {
 		if ((status == 401 && msg->sip_www_authenticate) || (status == 407 && msg->sip_proxy_authenticate)) {
 			challenge_realm(msg, status, r.realm, sizeof(r.realm));

@@ -18,6 +18,7 @@ struct gw_sip_reply {
 	char realm[128];      /* the challenge's realm */
 	int expires;          /* REGISTER 2xx: seconds granted (our Contact's expires=, else Expires), -1 if none */
 	int retry_after;      /* Retry-After seconds, -1 if none */
+	unsigned cseq;        /* the CSeq number of the request answered (0 if unknown) */
 };
 
 /* cb(arg, req, reply) runs once per final answer, on the loop. Unless the
@@ -30,12 +31,17 @@ int gw_sip_options(struct gw_sip *sip, const char *uri, gw_sip_reply_fn *cb, voi
 
 /* A registration: REGISTER to registrar (a Request-URI, "sip:host:port;transport=udp") for
  * aor ("sip:user@host"), binding our listen address as contact_user's
- * Contact for expires seconds (0: unregister). */
+ * Contact for expires seconds (0: unregister). With call_id, the request
+ * carries that Call-ID and CSeq cseq (RFC 3261 10.2: one Call-ID per
+ * registrar, CSeq one higher each time; a challenge answered by nua adds
+ * one more, which the reply's cseq reports). */
 struct gw_sip_register {
 	const char *registrar;
 	const char *aor;
 	const char *contact_user;
 	unsigned expires;
+	const char *call_id; /* NULL: a new one */
+	unsigned cseq;
 };
 int gw_sip_register(struct gw_sip *sip, const struct gw_sip_register *r, gw_sip_reply_fn *cb, void *arg,
 		    struct gw_sip_req **out);

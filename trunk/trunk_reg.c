@@ -69,11 +69,17 @@ static void tm_reg_send(struct tm_trunk *t)
 	}
 	if (t->reg_member != mb->id && t->reg_member)
 		LOG_I(TM_TAG, "%s: registering with member %s", t->name, mb->label);
+	if (t->reg_member != mb->id || !t->call_id[0]) {
+		/* a new registrar: a new Call-ID, counted from 1 */
+		snprintf(t->call_id, sizeof(t->call_id), "%08x%08x-reg@tandem", tm_random(t->mgr),
+			 tm_random(t->mgr));
+		t->cseq = 0;
+	}
 	t->reg_member = mb->id;
 	v6 = strchr(mb->host, ':') && mb->host[0] != '[';
 	snprintf(aor, sizeof(aor), "sip:%s@%s%s%s", t->user, v6 ? "[" : "", mb->host, v6 ? "]" : "");
 	snprintf(t->registrar, sizeof(t->registrar), "%s", mb->uri);
-	r = (struct gw_sip_register){mb->uri, aor, t->user, t->expires};
+	r = (struct gw_sip_register){mb->uri, aor, t->user, t->expires, t->call_id, ++t->cseq};
 	if (gw_sip_register(t->mgr->sip, &r, tm_reg_reply, t, &t->req) < 0) {
 		LOG_E(TM_TAG, "%s: cannot send REGISTER (out of memory)", t->name);
 		tm_reg_retry(t, t->mgr->retry_min_ms);
@@ -124,6 +130,8 @@ static void tm_reg_reply(void *arg, struct gw_sip_req *req, const struct gw_sip_
 	time_t now = time(NULL);
 
 	t->req = NULL;
+	if (r->cseq > t->cseq)
+		t->cseq = r->cseq; /* nua's challenge answer went out one higher */
 	if (r->status < 300 && r->expires != 0) {
 		tm_reg_ok(t, r);
 		return;
@@ -213,7 +221,7 @@ void tm_reg_stop(struct tm_trunk *t, bool unreg, const char *why)
 		size_t i;
 
 		snprintf(aor, sizeof(aor), "sip:%s@%s%s%s", t->user, v6 ? "[" : "", mb->host, v6 ? "]" : "");
-		r = (struct gw_sip_register){mb->uri, aor, t->user, 0};
+		r = (struct gw_sip_register){mb->uri, aor, t->user, 0, t->call_id, ++t->cseq};
 		for (i = 0; i < TM_MAX_UNREG && m->unreg[i]; i++)
 			;
 		if (i < TM_MAX_UNREG) /* best effort: the binding expires anyway */

@@ -73,6 +73,25 @@ ok_count() { grep -c "^SIP/2.0 200 OK" "$T_DIR/registrar.log"; }
 t_ok "the registration is refreshed before it runs out (3 or more 200s in 8 s)" t_eventually 8 sh -c \
 	"[ \$(grep -c '^SIP/2.0 200 OK' '$T_DIR/registrar.log') -ge 3 ]"
 t_like "$(cat "$T_DIR/tandemd.log")" "carrier registration refreshed for 4 s" "refreshes are logged"
+# RFC 3261 10.2: one Call-ID for every REGISTER to this registrar, CSeq one
+# higher each time (nua's answer to a challenge included).
+reg_seq() {
+	python3 - "$T_DIR/registrar.log" <<'PY'
+import re, sys
+text = open(sys.argv[1], errors="replace").read()
+ids, seqs = set(), []
+for m in re.finditer(r"^REGISTER sip:.*?(?=^\s*$)", text, re.M | re.S):
+    block = m.group(0)
+    cid = re.search(r"^(?:Call-ID|i):\s*(\S+)", block, re.M | re.I)
+    cs = re.search(r"^CSeq:\s*(\d+)\s+REGISTER", block, re.M | re.I)
+    if cid and cs:
+        ids.add(cid.group(1))
+        seqs.append(int(cs.group(1)))
+inc = all(b > a for a, b in zip(seqs, seqs[1:]))
+print(len(ids), len(seqs) >= 4, inc)
+PY
+}
+t_is "$(reg_seq)" "1 True True" "every REGISTER so far has the same Call-ID and a higher CSeq than the one before"
 t_is "$(pg_sql "SELECT count(*) FROM trunk_events WHERE what = 'registered'")" 1 \
 	"one 'registered' event: refreshes are not changes"
 
@@ -93,6 +112,7 @@ t_is "$(pg_sql "SELECT s.registration FROM trunk_state s JOIN trunk_members m ON
 ctl trunk set carrier --auth-user "$USER" --auth-password "$PASS" >/dev/null || t_fail "password changed back"
 t_ok "new credentials: registering resumes and succeeds" t_eventually 15 trunk_reg_is carrier registered
 t_ok "trunk_events: registered twice now" t_eventually 5 sql_is "SELECT count(*) FROM trunk_events WHERE what = 'registered'" 2
+t_is "$(reg_seq)" "1 True True" "the same Call-ID through the refusals and the resumption, CSeq still rising"
 
 # --- Health ---------------------------------------------------------------
 t_ok "the member answering OPTIONS is up" t_eventually 10 member_is health "127.0.0.1:$PONG_PORT" up
