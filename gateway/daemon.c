@@ -60,6 +60,14 @@ static int gw_daemon_member_down(void *arg, int64_t member_id)
 	return !trunk_mgr_member_usable(arg, member_id);
 }
 
+/* The call limits' edges: a trunk's are recorded with its health
+ * (trunk_events); a customer's are in the log only (the call layer's). */
+static void gw_daemon_limit_event(void *arg, int trunk, int64_t id, int limited, const char *why)
+{
+	if (trunk)
+		trunk_mgr_record_limit(arg, id, limited, why);
+}
+
 static unsigned gw_daemon_trunk_calls(void *arg, int64_t trunk_id)
 {
 	struct gw_daemon *d = arg;
@@ -351,6 +359,7 @@ static int gw_daemon_start(struct gw_daemon *d)
 		trunk_mgr_sync(d->trunks, gw_directory_current(d->dir));
 		/* Failover skips members the OPTIONS pings found down. */
 		gw_members_set_health(gw_calls_members(d->calls), gw_daemon_member_down, d->trunks);
+		gw_calls_set_limit_events(d->calls, gw_daemon_limit_event, d->trunks);
 	}
 	return 0;
 }

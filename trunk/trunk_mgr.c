@@ -107,6 +107,11 @@ void tm_record_health(struct trunk_mgr *m, const struct tm_member *mb, const cha
 	tm_record(m, mb->trunk->id, mb->id, tm_sql_health, trunk_health_name(mb->hyst.state), what, mb->why, mb->since);
 }
 
+void trunk_mgr_record_limit(struct trunk_mgr *m, int64_t trunk_id, int limited, const char *why)
+{
+	tm_record(m, trunk_id, 0, NULL, NULL, limited ? "limited" : "unlimited", why, time(NULL));
+}
+
 void tm_record_reg(struct trunk_mgr *m, const struct tm_trunk *t, const char *what)
 {
 	tm_record(m, t->id, t->reg_member, tm_sql_reg, tm_reg_state_name(t->state), what, t->why, t->since);

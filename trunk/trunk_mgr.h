@@ -38,6 +38,10 @@ int trunk_mgr_member_usable(struct trunk_mgr *m, int64_t member_id);
 
 /* Stop every ping and registration (before SIP shuts down); sync does
  * nothing afterwards. */
+/* A trunk's call limits began (limited) or stopped refusing calls: one
+ * trunk_events row, 'limited' or 'unlimited', with why. */
+void trunk_mgr_record_limit(struct trunk_mgr *m, int64_t trunk_id, int limited, const char *why);
+
 void trunk_mgr_stop(struct trunk_mgr *m);
 void trunk_mgr_free(struct trunk_mgr *m);
 

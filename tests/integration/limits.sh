@@ -81,6 +81,10 @@ wait "$HOLD_PID"
 t_is "$?" 0 "the held call ends normally"
 t_ok "small is free again" t_eventually 5 sh -c "'$TANDEMCTL' --socket '$T_CTL_SOCKET' status | grep -Eq '^trunk +small +0 +no'"
 t_ok "and takes the next call" sipp_from 127.0.0.1 "$short" -s +12125550003
+events_of() { pg_sql "SELECT string_agg(what || ':' || detail, ',' ORDER BY e.id) FROM trunk_events e JOIN trunks t ON t.id = e.trunk_id WHERE t.name = '$1'"; }
+events_are() { [ "$(events_of "$1")" = "$2" ]; }
+t_ok "trunk_events: small limited at its 1 call, unlimited when it ended" t_eventually 5 events_are small \
+	"limited:max_calls 1,unlimited:below max_calls"
 t_ok "small got it" t_eventually 5 grep -q '^INVITE sip:+12125550003' "$T_DIR/small.log"
 
 # The only trunk at max_calls: its limit_status and limit_cause.
@@ -93,6 +97,7 @@ wait "$HOLD_PID"
 t_ok "slow takes a call" sipp_from 127.0.0.1 "$short" -s +4930000001
 t_ok "the next, over its cps, is refused with the default 503, cause 34" fail_case 127.0.0.1 +4930000002 503 34
 t_is "$(invites "$T_DIR/slow.log" +4930000002)" 0 "slow never saw it"
+t_ok "trunk_events: slow limited by its cps" t_eventually 5 events_are slow "limited:max_cps 0.01"
 
 # A customer's max_calls and max_cps: [limits] customer_status/cause.
 t_ok "tiny holds a call" hold_call 127.0.0.12 +12125550010
