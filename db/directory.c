@@ -262,8 +262,8 @@ int dir_builder_add_trunk(struct dir_builder *b, int64_t id, const char *name, e
 				.ping_down = 3};
 	if (!t->name)
 		return -ENOMEM;
-	/* the schema's defaults (005_provisioning) */
-	t->fo = (struct dir_trunk_failover){32000, 5, {408, 500, 502, 503, 504}, 503, 34};
+	/* the schema's defaults (005_provisioning; the INVITE timeout as of 006) */
+	t->fo = (struct dir_trunk_failover){1000, 5, {408, 500, 502, 503, 504}, 503, 34};
 	b->ntrunk++;
 	return 0;
 }

@@ -613,8 +613,11 @@ static void calls_on_progress(void *arg, struct gw_sip_leg *leg, void *owner, in
 	(void)leg;
 	if (!c || c->b.sip != leg)
 		return;
-	if (status > 100) /* the member is alive: no failover for silence now */
-		gw_timer_stop(c->invite_timer);
+	/* any response, 100 Trying included: the member is alive, and how long
+	 * the far network takes to ring is the caller's ring timer's business */
+	gw_timer_stop(c->invite_timer);
+	if (status == 100)
+		return;
 	if (sdp && *sdp)
 		snprintf(c->b_sdp, SDP_MAX, "%s", sdp);
 	if (status == 180 || status == 181 || status == 182) {

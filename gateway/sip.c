@@ -367,6 +367,12 @@ static void on_r_invite(struct gw_sip *sip, int status, struct gw_sip_leg *leg, 
 		}
 		return;
 	}
+	if (status == 100 && msg && msg->sip_status && msg->sip_status->st_status == 100 && !leg->done) {
+		/* a real 100 Trying: the member is alive (its INVITE timer stops) */
+		if (sip->ev.progress)
+			sip->ev.progress(sip->ev_arg, leg, leg->owner, 100, NULL);
+		return;
+	}
 	if (status < 101 || leg->done)
 		return;
 	sdp = malloc(8192);
@@ -581,13 +587,15 @@ int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_
 		snprintf(sip->tls_listen, sizeof(sip->tls_listen), "%s", s->sip_tls_listen);
 	}
 	/* NTATAG_MAXSIZE: nta answers a larger request 413 (and closes a TCP
-	 * connection after it) before any transaction exists. */
+	 * connection after it) before any transaction exists. NTATAG_PASS_100:
+	 * a member's 100 Trying reaches us (it stops the member's INVITE
+	 * timer: the member is alive). */
 	sip->nua = nua_create(
 	    gw_loop_su_root(loop), gw_sip_event, sip, NUTAG_URL(url), TAG_IF(tls_dir[0], NUTAG_SIPS_URL(sips_url)),
 	    TAG_IF(tls_dir[0], TPTAG_CERTIFICATE(tls_dir)), SIPTAG_USER_AGENT_STR(s->sip_user_agent),
 	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"), NUTAG_APPL_METHOD("REGISTER"),
 	    NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), NUTAG_MEDIA_ENABLE(0), SIPTAG_SUPPORTED_STR("100rel, timer"),
-	    NTATAG_MAXSIZE((usize_t)s->sip_max_message), TAG_END());
+	    NTATAG_MAXSIZE((usize_t)s->sip_max_message), NTATAG_PASS_100(1), TAG_END());
 	if (tls_dir[0])
 		gw_sip_tls_dir_remove(tls_dir); /* read by now: the key stays in one place */
 	if (!sip->nua) {

@@ -46,7 +46,8 @@ struct gw_sip_events {
 	/* A new INVITE: set an owner and answer with gw_sip_respond(), or
 	 * respond with a final status at once. */
 	void (*invite)(void *arg, const struct gw_sip_invite *inv);
-	/* Outgoing INVITE: a provisional response (sdp "" if none). */
+	/* Outgoing INVITE: a provisional response (sdp "" if none); 100 Trying
+	 * too, with sdp NULL. */
 	void (*progress)(void *arg, struct gw_sip_leg *leg, void *owner, int status, const char *sdp);
 	/* Outgoing INVITE: 2xx (ACK is sent by the glue). */
 	void (*answered)(void *arg, struct gw_sip_leg *leg, void *owner, const char *sdp);

@@ -38,8 +38,8 @@ struct gw_sip_req {
 	int in_cb;     /* its callback is running */
 	int restarted; /* the callback answered a challenge */
 	int challenged;
-	int own_cseq;   /* the caller numbers the CSeq: nua keeps it on a retry */
-	unsigned cseq;  /* that of the last answer */
+	int own_cseq;  /* the caller numbers the CSeq: nua keeps it on a retry */
+	unsigned cseq; /* that of the last answer */
 	char contact_user[128];
 };
 

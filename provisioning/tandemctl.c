@@ -142,7 +142,7 @@ static const struct prov_cmd prov_cmds[] = {
      "  --auth-user U --auth-password P  credentials for its challenges (P - : from stdin)\n"
      "  --ping-interval S         OPTIONS every S seconds, 0 = none (30); --ping-up N (2)\n"
      "                            and --ping-down N (3): answers/failures in a row\n"
-     "  --invite-timeout MS       unanswered INVITE before failover, 500..300000 (32000)\n"
+     "  --invite-timeout MS       no answer at all before failover, 500..300000 (1000)\n"
      "PRI trunks only:\n"
      "  --span NAME               a span (spans table) of the trunk, repeatable\n"
      "All of it is one transaction: nothing is written when any value is refused.\n"},

@@ -58,8 +58,8 @@ struct tm_trunk {
 	enum tm_reg_state state;
 	int64_t reg_member; /* the member registered with (or being tried) */
 	char registrar[320];
-	char call_id[64];   /* kept for every REGISTER to reg_member (RFC 3261 10.2) */
-	unsigned cseq;      /* the last CSeq used with call_id */
+	char call_id[64]; /* kept for every REGISTER to reg_member (RFC 3261 10.2) */
+	unsigned cseq;    /* the last CSeq used with call_id */
 	unsigned failures, rejections;
 	char why[160];
 	time_t since, expires_at;

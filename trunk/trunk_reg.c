@@ -71,8 +71,7 @@ static void tm_reg_send(struct tm_trunk *t)
 		LOG_I(TM_TAG, "%s: registering with member %s", t->name, mb->label);
 	if (t->reg_member != mb->id || !t->call_id[0]) {
 		/* a new registrar: a new Call-ID, counted from 1 */
-		snprintf(t->call_id, sizeof(t->call_id), "%08x%08x-reg@tandem", tm_random(t->mgr),
-			 tm_random(t->mgr));
+		snprintf(t->call_id, sizeof(t->call_id), "%08x%08x-reg@tandem", tm_random(t->mgr), tm_random(t->mgr));
 		t->cseq = 0;
 	}
 	t->reg_member = mb->id;

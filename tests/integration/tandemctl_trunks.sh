@@ -34,7 +34,7 @@ t_is "$(pg_sql "SELECT string_agg(host || ' ' || coalesce(port::text, '-') || ' 
 t_ok "trunk add with the defaults" "$TC" trunk add backup --kind sip
 t_is "$(pg_sql "SELECT max_calls IS NULL, sipt, register, register_expires, ping_interval_s, ping_up, ping_down,
 	invite_timeout_ms, failover_codes, strip_digits, limit_status, limit_cause FROM trunks WHERE name = 'backup'")" \
-	"t|none|f|3600|30|2|3|32000|{408,500,502,503,504}|0|503|34" "the schema's defaults"
+	"t|none|f|3600|30|2|3|1000|{408,500,502,503,504}|0|503|34" "the schema's defaults"
 
 t_ok "trunk member add with transport, priority and weight" "$TC" trunk member add backup 198.51.100.7:5061 \
 	--transport tls --priority 5 --weight 30

@@ -12,6 +12,7 @@ PSTNSIM="$TOP_BUILDDIR/pstnsim/pstnsim"
 BASE=$((40000 + (RANDOM % 10000)))
 P_HOLE=$BASE P_503=$((BASE + 1)) P_OK=$((BASE + 2)) P_480=$((BASE + 3)) P_NEXT=$((BASE + 4))
 P_W1=$((BASE + 5)) P_W2=$((BASE + 6)) P_BACKUP=$((BASE + 7))
+P_SLOW=$((BASE + 8)) P_PLAIN=$((BASE + 9)) P_A=$((BASE + 10)) P_B=$((BASE + 11))
 
 pg_start tandem && "$TANDEMCTL" db migrate >/dev/null || { t_fail "database ready"; t_done; exit 1; }
 pg_sql "INSERT INTO customers (id, name, max_calls, max_cps) VALUES (1, 'acme', 1000, 1000);
@@ -31,9 +32,20 @@ pg_sql "INSERT INTO customers (id, name, max_calls, max_cps) VALUES (1, 'acme', 
 	-- +44: the PRI trunk first, a SIP trunk behind it
 	INSERT INTO trunks (id, name, kind) VALUES (5, 'pstn', 'pri'), (6, 'backup', 'sip');
 	INSERT INTO trunk_members (trunk_id, host, port) VALUES (6, '127.0.0.9', $P_BACKUP);
-	INSERT INTO routes (prefix, trunk_id) VALUES ('+1', 2), ('+33', 3), ('+49', 4);
+	-- +61 and +64: default INVITE timeout; the dead member, then one slow
+	-- to ring (+61) or one that answers at once (+64)
+	INSERT INTO trunks (id, name, kind) VALUES (7, 'slowring', 'sip'), (8, 'plain', 'sip');
+	INSERT INTO trunk_members (trunk_id, host, port, priority) VALUES
+		(7, '127.0.0.2', $P_HOLE, 10), (7, '127.0.0.10', $P_SLOW, 20),
+		(8, '127.0.0.2', $P_HOLE, 10), (8, '127.0.0.11', $P_PLAIN, 20);
+	-- +81: two pinged members; the first dies and comes back
+	INSERT INTO trunks (id, name, kind) VALUES (9, 'pinged', 'sip');
+	INSERT INTO trunk_members (trunk_id, host, port, priority) VALUES
+		(9, '127.0.0.12', $P_A, 10), (9, '127.0.0.13', $P_B, 20);
+	INSERT INTO routes (prefix, trunk_id) VALUES ('+1', 2), ('+33', 3), ('+49', 4), ('+61', 7), ('+64', 8), ('+81', 9);
 	INSERT INTO routes (prefix, trunk_id, priority) VALUES ('+44', 5, 10), ('+44', 6, 20);
-	UPDATE trunks SET ping_interval_s = 0 WHERE kind = 'sip'; -- SIPp members play INVITE scenarios: no OPTIONS" ||
+	UPDATE trunks SET ping_interval_s = 0 WHERE kind = 'sip' AND name <> 'pinged'; -- SIPp members play INVITE scenarios: no OPTIONS
+	UPDATE trunks SET ping_interval_s = 1, ping_up = 1, ping_down = 2 WHERE name = 'pinged'" ||
 	t_fail "provisioning"
 
 # The carriers. The dead member is a UDP socket that reads and never
@@ -62,6 +74,13 @@ uas 127.0.0.6 "$P_NEXT" "$SIPP_DIR/uas_answer.xml" "$T_DIR/mnext.log"
 uas 127.0.0.7 "$P_W1" "$SIPP_DIR/uas_answer.xml" "$T_DIR/mw1.log"
 uas 127.0.0.8 "$P_W2" "$SIPP_DIR/uas_answer.xml" "$T_DIR/mw2.log"
 uas 127.0.0.9 "$P_BACKUP" "$SIPP_DIR/uas_answer.xml" "$T_DIR/mbackup.log"
+uas 127.0.0.10 "$P_SLOW" "$SIPP_DIR/uas_slow_ring.xml" "$T_DIR/mslow.log"
+uas 127.0.0.11 "$P_PLAIN" "$SIPP_DIR/uas_answer.xml" "$T_DIR/mplain.log"
+uas 127.0.0.13 "$P_B" "$SIPP_DIR/uas_answer_ping.xml" "$T_DIR/mb.log"
+# A: its own PID, for stopping it
+sipp -sf "$SIPP_DIR/uas_answer_ping.xml" -t u1 -i 127.0.0.12 -p "$P_A" -nostdin -trace_msg -message_file "$T_DIR/ma.log" >/dev/null 2>&1 &
+A_PID=$!
+T_KILL_PIDS="$T_KILL_PIDS $A_PID"
 invites() { grep -c '^INVITE sip:' "$1" 2>/dev/null || true; }
 
 "$PSTNSIM" --dchan "$T_DIR/span.dchan" --audio "$T_DIR/span.audio" --quiet \
@@ -77,7 +96,7 @@ trunk = pstn
 [media]
 port_min = $((BASE + 2000))
 port_max = $((BASE + 2400))" || { t_fail "tandemd starts"; t_done; exit 1; }
-t_ok "the directory is loaded" t_eventually 10 sh -c "'$TANDEMCTL' --socket '$T_CTL_SOCKET' status | grep -Eq '^dir_trunks +5$'"
+t_ok "the directory is loaded" t_eventually 10 sh -c "'$TANDEMCTL' --socket '$T_CTL_SOCKET' status | grep -Eq '^dir_trunks +8$'"
 t_ok "the span's D-channel comes up" t_eventually 20 sh -c "'$TANDEMCTL' --socket '$T_CTL_SOCKET' status | grep -Eq '^pstn1 .* up '"
 
 # A short call (the caller hangs up after 100 ms).
@@ -124,6 +143,37 @@ t_ok "the backup carrier got it" t_eventually 5 grep -q '^INVITE sip:+4420712300
 t_ok "a call the PRI trunk answers" run_sipp "$T_DIR/uac_short.xml" u1 -s +442071230016
 t_is "$(grep -c '^INVITE sip:+442071230016' "$T_DIR/mbackup.log")" 0 "does not reach the SIP trunk"
 
+# 7. Default settings (INVITE timeout 1 s, until the first response). A
+# dead member, then one that answers at once: the failover figure. A dead
+# member, then one that sends 100 Trying and rings only after 2.5 s: no
+# failover away from it (it is alive).
+t_ok "call to +64 over a dead member is answered" run_sipp "$T_DIR/uac_short.xml" u1 -s +6491234567
+t_ok "the member after the dead one answered it" t_eventually 5 grep -q '^INVITE sip:+6491234567@127.0.0.11' "$T_DIR/mplain.log"
+t_ok "call to +61 (the member slow to ring) is answered" run_sipp "$T_DIR/uac_short.xml" u1 -s +6191234567
+t_ok "by the slow member" t_eventually 5 grep -q '^INVITE sip:+6191234567@127.0.0.10' "$T_DIR/mslow.log"
+
+# 8. Health and failover: calls skip a member the pings found down, and
+# use it again once it is back.
+member_health() { ctl --json trunks | python3 -c "import json,sys
+print(''.join(r['health'] for r in json.load(sys.stdin)['trunk_members'] if r['member'].startswith('$1/')))"; }
+member_is() { [ "$(member_health "$1")" = "$2" ]; }
+t_ok "pinged member A is up" t_eventually 15 member_is "127.0.0.12:$P_A" up
+t_ok "pinged member B is up" t_eventually 15 member_is "127.0.0.13:$P_B" up
+t_ok "call 1 to +81 is answered" run_sipp "$T_DIR/uac_short.xml" u1 -s +81312340001
+t_ok "by A, the first member" t_eventually 5 grep -q '^INVITE sip:+81312340001@127.0.0.12' "$T_DIR/ma.log"
+t_is "$(grep -c '^INVITE sip:+81312340001' "$T_DIR/mb.log")" 0 "B did not see it"
+kill -STOP "$A_PID"
+t_ok "A stops answering: the pings mark it down" t_eventually 15 member_is "127.0.0.12:$P_A" down
+timeouts=$(status_field calls_member_timeouts)
+t_ok "call 2 to +81 is answered while A is down" run_sipp "$T_DIR/uac_short.xml" u1 -s +81312340002
+t_ok "by B" t_eventually 5 grep -q '^INVITE sip:+81312340002@127.0.0.13' "$T_DIR/mb.log"
+t_is "$(status_field calls_member_timeouts)" "$timeouts" "no INVITE timed out on A: the call never went there"
+kill -CONT "$A_PID"
+t_ok "A answers again: the pings mark it up" t_eventually 15 member_is "127.0.0.12:$P_A" up
+t_ok "call 3 to +81 is answered" run_sipp "$T_DIR/uac_short.xml" u1 -s +81312340003
+t_ok "by A again" t_eventually 5 grep -q '^INVITE sip:+81312340003@127.0.0.12' "$T_DIR/ma.log"
+t_is "$(grep -c '^INVITE sip:+81312340002' "$T_DIR/ma.log")" 0 "A never received call 2 (nothing was queued for it)"
+
 # The CDRs: one per attempt.
 t_ok "the CDRs reach the database" t_eventually 20 sh -c "[ \$(cd /; '$(pg_bindir)/psql' -X -q -A -t -c \"SELECT count(*) FROM cdr WHERE callee = '+442071230016'\") = 1 ]"
 t_is "$(pg_sql "SELECT string_agg(leg || ':' || disposition || ':' || coalesce(sip_status, 0) || ':' || coalesce(q850_cause, 0) || ':' || split_part(route, ' via ', 2), ' ' ORDER BY leg) FROM cdr WHERE callee = '+12125550101'")" \
@@ -137,7 +187,15 @@ t_is "$(pg_sql "SELECT string_agg(disposition || ':' || sip_status, ' ') FROM cd
 ms=$(pg_sql "SELECT (extract(epoch FROM max(answer_time)) - extract(epoch FROM min(start_time))) * 1000 FROM cdr WHERE callee = '+12125550101'")
 echo "# failover over a dead member (invite_timeout_ms 500) and a 503: first INVITE to the answer via the third member: ${ms%.*} ms"
 
-t_is "$(status_field calls_member_timeouts)" 3 "status: three INVITE timeouts (the dead member, calls 1 to 3)"
+t_is "$(pg_sql "SELECT string_agg(leg || ':' || disposition || ':' || coalesce(sip_status, 0) || ':' || split_part(route, ' via ', 2), ' ' ORDER BY leg) FROM cdr WHERE callee = '+6491234567'")" \
+	"1:failed:408:127.0.0.2 2:answered:200:127.0.0.11" "+64: the dead member's timeout, then the answer"
+t_is "$(pg_sql "SELECT string_agg(leg || ':' || disposition || ':' || coalesce(sip_status, 0) || ':' || split_part(route, ' via ', 2), ' ' ORDER BY leg) FROM cdr WHERE callee = '+6191234567'")" \
+	"1:failed:408:127.0.0.2 2:answered:200:127.0.0.10" "+61: the dead member's timeout, then the slow member kept (its 100 Trying stopped the timer)"
+t_is "$(pg_sql "SELECT count(*) || ':' || max(split_part(route, ' via ', 2)) FROM cdr WHERE callee = '+81312340002'")" \
+	"1:127.0.0.13" "+81 call 2: one leg, to B (A, down, was not tried)"
+ms=$(pg_sql "SELECT (extract(epoch FROM max(answer_time)) - extract(epoch FROM min(start_time))) * 1000 FROM cdr WHERE callee = '+6491234567'")
+echo "# failover with default settings over a dead member: first INVITE to the answer via the next member: ${ms%.*} ms"
+t_is "$(status_field calls_member_timeouts)" 5 "status: five INVITE timeouts (the dead member: calls 1 to 3, +61, +64)"
 t_like "$(status_field calls_failovers)" "^[1-9]" "status: failovers counted"
 t_is "$(status_field calls_limit_holds)" 0 "no limit held after the calls"
 kill -TERM "$SIM_PID"

@@ -175,7 +175,7 @@ static void test_policy(const struct dir_snapshot *s)
 	   "carrier-a: its invite timeout and limit answer");
 	ok(dir_trunk_fails_over(a, 503) && dir_trunk_fails_over(a, 486) && !dir_trunk_fails_over(a, 408),
 	   "carrier-a fails over on its own codes only");
-	ok(p && p->fo.invite_timeout_ms == 32000 && p->fo.limit_status == 503 && p->fo.limit_cause == 34,
+	ok(p && p->fo.invite_timeout_ms == 1000 && p->fo.limit_status == 503 && p->fo.limit_cause == 34,
 	   "pri-1: the schema's defaults");
 	ok(dir_trunk_fails_over(p, 408) && dir_trunk_fails_over(p, 504) && !dir_trunk_fails_over(p, 480) &&
 	       !dir_trunk_fails_over(p, 404) && !dir_trunk_fails_over(NULL, 503),
