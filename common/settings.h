@@ -40,6 +40,8 @@ struct span_settings {
 	bool overlap;                /* overlap receiving */
 	int number_length;           /* overlap: digits that complete a number, 0 = no length rule */
 	int interdigit_ms;           /* overlap: inter-digit timer */
+	bool overlap_send;           /* overlap sending: the SETUP carries overlap_send_digits digits */
+	int overlap_send_digits;     /* overlap sending: called digits in the SETUP; the rest in INFORMATION */
 	bool restart;                /* RESTART every B-channel when the link comes up */
 	bool service;                /* SERVICE messages where the switch type has them (5ess, 4ess, ni2) */
 	int audit_ms;                /* channel audit period, 0 = off */

@@ -150,13 +150,21 @@ static enum cdr_disposition disposition_of(const struct call *c)
 	return cause_disposition(c->final_cause > 0 ? c->final_cause : c->final_status, false);
 }
 
+/* Clearing begins (BYE, CANCEL, DISCONNECT sent or received): the CDR
+ * ends here, not when a slow or stuck release frees the channel. */
+static void call_mark_end(struct call *c)
+{
+	if (!c->end_ms)
+		c->end_ms = call_now_ms();
+}
+
 /* One CDR for the egress attempt that just ended (or for the call, when
  * it never reached an egress). */
 static void call_write_cdr(struct call *c)
 {
 	struct cdr_record r;
 	char err[256];
-	int64_t end = call_now_ms();
+	int64_t end = c->end_ms ? c->end_ms : call_now_ms();
 
 	cdr_record_init(&r);
 	memcpy(r.call_uuid, c->uuid, sizeof(r.call_uuid));
@@ -228,6 +236,7 @@ void call_fail_a(struct call *c, int cause, int status)
 {
 	char reason[160];
 
+	call_mark_end(c);
 	c->final_cause = cause;
 	if (!status)
 		status = cause_to_sip_final(NULL, cause);
@@ -400,6 +409,7 @@ void call_attempt_reset(struct call *c)
 	c->final_status = c->final_cause = 0;
 	c->hangup_side = CDR_HANGUP_UNSET;
 	c->b_start_ms = call_now_ms();
+	c->end_ms = 0;
 	gw_timer_stop(c->invite_timer);
 	c->b_timed_out = 0;
 	c->last_status = 0;
@@ -507,6 +517,7 @@ static void call_b_ringing(struct call *c, int early)
 /* The ingress ends an established or early call: end the egress. */
 static void call_a_ended(struct call *c, int cause)
 {
+	call_mark_end(c);
 	gw_timer_stop(c->ring_timer);
 	gw_timer_stop(c->invite_timer);
 	if (c->hangup_side == CDR_HANGUP_UNSET)
@@ -560,6 +571,7 @@ static void call_b_ended(struct call *c, int cause, int status)
 		call_b_failed(c, cause, status);
 		return;
 	}
+	call_mark_end(c);
 	if (c->hangup_side == CDR_HANGUP_UNSET)
 		c->hangup_side = CDR_HANGUP_CALLEE;
 	if (!c->final_cause)
@@ -576,6 +588,7 @@ static void call_duration_exceeded(struct call *c)
 	CLOG(LOG_WARNING, c, "ALARM customer %s: call to %s cleared at its maximum duration of %u s", c->customer,
 	     c->callee, c->max_duration_s);
 	c->calls->duration_cut++;
+	call_mark_end(c);
 	c->hangup_side = CDR_HANGUP_GATEWAY;
 	c->final_cause = CAUSE_RECOVERY_ON_TIMER_EXPIRY;
 	c->state = CS_CLEARING;
@@ -595,6 +608,7 @@ static void call_ring_timeout(void *arg)
 	CLOG(LOG_INFO, c, "no answer within %d ms", c->calls->s->call_ring_timeout_ms);
 	c->next_target = c->ntargets; /* no failover for an unanswered call */
 	c->fallback[0] = '\0';
+	call_mark_end(c);
 	call_end_b(c, CAUSE_NO_ANSWER);
 	if (c->b.kind == LEG_SIP)
 		call_b_failed(c, CAUSE_NO_ANSWER, 480);
@@ -751,10 +765,12 @@ static void calls_on_disconnect(void *arg, struct gw_span *sp, int ch, void *own
 		call_a_ended(c, cause);
 	} else {
 		CLOG(LOG_INFO, c, "callee cleared, cause %d", cause);
-		if (c->b.answered)
+		if (c->b.answered) {
 			call_b_ended(c, cause, 0);
-		else
+		} else {
 			c->final_cause = cause; /* the release finishes the attempt */
+			call_mark_end(c);
+		}
 	}
 }
 
@@ -795,8 +811,8 @@ static void calls_on_attached(void *arg, struct gw_span *sp, int attached)
 }
 
 /* Glare (gateway/spans.c): the network took our B-channel; our SETUP went
- * out again on another one of the span. */
-static void calls_on_moved(void *arg, struct gw_span *sp, int from, int to, void *owner)
+ * out again on another one of the span, or of its trunk. */
+static void calls_on_moved(void *arg, struct gw_span *sp, int from, struct gw_span *to_sp, int to, void *owner)
 {
 	int is_a;
 	struct call *c = pri_call(sp, from, owner, &is_a);
@@ -804,10 +820,12 @@ static void calls_on_moved(void *arg, struct gw_span *sp, int from, int to, void
 	(void)arg;
 	if (!c || is_a)
 		return;
+	c->b.span = to_sp;
 	c->b.ch = to;
 	c->channel = to;
-	CLOG(LOG_INFO, c, "glare on span %s: channel %d is the network's, SETUP again on channel %d", gw_span_name(sp),
-	     from, to);
+	snprintf(c->span, sizeof(c->span), "%s", gw_span_name(to_sp));
+	CLOG(LOG_INFO, c, "glare on span %s: channel %d is the network's, SETUP again on span %s channel %d",
+	     gw_span_name(sp), from, gw_span_name(to_sp), to);
 }
 
 const struct gw_span_events gw_calls_span_events = {
@@ -866,6 +884,7 @@ void gw_calls_shutdown(struct gw_calls *calls)
 		if (c->state == CS_CLEARING)
 			continue;
 		CLOG(LOG_NOTICE, c, "cleared: the gateway is stopping");
+		call_mark_end(c);
 		c->hangup_side = CDR_HANGUP_GATEWAY;
 		c->state = CS_CLEARING;
 		c->final_cause = CAUSE_NORMAL_CLEARING;

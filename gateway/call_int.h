@@ -94,6 +94,8 @@ struct call {
 	char egress[CDR_NAME_MAX], span[CDR_NAME_MAX], route[CDR_ROUTE_MAX];
 	int channel;
 	int64_t start_ms, b_start_ms, answer_ms;
+	int64_t
+	    end_ms; /* when the attempt began to clear (0: not yet): the CDR's end, however long the release takes */
 	enum cdr_hangup_side hangup_side;
 	int final_status, final_cause;
 	int cdr_pending, cdr_written, finished;

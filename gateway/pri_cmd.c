@@ -107,6 +107,7 @@ int gw_pri_call_ex(struct gw_pri *gp, int channel, const struct gw_pri_call_para
 	char called[64], calling[64], redir[64];
 	struct pri_sr *sr = NULL;
 	q931_call *call;
+	size_t n = strlen(p->called.digits), first = n;
 	int rc;
 
 	if (!p->called.digits[0] && !p->overlap)
@@ -115,6 +116,11 @@ int gw_pri_call_ex(struct gw_pri *gp, int channel, const struct gw_pri_call_para
 		return rc;
 	/* libpri takes char *, not const */
 	snprintf(called, sizeof(called), "%s", p->called.digits);
+	/* Overlap sending: the SETUP takes the first digits, INFORMATION the
+	 * rest (gw_pri_send_rest, after SETUP ACKNOWLEDGE). */
+	if (gp->cfg.overlap_send && !p->overlap && n > (size_t)gp->cfg.overlap_send_digits)
+		first = (size_t)gp->cfg.overlap_send_digits;
+	called[first] = '\0';
 	snprintf(calling, sizeof(calling), "%s", p->calling.digits);
 	snprintf(redir, sizeof(redir), "%s", p->redirecting.digits);
 	call = pri_new_call(gp->pri);
@@ -125,7 +131,8 @@ int gw_pri_call_ex(struct gw_pri *gp, int channel, const struct gw_pri_call_para
 	pri_sr_set_channel(sr, channel, 1 /* exclusive */, 0);
 	pri_sr_set_bearer(sr, PRI_TRANS_CAP_SPEECH,
 			  gp->span->cfg.law == TDM_LAW_ALAW ? PRI_LAYER_1_ALAW : PRI_LAYER_1_ULAW);
-	pri_sr_set_called(sr, called, p->called.plan, p->overlap ? 0 : 1);
+	/* No digits at all: an empty called party number IE (libpri refuses a SETUP without one). */
+	pri_sr_set_called(sr, called, p->called.plan, p->overlap || first < n ? 0 : 1);
 	if (*calling)
 		pri_sr_set_caller(sr, calling, NULL, p->calling.plan, p->calling.pres);
 	else if (GW_PRI_PRES_OF(p->calling.pres) != GW_PRI_PRES_ALLOWED)
@@ -135,11 +142,12 @@ int gw_pri_call_ex(struct gw_pri *gp, int channel, const struct gw_pri_call_para
 				       p->redirecting_reason < 0 ? PRI_REDIR_UNKNOWN : p->redirecting_reason);
 	gp->ch[channel].call = call;
 	gp->ch[channel].params = *p;
+	gp->ch[channel].info_sent = first;
 	if (pri_setup(gp->pri, call, sr) != 0)
 		goto out;
-	LOG_I(TAG, "span %d ch %d: SETUP to '%s' (plan 0x%02x) from '%s' (plan 0x%02x pres 0x%02x)%s%s", gp->span_id,
+	LOG_I(TAG, "span %d ch %d: SETUP to '%s' (plan 0x%02x) from '%s' (plan 0x%02x pres 0x%02x)%s%s%s", gp->span_id,
 	      channel, called, p->called.plan, calling, p->calling.plan, p->calling.pres,
-	      *redir ? ", redirected by " : "", redir);
+	      *redir ? ", redirected by " : "", redir, first < n ? " (overlap sending)" : "");
 	rc = 0;
 out:
 	if (sr)
@@ -153,6 +161,29 @@ out:
 	}
 	gw_pri_reschedule(gp);
 	return rc;
+}
+
+void gw_pri_send_rest(struct gw_pri *gp, int channel)
+{
+	struct gw_pri_chan *c = &gp->ch[channel];
+	const char *d = c->params.called.digits;
+	size_t n = strlen(d), from = c->info_sent;
+
+	/* libpri 1.6 sends one digit per INFORMATION, without a Sending
+	 * Complete IE: the far end completes the number by its own rules
+	 * (length, inter-digit timer), as a network does for a telephone. */
+	while (c->info_sent < n && c->state == GW_PRI_OVERLAP_SENDING) {
+		if (gw_pri_set_state(gp, channel, GW_PRI_EV_CMD_INFO) < 0 ||
+		    pri_information(gp->pri, c->call, d[c->info_sent]) != 0) {
+			LOG_W(TAG, "span %d ch %d: INFORMATION not sent", gp->span_id, channel);
+			break;
+		}
+		c->info_sent++;
+	}
+	if (c->info_sent > from)
+		LOG_I(TAG, "span %d ch %d: overlap sending: '%s' in %zu INFORMATION messages", gp->span_id, channel,
+		      d + from, c->info_sent - from);
+	gw_pri_reschedule(gp);
 }
 
 static int call_of(struct gw_pri *gp, int channel, enum gw_pri_event e, q931_call **call)

@@ -114,7 +114,15 @@ static int pri_io_read(struct pri *pri, void *buf, int buflen)
 
 	if (buflen < TDM_DFRAME_MAX + 2)
 		return 0;
-	rc = tdm_span_dchan_read(gp->span, buf, (size_t)buflen - 2, &len);
+	if (gp->rx_pending) { /* taken early for the frame hook */
+		gp->rx_pending = 0;
+		rc = gp->rx_rc;
+		len = gp->rx_len;
+		if (rc == 0)
+			memcpy(buf, gp->rx, len);
+	} else {
+		rc = tdm_span_dchan_read(gp->span, buf, (size_t)buflen - 2, &len);
+	}
 	if (rc == -EBADMSG) {
 		gp->got_frame = 1; /* refused, but look for the next one */
 		LOG_W(TAG, "span %d: D-channel frame refused (bad FCS, length or address)", gp->span_id);
@@ -281,7 +289,11 @@ static void on_restart_ack(struct gw_pri *gp, int encoded)
 
 static void on_setup_ack(struct gw_pri *gp, const pri_event_setup_ack *a)
 {
+	int ch = chan_of_call(gp, a->call, a->channel);
+
 	on_call_event(gp, a->call, a->channel, GW_PRI_EV_SETUP_ACK, NULL);
+	if (ch > 0 && gp->ch[ch].state == GW_PRI_OVERLAP_SENDING)
+		gw_pri_send_rest(gp, ch);
 }
 
 static void on_info(struct gw_pri *gp, const pri_event_ring *r)
@@ -593,6 +605,14 @@ static void on_dchan_readable(void *arg, int revents)
 			break;
 		}
 		gp->got_frame = 0;
+		if (gp->ev.frame && !gp->rx_pending) {
+			gp->rx_rc = tdm_span_dchan_read(gp->span, gp->rx, sizeof(gp->rx), &gp->rx_len);
+			if (gp->rx_rc == -EAGAIN)
+				break;
+			gp->rx_pending = 1;
+			if (gp->rx_rc == 0)
+				gp->ev.frame(gp->arg, gp->rx, gp->rx_len);
+		}
 		e = pri_check_event(gp->pri);
 		if (e)
 			dispatch(gp, e);
@@ -674,7 +694,10 @@ int gw_pri_new(struct gw_loop *loop, struct tdm_span *span, const struct gw_pri_
 	/* Clear as Q.931 5.3.2 says (e.g. an unanswered incoming call can be
 	 * rejected at once) rather than libpri's legacy behaviour. */
 	pri_hangup_fix_enable(gp->pri, 1);
-	pri_set_overlapdial(gp->pri, cfg->overlap ? 1 : 0);
+	/* Overlap dialling either way: libpri then sends Sending Complete only
+	 * for a complete number (off, it adds it to every Euro-ISDN SETUP).
+	 * Received SETUPs are taken as complete unless cfg->overlap (on_ring). */
+	pri_set_overlapdial(gp->pri, cfg->overlap || cfg->overlap_send ? 1 : 0);
 	/* Off, libpri answers a SERVICE with SERVICE ACKNOWLEDGE by itself and
 	 * says nothing; on, it reports PRI_EVENT_SERVICE. */
 	pri_set_service_message_support(gp->pri, gw_pri_service_enabled(gp));

@@ -9,6 +9,9 @@
 #include "gateway/loop.h"
 #include "gateway/tdm_span.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 enum gw_pri_node {
 	GW_PRI_CPE = 0,    /* the user side: what a gateway is to a carrier */
 	GW_PRI_NETWORK = 1 /* the network side: the carrier (pstnsim) */
@@ -164,6 +167,10 @@ struct gw_pri_events {
 	 * channel) or gives it up; without it the call is released (44).
 	 * The incoming call's setup callback follows. */
 	void (*glare)(void *arg, int channel, const struct gw_pri_call_params *p);
+	/* A D-channel frame (Q.921, without FCS) about to reach libpri: seen
+	 * before libpri acts on it. For tests: pstnsim --glare places a call
+	 * on the channel of a SETUP it has not yet taken, so that they cross. */
+	void (*frame)(void *arg, const uint8_t *frame, size_t len);
 };
 
 struct gw_pri_config {
@@ -174,6 +181,13 @@ struct gw_pri_config {
 	int restart_on_up; /* RESTART every B-channel when the link comes up (Q.931 5.5) */
 	int pace;          /* the D-channel at 64 kbit/s, as on a card (gateway/pri_pace.h) */
 	int service;       /* SERVICE messages, where the switch type has them (gw_pri_switch_has_service) */
+	/* Overlap sending (Q.931 5.1.3): an outgoing SETUP carries only the
+	 * first overlap_send_digits digits of the called number, without
+	 * Sending Complete; the rest follow one INFORMATION message each after
+	 * the far end's SETUP ACKNOWLEDGE. A number no longer than that goes
+	 * en bloc. */
+	int overlap_send;
+	int overlap_send_digits;
 };
 
 struct gw_pri;

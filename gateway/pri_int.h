@@ -22,6 +22,7 @@ struct gw_pri_chan {
 	unsigned oos;                     /* GW_PRI_OOS_* */
 	long long since_ms;               /* when the state was entered (CLOCK_MONOTONIC) */
 	struct gw_pri_call_params params; /* our outgoing call's, for glare */
+	size_t info_sent;                 /* overlap sending: called digits sent so far */
 };
 
 struct gw_pri {
@@ -40,6 +41,11 @@ struct gw_pri {
 	unsigned alarms;
 	struct pri_pace *pace; /* cfg.pace: the D-channel at 64 kbit/s */
 	struct gw_pri_chan ch[TDM_SPAN_MAX_CHANNELS + 1];
+	/* One received frame taken early for the frame hook, handed to libpri
+	 * by the next read: rx_rc is what the span's read returned. */
+	int rx_pending, rx_rc;
+	size_t rx_len;
+	uint8_t rx[TDM_DFRAME_MAX];
 	char logbuf[512];
 	size_t loglen;
 };
@@ -54,5 +60,8 @@ int gw_pri_set_state(struct gw_pri *gp, int channel, enum gw_pri_event e);
 long long gw_pri_now_ms(void);
 /* Arm the glue's timer for libpri's next deadline. */
 void gw_pri_reschedule(struct gw_pri *gp);
+/* Overlap sending: after SETUP ACKNOWLEDGE, the called digits not sent yet,
+ * one INFORMATION message each. */
+void gw_pri_send_rest(struct gw_pri *gp, int channel);
 
 #endif

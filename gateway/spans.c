@@ -10,6 +10,7 @@
 #include "common/settings.h"
 #include "gateway/loop.h"
 #include "gateway/numbers.h"
+#include "gateway/span_audit.h"
 #include "gateway/tdm_span.h"
 
 #include <errno.h>
@@ -196,28 +197,38 @@ static void span_on_closed(void *arg)
 static int span_hunt(struct gw_span *sp);
 
 /* Glare: the network keeps channel ch (Q.931); our call goes out again on
- * the span's next channel by its hunt order, or fails with 44. */
+ * the span's next channel by its hunt order, else on another span of its
+ * trunk (the span group), before the caller hears anything; or fails with 44. */
 static void span_on_glare(void *arg, int ch, const struct gw_pri_call_params *p)
 {
-	struct gw_span *sp = arg;
+	struct gw_span *sp = arg, *to;
+	struct gw_spans *spans = sp->spans;
 	void *owner = sp->owner[ch];
-	int nc;
 
 	sp->owner[ch] = NULL;
 	if (!owner)
 		return;
-	nc = span_hunt(sp);
-	if (nc > 0) {
-		sp->owner[nc] = owner;
-		if (gw_pri_call_ex(sp->pri, nc, p) == 0) {
-			LOG_N(TAG, "%s: glare on ch %d: our call moves to ch %d", sp->cfg.name, ch, nc);
-			if (sp->spans->ev.moved)
-				sp->spans->ev.moved(sp->spans->arg, sp, ch, nc, owner);
+	for (int i = -1; i < spans->n; i++) {
+		int nc;
+
+		to = i < 0 ? sp : spans->span[i];
+		if ((i >= 0 && to == sp) || strcmp(to->cfg.trunk, sp->cfg.trunk) != 0 || !to->pri || !to->link_up ||
+		    (nc = span_hunt(to)) < 0)
+			continue;
+		to->owner[nc] = owner;
+		if (gw_pri_call_ex(to->pri, nc, p) == 0) {
+			LOG_N(TAG, "%s: glare on ch %d: our call moves to %s ch %d", sp->cfg.name, ch, to->cfg.name,
+			      nc);
+			if (to != sp)
+				to->calls_out++;
+			if (spans->ev.moved)
+				spans->ev.moved(spans->arg, sp, ch, to, nc, owner);
 			return;
 		}
-		sp->owner[nc] = NULL;
+		to->owner[nc] = NULL;
 	}
-	LOG_W(TAG, "%s: glare on ch %d and no other channel: the call fails (44)", sp->cfg.name, ch);
+	LOG_W(TAG, "%s: glare on ch %d and no other channel in trunk %s: the call fails (44)", sp->cfg.name, ch,
+	      sp->cfg.trunk);
 	if (sp->spans->ev.release)
 		sp->spans->ev.release(sp->spans->arg, sp, ch, owner, 44 /* requested channel not available */);
 }
@@ -246,35 +257,17 @@ static const struct gw_pri_events span_pri_events = {
 
 /* --- The channel audit --------------------------------------------------- */
 
-/* Why channel ch is stuck, or NULL. A call without an owner is stuck only
- * when the previous audit saw it too (it may be on its way out). */
+/* Why channel ch is stuck, or NULL (gateway/span_audit.c has the rules). */
 static const char *span_audit_why(struct gw_span *sp, int ch, char *buf, size_t len)
 {
-	enum gw_pri_state st = gw_pri_channel_state(sp->pri, ch);
-	int was_orphan = sp->orphan[ch];
-	long long age = gw_pri_channel_age_ms(sp->pri, ch);
+	struct span_audit_chan c = {.state = gw_pri_channel_state(sp->pri, ch),
+				    .has_call = gw_pri_channel_has_call(sp->pri, ch),
+				    .owned = sp->owner[ch] != NULL,
+				    .collecting = sp->ov[ch].active,
+				    .restarting = gw_pri_channel_restarting(sp->pri, ch),
+				    .age_ms = gw_pri_channel_age_ms(sp->pri, ch)};
 
-	sp->orphan[ch] = 0;
-	if (gw_pri_channel_restarting(sp->pri, ch))
-		return NULL;
-	if (st != GW_PRI_NULL && !gw_pri_channel_has_call(sp->pri, ch)) {
-		snprintf(buf, len, "state %s without a libpri call", gw_pri_state_name(st));
-	} else if (st == GW_PRI_NULL && sp->owner[ch]) {
-		snprintf(buf, len, "held by a call but idle at Q.931");
-	} else if (st != GW_PRI_NULL && !sp->owner[ch] && !sp->ov[ch].active) {
-		sp->orphan[ch] = !was_orphan;
-		if (!was_orphan)
-			return NULL;
-		snprintf(buf, len, "a call in state %s that no call owns", gw_pri_state_name(st));
-	} else if ((st == GW_PRI_DISCONNECT_REQUEST || st == GW_PRI_DISCONNECT_INDICATION ||
-		    st == GW_PRI_RELEASE_REQUEST) &&
-		   age > sp->cfg.audit_clearing_ms) {
-		snprintf(buf, len, "in state %s for %lld s (the far end does not answer)", gw_pri_state_name(st),
-			 age / 1000);
-	} else {
-		return NULL;
-	}
-	return buf;
+	return span_audit_check(&c, &sp->orphan[ch], sp->cfg.audit_clearing_ms, buf, len);
 }
 
 /* Reconcile each B-channel's state with libpri's call and the call
@@ -348,6 +341,8 @@ static void span_connect(void *arg)
 	struct gw_pri_config pc = {.node = (enum gw_pri_node)sp->cfg.side,
 				   .sw = (enum gw_pri_switch)sp->cfg.switchtype,
 				   .overlap = sp->cfg.overlap,
+				   .overlap_send = sp->cfg.overlap_send,
+				   .overlap_send_digits = sp->cfg.overlap_send_digits,
 				   .restart_on_up = sp->cfg.restart,
 				   .service = sp->cfg.service,
 				   .pace = sp->cfg.pace};

@@ -33,10 +33,11 @@ struct gw_span_events {
 	void (*disconnect)(void *arg, struct gw_span *sp, int ch, void *owner, int cause);
 	/* The channel is idle again; the owner is forgotten after this. */
 	void (*release)(void *arg, struct gw_span *sp, int ch, void *owner, int cause);
-	/* Glare: the network took channel from, where the owner's SETUP waited;
-	 * the call was placed again on channel to (same span). From now on the
-	 * owner's call is on to. */
-	void (*moved)(void *arg, struct gw_span *sp, int from, int to, void *owner);
+	/* Glare: the network took channel from of span sp, where the owner's
+	 * SETUP waited; the call was placed again on channel to of span to_sp
+	 * (sp, or another span of its trunk when sp has no channel left). From
+	 * now on the owner's call is on (to_sp, to). */
+	void (*moved)(void *arg, struct gw_span *sp, int from, struct gw_span *to_sp, int to, void *owner);
 	/* A span's D-channel came up or went down. */
 	void (*link)(void *arg, struct gw_span *sp, int up);
 	/* The span's TDM side was connected (attached = 1: gw_span_tdm() is

@@ -162,9 +162,9 @@ static void ev_closed(void *arg)
 		sim_stop(s);
 }
 
-static void ev_setup(void *arg, const struct gw_pri_setup *su)
+/* A call with its whole number: the rules take it. */
+static void take_call(struct sim_span *sp, const struct gw_pri_setup *su, int info_msgs)
 {
-	struct sim_span *sp = arg;
 	struct sim *s = sp->sim;
 	struct sim_call *c = &sp->calls[su->channel];
 	const struct sim_actions *a = sim_rules_match(&s->o.rules, su->called);
@@ -175,6 +175,7 @@ static void ev_setup(void *arg, const struct gw_pri_setup *su)
 	c->called_plan = su->called_party.plan;
 	c->calling_plan = su->calling_party.plan;
 	c->calling_pres = su->calling_party.pres;
+	c->info_msgs = info_msgs;
 	switch (a->disp) {
 	case SIM_REJECT:
 		s->rejected++;
@@ -196,6 +197,64 @@ static void ev_setup(void *arg, const struct gw_pri_setup *su)
 			gw_pri_answer(sp->pri, su->channel);
 		return;
 	}
+}
+
+static void overlap_done(struct sim_call *c, const char *why)
+{
+	if (!c->collecting)
+		return;
+	c->collecting = 0;
+	gw_timer_stop(c->digit_timer);
+	LOG_I(SIM_TAG, "span %s ch %d: number '%s' complete (%s, %d INFORMATION messages)", c->sp->opt->name, c->ch,
+	      c->setup.called, why, c->info_msgs);
+	take_call(c->sp, &c->setup, c->info_msgs);
+}
+
+static void on_digit_timer(void *arg)
+{
+	overlap_done(arg, "inter-digit timer");
+}
+
+static int number_done(const struct sim *s, const char *called)
+{
+	return s->o.number_length > 0 && strlen(called) >= (size_t)s->o.number_length;
+}
+
+/* Overlap receiving (Q.931 5.2.4), as a network does: SETUP ACKNOWLEDGE,
+ * then digits until Sending Complete, --number-length or --interdigit. */
+static void ev_setup(void *arg, const struct gw_pri_setup *su)
+{
+	struct sim_span *sp = arg;
+	struct sim_call *c = &sp->calls[su->channel];
+
+	c->info_msgs = 0;
+	if (su->complete || number_done(sp->sim, su->called) || gw_pri_need_more_info(sp->pri, su->channel) < 0) {
+		take_call(sp, su, 0);
+		return;
+	}
+	c->setup = *su;
+	c->collecting = 1;
+	gw_timer_start(c->digit_timer, (unsigned)sp->sim->o.interdigit_ms);
+}
+
+static void ev_info(void *arg, int ch, const char *digits, int complete)
+{
+	struct sim_span *sp = arg;
+	struct sim_call *c = &sp->calls[ch];
+	size_t n;
+
+	if (!c->collecting)
+		return;
+	c->info_msgs++;
+	n = strlen(c->setup.called);
+	snprintf(c->setup.called + n, sizeof(c->setup.called) - n, "%s", digits);
+	memcpy(c->setup.called_party.digits, c->setup.called, sizeof(c->setup.called));
+	if (complete)
+		overlap_done(c, "sending complete");
+	else if (number_done(sp->sim, c->setup.called))
+		overlap_done(c, "number length");
+	else
+		gw_timer_start(c->digit_timer, (unsigned)sp->sim->o.interdigit_ms);
 }
 
 static void ev_alerting(void *arg, int ch)
@@ -231,6 +290,8 @@ static void ev_disconnect(void *arg, int ch, int cause)
 	struct sim_span *sp = arg;
 	struct sim_call *c = &sp->calls[ch];
 
+	c->collecting = 0;
+	gw_timer_stop(c->digit_timer);
 	c->active = 0;
 	if (!c->cause)
 		c->cause = cause;
@@ -246,6 +307,8 @@ static void ev_release(void *arg, int ch, int cause)
 {
 	struct sim_span *sp = arg;
 
+	sp->calls[ch].collecting = 0;
+	gw_timer_stop(sp->calls[ch].digit_timer);
 	if (sp->calls[ch].in_call)
 		call_end(&sp->calls[ch], cause);
 }
@@ -280,10 +343,58 @@ static void on_service_timer(void *arg)
 	fflush(stdout);
 }
 
+static int place_on(struct sim *s, struct sim_span *sp, int ch);
+
+/* The channel a SETUP frame (Q.921 I-frame, Q.931 SETUP) names, or -1. */
+static int setup_channel(const uint8_t *f, size_t len)
+{
+	size_t i, crl;
+
+	/* address (2), control (2: an I-frame has bit 1 of the first clear) */
+	if (len < 4 + 3 || (f[2] & 1))
+		return -1;
+	f += 4, len -= 4;
+	crl = f[1] & 0x0f;
+	if (f[0] != 0x08 || len < 3 + crl || f[2 + crl] != 0x05)
+		return -1;
+	for (i = 3 + crl; i < len;) {
+		if (f[i] & 0x80) { /* single-octet IE */
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || i + 2 + f[i + 1] > len)
+			return -1;
+		if (f[i] == 0x18 && f[i + 1] >= 3) /* channel identification: the last octet is the channel */
+			return f[i + 1 + f[i + 1]] & 0x7f;
+		i += 2 + f[i + 1];
+	}
+	return -1;
+}
+
+/* --glare SPAN:CH: a SETUP for channel CH not yet taken by libpri; ours
+ * goes out on CH first, so that both cross as on a busy line (Q.931
+ * 5.2.3.1). Only there: the far end's call, placed again elsewhere, goes on. */
+static void ev_frame(void *arg, const uint8_t *frame, size_t len)
+{
+	struct sim_span *sp = arg;
+	struct sim *s = sp->sim;
+	int ch;
+
+	if (!s->o.glare_span || strcmp(s->o.glare_span, sp->opt->name) != 0 || !sp->link_up ||
+	    (ch = setup_channel(frame, len)) != s->o.glare_ch || !tdm_span_bchan_valid(sp->cfg.type, ch) ||
+	    gw_pri_channel_state(sp->pri, ch) != GW_PRI_NULL)
+		return;
+	printf("pstnsim: glare span=%s ch=%d\n", sp->opt->name, ch);
+	fflush(stdout);
+	place_on(s, sp, ch);
+}
+
 const struct gw_pri_events sim_pri_events = {
     .link = ev_link,
     .closed = ev_closed,
     .setup = ev_setup,
+    .info = ev_info,
+    .frame = ev_frame,
     .alerting = ev_alerting,
     .connect = ev_connect,
     .disconnect = ev_disconnect,
@@ -354,8 +465,7 @@ static int sim_place(struct sim_span *sp, int ch, const char *to)
  * -ECANCELED (nothing left to place). */
 static int place_one(struct sim *s)
 {
-	const char *to;
-	int ch = -EBUSY, rc;
+	int ch = -EBUSY;
 	struct sim_span *sp = NULL;
 
 	if (s->to_originate <= 0 || s->stopping)
@@ -370,8 +480,16 @@ static int place_one(struct sim *s)
 	if (ch < 0)
 		return -EAGAIN;
 	s->next_span = (sp->idx + 1) % s->o.nspans;
-	to = s->o.to[s->next_to++ % s->o.nto];
 	s->to_originate--;
+	return place_on(s, sp, ch);
+}
+
+/* Place a call on channel ch of span sp to the next number of --to. */
+static int place_on(struct sim *s, struct sim_span *sp, int ch)
+{
+	const char *to = s->o.to[s->next_to++ % s->o.nto];
+	int rc;
+
 	s->calls_out++;
 	sp->calls_out++;
 	call_begin(&sp->calls[ch], 1, to, s->o.from, &s->o.out);
@@ -450,7 +568,8 @@ int sim_calls_setup(struct sim *s)
 			c->sp = sp;
 			c->ch = ch;
 			if ((rc = gw_timer_new(s->loop, on_answer_timer, c, &c->answer_timer)) < 0 ||
-			    (rc = gw_timer_new(s->loop, on_hangup_timer, c, &c->hangup_timer)) < 0)
+			    (rc = gw_timer_new(s->loop, on_hangup_timer, c, &c->hangup_timer)) < 0 ||
+			    (rc = gw_timer_new(s->loop, on_digit_timer, c, &c->digit_timer)) < 0)
 				return rc;
 		}
 	}
@@ -465,6 +584,7 @@ void sim_calls_teardown(struct sim *s)
 
 			gw_timer_free(c->answer_timer);
 			gw_timer_free(c->hangup_timer);
+			gw_timer_free(c->digit_timer);
 			sim_media_free(c->media);
 			c->media = NULL;
 		}

@@ -23,7 +23,12 @@ enum {
 	OPT_FROM_TON,
 	OPT_FROM_PRES,
 	OPT_SERVICE,
-	OPT_IGNORE_DISCONNECT
+	OPT_IGNORE_DISCONNECT,
+	OPT_OVERLAP,
+	OPT_NUMBER_LENGTH,
+	OPT_INTERDIGIT,
+	OPT_OVERLAP_SEND,
+	OPT_GLARE
 };
 
 long long sim_now_ms(void)
@@ -124,6 +129,17 @@ static void usage(FILE *f)
 		"                              after a link is up (e.g. out:1@1s); repeatable (%d)\n"
 		"  --ignore-disconnect         never answer a DISCONNECT (a broken far end; the\n"
 		"                              call stays until a RESTART or libpri's T305)\n"
+		"  --overlap                   overlap receiving: a SETUP without Sending Complete\n"
+		"                              gets SETUP ACKNOWLEDGE; digits are collected from\n"
+		"                              INFORMATION until Sending Complete, --number-length\n"
+		"                              digits or --interdigit without one\n"
+		"  --number-length N           overlap: N digits complete a number (default 0: none)\n"
+		"  --interdigit DUR            overlap: the inter-digit timer (default 5s)\n"
+		"  --overlap-send N            overlap sending: SETUP with the first N digits, the\n"
+		"                              rest in INFORMATION after SETUP ACKNOWLEDGE\n"
+		"  --glare SPAN:CH             a SETUP received on span SPAN for channel CH crosses\n"
+		"                              with one of ours: before libpri takes it, a call (to\n"
+		"                              --to) goes out on CH, as if both were sent at once\n"
 		"  --pace                      run each D-channel at 64 kbit/s both ways, like a\n"
 		"                              real PRI (about 63 call setups per second)\n"
 		"  --pcap FILE                 capture each span's D-channel (LINKTYPE_LINUX_LAPD);\n"
@@ -355,6 +371,25 @@ static int parse_arg(int c, char *arg, struct sim_opts *o, struct pending *p, in
 	case OPT_IGNORE_DISCONNECT:
 		o->ignore_disconnect = 1;
 		return 0;
+	case OPT_OVERLAP:
+		o->pri.overlap = 1;
+		return 0;
+	case OPT_NUMBER_LENGTH:
+		return parse_int(arg, 0, 63, &o->number_length);
+	case OPT_INTERDIGIT:
+		return sim_duration_parse(arg, &o->interdigit_ms) < 0 || o->interdigit_ms <= 0 ? -EINVAL : 0;
+	case OPT_OVERLAP_SEND:
+		o->pri.overlap_send = 1;
+		return parse_int(arg, 0, 63, &o->pri.overlap_send_digits);
+	case OPT_GLARE: {
+		char *colon = strrchr(arg, ':');
+
+		if (!colon || colon == arg)
+			return -EINVAL;
+		*colon = '\0';
+		o->glare_span = arg;
+		return parse_int(colon + 1, 1, 31, &o->glare_ch);
+	}
 	case 'p':
 		return parse_rate(arg, &o->rate);
 	case 'k':
@@ -403,8 +438,16 @@ static int finish_opts(struct sim_opts *o, struct pending *p)
 		fprintf(stderr, "pstnsim: --dchan and --audio (or --span) are required\n");
 		return -EINVAL;
 	}
-	if (o->originate > 0 && o->nto == 0) {
-		fprintf(stderr, "pstnsim: --originate needs --to\n");
+	for (int i = 0; o->glare_span && i <= o->nspans; i++) {
+		if (i == o->nspans) {
+			fprintf(stderr, "pstnsim: --glare: no span '%s'\n", o->glare_span);
+			return -EINVAL;
+		}
+		if (strcmp(o->spans[i].name, o->glare_span) == 0)
+			break;
+	}
+	if ((o->originate > 0 || o->glare_span) && o->nto == 0) {
+		fprintf(stderr, "pstnsim: --originate and --glare need --to\n");
 		return -EINVAL;
 	}
 	o->span.law = o->span.type == TDM_SPAN_T1 ? TDM_LAW_ULAW : TDM_LAW_ALAW;
@@ -469,6 +512,11 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o, int *log_lvl)
 					   {"from-pres", required_argument, NULL, OPT_FROM_PRES},
 					   {"service", required_argument, NULL, OPT_SERVICE},
 					   {"ignore-disconnect", no_argument, NULL, OPT_IGNORE_DISCONNECT},
+					   {"overlap", no_argument, NULL, OPT_OVERLAP},
+					   {"number-length", required_argument, NULL, OPT_NUMBER_LENGTH},
+					   {"interdigit", required_argument, NULL, OPT_INTERDIGIT},
+					   {"overlap-send", required_argument, NULL, OPT_OVERLAP_SEND},
+					   {"glare", required_argument, NULL, OPT_GLARE},
 					   {"rate", required_argument, NULL, 'p'},
 					   {"concurrency", required_argument, NULL, 'k'},
 					   {"out-actions", required_argument, NULL, 'O'},
@@ -514,6 +562,7 @@ int main(int argc, char **argv)
 	s->sigfd = -1;
 	s->o.base.disp = SIM_ANSWER;
 	s->o.base.src = SIM_SRC_TONE;
+	s->o.interdigit_ms = 5000;
 	if (parse_opts(argc, argv, &s->o, &lvl) < 0) {
 		usage(stderr);
 		sim_rules_free(&s->o.rules);

@@ -61,10 +61,10 @@ void sim_report_call(struct sim *s, const struct sim_call *c)
 	if (!s->o.quiet) {
 		printf("pstnsim: call ch=%d dir=%s cause=%d answered=%d active_ms=%lld tx=%lu rx=%lu tone_ratio=%.2f "
 		       "span=%s called=%s calling=%s called_plan=0x%02x calling_plan=0x%02x calling_pres=0x%02x "
-		       "alerted=%d dtmf=%s",
+		       "alerted=%d dtmf=%s info_msgs=%d",
 		       c->ch, c->outgoing ? "out" : "in", c->cause, c->t_active != 0, dur, c->tx, c->rx,
 		       c->media ? sim_media_tone_ratio(c->media) : 0, c->sp->opt->name, c->called, c->calling,
-		       c->called_plan, c->calling_plan, c->calling_pres, c->alerted, dtmf);
+		       c->called_plan, c->calling_plan, c->calling_pres, c->alerted, dtmf, c->info_msgs);
 		if (c->media && c->act->record[0])
 			printf(" recorded=%ld", sim_media_recorded(c->media));
 		printf("\n");
@@ -99,6 +99,7 @@ void sim_report_call(struct sim *s, const struct sim_call *c)
 		r->called_plan = c->called_plan;
 		r->calling_plan = c->calling_plan;
 		r->calling_pres = c->calling_pres;
+		r->info_msgs = c->info_msgs;
 		r->active_ms = dur;
 		r->tx = c->tx;
 		r->rx = c->rx;
@@ -233,8 +234,8 @@ static void json_calls(FILE *f, const struct sim *s)
 		json_str(f, r->called);
 		fputs(", \"calling\": ", f);
 		json_str(f, r->calling);
-		fprintf(f, ", \"called_plan\": %d, \"calling_plan\": %d, \"calling_pres\": %d", r->called_plan,
-			r->calling_plan, r->calling_pres);
+		fprintf(f, ", \"called_plan\": %d, \"calling_plan\": %d, \"calling_pres\": %d, \"info_msgs\": %d",
+			r->called_plan, r->calling_plan, r->calling_pres, r->info_msgs);
 		fprintf(f,
 			", \"alerted\": %s, \"answered\": %s, \"cause\": %d, \"active_ms\": %lld, \"tx\": %lu, "
 			"\"rx\": %lu, \"dtmf\": ",

@@ -50,7 +50,10 @@ struct sim_opts {
 	int to_plan, from_plan, from_pres; /* Q.931 plan (ton << 4 | npi) and presentation of outgoing calls */
 	struct sim_service service[SIM_MAX_SERVICE];
 	int nservice;
-	int ignore_disconnect; /* a broken far end: DISCONNECT is never answered with RELEASE */
+	int ignore_disconnect;            /* a broken far end: DISCONNECT is never answered with RELEASE */
+	int number_length, interdigit_ms; /* overlap receiving (o.pri.overlap): when a number is complete */
+	const char *glare_span;           /* --glare SPAN:CH: SETUPs received there cross with one of ours */
+	int glare_ch;
 	int originate, calls, timeout_s, concurrency, quiet;
 	double rate; /* calls per second; 0: as fast as channels allow */
 };
@@ -64,6 +67,10 @@ struct sim_call {
 	unsigned long seq;
 	char called[64], calling[64];
 	int called_plan, calling_plan, calling_pres; /* as received (incoming) or sent (outgoing) */
+	int info_msgs;                               /* overlap receiving: INFORMATION messages with digits */
+	int collecting;                              /* overlap receiving: waiting for more digits */
+	struct gw_pri_setup setup;                   /* while collecting: the SETUP, digits so far */
+	struct gw_timer *digit_timer;                /* the inter-digit timer */
 	const struct sim_actions *act;               /* owned by the options, live until exit */
 	long long t_setup, t_active;
 	unsigned long tx, rx;
@@ -90,7 +97,7 @@ struct sim_span {
 /* One finished call, for the JSON summary. */
 struct sim_record {
 	int span, ch, outgoing, cause, answered, alerted;
-	int called_plan, calling_plan, calling_pres;
+	int called_plan, calling_plan, calling_pres, info_msgs;
 	long long active_ms;
 	unsigned long tx, rx;
 	char called[64], calling[64], dtmf[SIM_DIGITS_MAX];

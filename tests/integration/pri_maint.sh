@@ -3,7 +3,9 @@
 # SERVICE messages (the carrier takes a channel out of service and back;
 # the operator does with tandemctl span service, and the carrier hears it)
 # and the periodic channel audit (a carrier that never answers our
-# DISCONNECT leaves the channel clearing; the audit restarts it).
+# DISCONNECT leaves the channel clearing; the audit restarts it, and the
+# CDR does not bill the stuck time; a stuck call no call owns is restarted
+# at the audit's second sight of it).
 . "$TOP_SRCDIR/tests/lib/harness.sh"
 
 PSTNSIM="$TOP_BUILDDIR/pstnsim/pstnsim"
@@ -115,6 +117,41 @@ wait "$SIM_PID"
 SIM_PID=
 t_is "$(python3 -c "import json; d=json.load(open('$T_DIR/sim2.json')); print(d['released'])")" 1 \
 	"the carrier's stuck call ended (our RESTART released it)"
+# The CDR bills the call until the caller's BYE (our DISCONNECT), not until
+# the audit freed the channel: the carrier's call lasted at least
+# audit_clearing (2 s) longer than the billable time. SIPp's BYE comes 1 s
+# after its ACK, so at least that much is billed.
+t_ok "its CDR reaches the database" t_eventually 20 sh -c \
+	"[ \$(cd /; '$(pg_bindir)/psql' -X -q -A -t -c \"SELECT count(*) FROM cdr WHERE callee = '+442071230003'\") = 1 ]"
+billable=$(pg_sql "SELECT billable_ms FROM cdr WHERE callee = '+442071230003'")
+stuck=$(python3 -c "import json; d=json.load(open('$T_DIR/sim2.json')); print(d['calls'][0]['active_ms'])")
+t_ok "the CDR bills the time until the BYE (billable $billable ms >= the caller's 1000 ms)" test "$billable" -ge 1000
+t_ok "and not the stuck clearing (the carrier's call: $stuck ms, more than 1 s longer)" \
+	test $((stuck - billable)) -gt 1000
+t_is "$(pg_sql "SELECT disposition || ' ' || hangup_side || ' ' || (end_time - answer_time = make_interval(secs => billable_ms / 1000.0))
+	FROM cdr WHERE callee = '+442071230003'")" "answered caller true" "answered, cleared by the caller, end_time - answer_time = billable"
+
+# A call that no call owns: the carrier calls a national number, which
+# tandemd cannot put in E.164 (no [span] numbers) and refuses at once (no
+# call is made of it); the carrier ignores the DISCONNECT. The audit restarts
+# the channel at its second sight of it, before audit_clearing.
+"$PSTNSIM" --dchan "$T_DIR/span.d" --audio "$T_DIR/span.b" --type t1 --switch 5ess --ignore-disconnect \
+	--originate 1 --to 2071230000 --to-ton national --json "$T_DIR/sim3.json" >"$T_DIR/sim3.log" 2>&1 &
+SIM_PID=$!
+t_ok "the span comes up a third time" t_eventually 30 sh -c "'$TANDEMCTL' --socket '$T_CTL_SOCKET' spans | grep -Eq '^pstn1 .* up '"
+t_ok "tandemd refuses the carrier's call (cause 28)" \
+	t_eventually 10 grep -q "pstn1 ch 1: call refused with cause 28" "$T_DIR/tandemd.log"
+t_ok "the carrier ignores the DISCONNECT" t_eventually 5 grep -q "ignoring DISCONNECT" "$T_DIR/sim3.log"
+t_ok "the audit restarts the channel nobody owns" \
+	t_eventually 15 grep -q "pstn1 ch 1: audit: a call in state Disconnect Request that no call owns; restarting the channel (repair 2)" \
+	"$T_DIR/tandemd.log"
+t_ok "channel 1 is idle again" t_eventually 10 sh -c "'$TANDEMCTL' --socket '$T_CTL_SOCKET' spans pstn1 | grep -Eq '^pstn1 +1 +Null'"
+t_like "$(ctl spans)" "pstn1 .* up +0 +23 +[0-9]+ +[0-9]+ +2 " "tandemctl spans counts two repairs"
+kill -TERM "$SIM_PID"
+wait "$SIM_PID"
+SIM_PID=
+t_is "$(python3 -c "import json; d=json.load(open('$T_DIR/sim3.json')); print(d['released'], d['calls'][0]['answered'])")" \
+	"1 False" "the carrier's refused call ended (our RESTART released it)"
 
 daemon_stop
 t_is "$T_DAEMON_RC" 0 "SIGTERM: clean exit 0"
