@@ -32,6 +32,6 @@ tests_pri_call_test_LDADD = $(SPAN_LIBS)
 
 TESTS += tests/unit/test_tdm_virtual tests/unit/test_pri_fsm tests/unit/test_pri_glare tests/unit/test_span_audit \
 	tests/integration/pri_virtual.sh tests/integration/pri_switches.sh tests/integration/pri_maint.sh \
-	tests/integration/pri_overlap.sh tests/integration/pri_glare.sh
+	tests/integration/pri_overlap.sh tests/integration/pri_glare.sh tests/integration/pri_hunt.sh
 EXTRA_DIST += tests/integration/pri_virtual.sh tests/integration/pri_switches.sh tests/integration/pri_maint.sh \
-	tests/integration/pri_overlap.sh tests/integration/pri_glare.sh
+	tests/integration/pri_overlap.sh tests/integration/pri_glare.sh tests/integration/pri_hunt.sh
