@@ -231,6 +231,8 @@ const struct conf_directive settings_directives[] = {
      "largest SIP message taken, in bytes; a larger request gets 413 (TCP: and the connection is closed)"},
     {"sip", "max_uri", CONF_INT, I(sip_max_uri), 32, 8192, NULL, NULL, "512",
      "longest Request-URI taken, in bytes; a longer one gets 414"},
+    {"sip", "resolv_conf", CONF_STR, S(sip_resolv_conf), 0, 0, NULL, NULL, "",
+     "resolv.conf-style file naming the DNS servers for trunk members given as domains (empty: /etc/resolv.conf)"},
     {"sip", "tls_listen", CONF_STR, S(sip_tls_listen), 0, 0, NULL, check_hostport_or_none, "",
      "address and port for SIP over TLS (sips:, usually port 5061); empty: no TLS"},
     {"sip", "tls_certificate", CONF_STR, S(sip_tls_cert), 0, 0, NULL, NULL, "",

@@ -60,16 +60,17 @@ struct tandem_settings {
 	char sip_listen[128];    /* [sip] listen: host:port */
 	char sip_transports[32]; /* [sip] transports: "udp,tcp", "udp" or "tcp" */
 	char sip_user_agent[64];
-	char sip_realm[128];      /* [sip] realm: digest realm */
-	int sip_reg_min;          /* [sip] register_min_expires, seconds */
-	int sip_reg_max;          /* [sip] register_max_expires, seconds */
-	int sip_max_message;      /* [sip] max_message: bytes; larger requests get 413 */
-	int sip_max_uri;          /* [sip] max_uri: bytes; a longer Request-URI gets 414 */
-	char sip_tls_listen[128]; /* [sip] tls_listen: host:port for SIP over TLS; "" = none */
-	char sip_tls_cert[512];   /* [sip] tls_certificate: PEM certificate (and chain) */
-	char sip_tls_key[512];    /* [sip] tls_key: PEM private key */
-	char sip_tls_ca[512];     /* [sip] tls_ca: PEM CAs for peers' certificates; "" = none */
-	int sec_flood_requests;   /* [security] flood_requests: per source and window; 0 = off */
+	char sip_realm[128];       /* [sip] realm: digest realm */
+	int sip_reg_min;           /* [sip] register_min_expires, seconds */
+	int sip_reg_max;           /* [sip] register_max_expires, seconds */
+	int sip_max_message;       /* [sip] max_message: bytes; larger requests get 413 */
+	int sip_max_uri;           /* [sip] max_uri: bytes; a longer Request-URI gets 414 */
+	char sip_tls_listen[128];  /* [sip] tls_listen: host:port for SIP over TLS; "" = none */
+	char sip_tls_cert[512];    /* [sip] tls_certificate: PEM certificate (and chain) */
+	char sip_tls_key[512];     /* [sip] tls_key: PEM private key */
+	char sip_resolv_conf[512]; /* [sip] resolv_conf: DNS servers for RFC 3263 lookups; "" = /etc/resolv.conf */
+	char sip_tls_ca[512];      /* [sip] tls_ca: PEM CAs for peers' certificates; "" = none */
+	int sec_flood_requests;    /* [security] flood_requests: per source and window; 0 = off */
 	int sec_flood_window_ms;
 	int sec_auth_failures; /* [security] auth_failures: 403s per source and window; 0 = off */
 	int sec_auth_window_ms;

@@ -27,11 +27,13 @@
 #include <sofia-sip/nua.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
+#include <sofia-sip/sresolv.h>
 #include <sofia-sip/su_log.h>
 #include <sofia-sip/tport_tag.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct gw_sip {
 	nua_t *nua;
@@ -553,6 +555,13 @@ int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	/* Sofia's resolver would quietly ask 127.0.0.1 instead */
+	if (s->sip_resolv_conf[0] && access(s->sip_resolv_conf, R_OK) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "[sip] resolv_conf: cannot read %s: %s", s->sip_resolv_conf, strerror(-rc));
+		free(sip);
+		return rc;
+	}
 	gw_sip_url(s, url, sizeof(url));
 	sip->auth = gw_auth_new(s->sip_realm, 300);
 	sip->reg = gw_reg_new();
@@ -595,7 +604,8 @@ int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_
 	    TAG_IF(tls_dir[0], TPTAG_CERTIFICATE(tls_dir)), SIPTAG_USER_AGENT_STR(s->sip_user_agent),
 	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"), NUTAG_APPL_METHOD("REGISTER"),
 	    NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), NUTAG_MEDIA_ENABLE(0), SIPTAG_SUPPORTED_STR("100rel, timer"),
-	    NTATAG_MAXSIZE((usize_t)s->sip_max_message), NTATAG_PASS_100(1), TAG_END());
+	    NTATAG_MAXSIZE((usize_t)s->sip_max_message), NTATAG_PASS_100(1),
+	    TAG_IF(s->sip_resolv_conf[0], SRESTAG_RESOLV_CONF(s->sip_resolv_conf)), TAG_END());
 	if (tls_dir[0])
 		gw_sip_tls_dir_remove(tls_dir); /* read by now: the key stays in one place */
 	if (!sip->nua) {

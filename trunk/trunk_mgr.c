@@ -233,6 +233,9 @@ static void tm_member_sync(struct trunk_mgr *m, struct tm_trunk *t, const struct
 	if (dm->port)
 		snprintf(uri, sizeof(uri), "sip:%s%s%s:%u;transport=%s", v6 ? "[" : "", dm->host, v6 ? "]" : "",
 			 dm->port, tr);
+	else if (dm->transport == DIR_TRANSPORT_UDP)
+		/* a domain's NAPTR records choose, as for calls (RFC 3263 4.1) */
+		snprintf(uri, sizeof(uri), "sip:%s%s%s", v6 ? "[" : "", dm->host, v6 ? "]" : "");
 	else
 		snprintf(uri, sizeof(uri), "sip:%s%s%s;transport=%s", v6 ? "[" : "", dm->host, v6 ? "]" : "", tr);
 	snprintf(label, sizeof(label), "%s%s%s:%u/%s", v6 ? "[" : "", dm->host, v6 ? "]" : "",
