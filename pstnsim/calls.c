@@ -175,6 +175,8 @@ static void ev_setup(void *arg, const struct gw_pri_setup *su)
 	c->called_plan = su->called_party.plan;
 	c->calling_plan = su->calling_party.plan;
 	c->calling_pres = su->calling_party.pres;
+	snprintf(c->redirecting, sizeof(c->redirecting), "%s", su->redirecting.digits);
+	c->redirecting_reason = su->redirecting.digits[0] ? su->redirecting_reason : -1;
 	switch (a->disp) {
 	case SIM_REJECT:
 		s->rejected++;
