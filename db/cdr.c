@@ -37,12 +37,36 @@ static const struct cdr_field {
 	{                                                                              \
 		t, #f, CDR_K_I64, offsetof(struct cdr_record, f), sizeof(int64_t), req \
 	}
-    S(1, call_uuid, true),     I(2, leg, true),          S(3, node, true),          I(4, direction, true),
-    S(5, customer, false),     S(6, ingress, false),     S(7, egress, false),       S(8, span, false),
-    I(9, channel, false),      S(10, caller, false),     S(11, callee, false),      S(12, dialed, false),
-    L(13, start_ms, true),     L(14, answer_ms, false),  L(15, end_ms, true),       L(16, duration_ms, true),
-    L(17, billable_ms, true),  I(18, disposition, true), I(19, sip_status, false),  I(20, q850_cause, false),
-    I(21, hangup_side, false), S(22, codec, false),      S(23, sip_call_id, false), S(24, route, false),
+    S(1, call_uuid, true),
+    I(2, leg, true),
+    S(3, node, true),
+    I(4, direction, true),
+    S(5, customer, false),
+    S(6, ingress, false),
+    S(7, egress, false),
+    S(8, span, false),
+    I(9, channel, false),
+    S(10, caller, false),
+    S(11, callee, false),
+    S(12, dialed, false),
+    L(13, start_ms, true),
+    L(14, answer_ms, false),
+    L(15, end_ms, true),
+    L(16, duration_ms, true),
+    L(17, billable_ms, true),
+    I(18, disposition, true),
+    I(19, sip_status, false),
+    I(20, q850_cause, false),
+    I(21, hangup_side, false),
+    S(22, codec, false),
+    S(23, sip_call_id, false),
+    S(24, route, false),
+    /* 007_cdr_isup: absent from older journals, so unset when replayed */
+    I(25, calling_category, false),
+    S(26, redirecting, false),
+    I(27, redirect_reason, false),
+    I(28, redirect_count, false),
+    S(29, original_called, false),
 #undef S
 #undef I
 #undef L
@@ -76,6 +100,9 @@ void cdr_record_init(struct cdr_record *r)
 	r->sip_status = CDR_UNSET;
 	r->q850_cause = CDR_UNSET;
 	r->hangup_side = CDR_HANGUP_UNSET;
+	r->calling_category = CDR_UNSET;
+	r->redirect_reason = CDR_UNSET;
+	r->redirect_count = CDR_UNSET;
 }
 
 static int64_t cdr_get_int(const struct cdr_record *r, const struct cdr_field *f)
@@ -202,6 +229,12 @@ int cdr_record_check(const struct cdr_record *r, char *err, size_t errlen)
 		CDR_FAIL("q850_cause %d is not 0..127", r->q850_cause);
 	if (r->hangup_side != CDR_HANGUP_UNSET && !cdr_hangup_side_name(r->hangup_side))
 		CDR_FAIL("hangup_side %d is unknown", (int)r->hangup_side);
+	if (r->calling_category != CDR_UNSET && (r->calling_category < 0 || r->calling_category > 255))
+		CDR_FAIL("calling_category %d is not 0..255", r->calling_category);
+	if (r->redirect_reason != CDR_UNSET && (r->redirect_reason < 0 || r->redirect_reason > 15))
+		CDR_FAIL("redirect_reason %d is not 0..15", r->redirect_reason);
+	if (r->redirect_count != CDR_UNSET && (r->redirect_count < 0 || r->redirect_count > 7))
+		CDR_FAIL("redirect_count %d is not 0..7", r->redirect_count);
 	return 0;
 }
 

@@ -64,6 +64,13 @@ struct cdr_record {
 	char codec[CDR_CODEC_MAX];
 	char sip_call_id[CDR_CALLID_MAX];
 	char route[CDR_ROUTE_MAX]; /* which route and trunk member carried it */
+	/* 007_cdr_isup: the caller's category (ISUP CPC, Q.763 3.11: 0..255)
+	 * and the redirection (ISUP redirecting reason 0..15, counter 0..7) as
+	 * the ingress gave them; unset (CDR_UNSET, "") when it did not. */
+	int calling_category;
+	char redirecting[CDR_NUMBER_MAX];
+	int redirect_reason, redirect_count;
+	char original_called[CDR_NUMBER_MAX];
 };
 
 /* A record with every optional field unset and the required ones zero. */

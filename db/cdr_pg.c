@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#define CDR_PG_NCOLS 24
+#define CDR_PG_NCOLS 29
 
 struct cdr_pg {
 	PGconn *conn;
@@ -33,10 +33,11 @@ struct cdr_pg {
 };
 
 /* The columns of table cdr a record fills, in cdr_pg_values() order. */
-#define CDR_PG_COLUMNS                                                                                        \
-	"call_uuid, leg, node, direction, customer, ingress, egress, span, channel, caller, callee, dialed, " \
-	"start_time, answer_time, end_time, duration_ms, billable_ms, disposition, sip_status, q850_cause, "  \
-	"hangup_side, codec, sip_call_id, route"
+#define CDR_PG_COLUMNS                                                                                             \
+	"call_uuid, leg, node, direction, customer, ingress, egress, span, channel, caller, callee, dialed, "      \
+	"start_time, answer_time, end_time, duration_ms, billable_ms, disposition, sip_status, q850_cause, "       \
+	"hangup_side, codec, sip_call_id, route, calling_category, redirecting, redirect_reason, redirect_count, " \
+	"original_called"
 
 const char *cdr_pg_columns(void)
 {
@@ -45,7 +46,8 @@ const char *cdr_pg_columns(void)
 
 /* Text forms of one record's numbers, alive while its line is built. */
 struct cdr_pg_row {
-	char leg[24], channel[24], start[40], answer[40], end[40], dur[24], bill[24], sip[24], q850[24];
+	char leg[24], channel[24], start[40], answer[40], end[40], dur[24], bill[24], sip[24], q850[24], cpc[24],
+	    rreason[24], rcount[24];
 };
 
 int cdr_pg_connect(const char *conninfo, struct cdr_pg **out, char *err, size_t errlen)
@@ -147,7 +149,7 @@ static const char *cdr_pg_text(const char *s)
 	return *s ? s : NULL;
 }
 
-/* The 24 column values of one record as text (NULL for SQL NULL). */
+/* The 29 column values of one record as text (NULL for SQL NULL). */
 static void cdr_pg_values(const struct cdr_record *r, struct cdr_pg_row *b, const char **v)
 {
 	cdr_pg_dec(r->leg, b->leg);
@@ -177,6 +179,11 @@ static void cdr_pg_values(const struct cdr_record *r, struct cdr_pg_row *b, cons
 	v[21] = cdr_pg_text(r->codec);
 	v[22] = cdr_pg_text(r->sip_call_id);
 	v[23] = cdr_pg_text(r->route);
+	v[24] = cdr_pg_int(r->calling_category, b->cpc);
+	v[25] = cdr_pg_text(r->redirecting);
+	v[26] = cdr_pg_int(r->redirect_reason, b->rreason);
+	v[27] = cdr_pg_int(r->redirect_count, b->rcount);
+	v[28] = cdr_pg_text(r->original_called);
 }
 
 /* Append s to buf (len bytes) at pos; escaped in COPY text form (backslash,

@@ -24,7 +24,8 @@ static const char dir_credential_sql[] = "SELECT username, realm, ha1, customer_
 static const char dir_trunk_sql[] =
     "SELECT id, name, kind, enabled, coalesce(max_calls, -1), coalesce(max_cps, -1),"
     " invite_timeout_ms, array_to_string(failover_codes, ','), limit_status, limit_cause,"
-    " register, auth_user, auth_password, register_expires, ping_interval_s, ping_up, ping_down FROM trunks";
+    " register, auth_user, auth_password, register_expires, ping_interval_s, ping_up, ping_down,"
+    " sipt FROM trunks";
 static const char dir_member_sql[] =
     "SELECT id, trunk_id, host, coalesce(port, 0), transport, priority, weight FROM trunk_members";
 static const char dir_destination_sql[] = "SELECT customer_id, prefix, action FROM customer_destinations";
@@ -139,7 +140,7 @@ static int dir_load_trunk(void *arg, int ncols, const char *const *v)
 	int64_t id, calls;
 	double cps;
 
-	if (ncols != 17 || db_text_int64(v[0], &id) < 0 || !v[2] || !v[3] || db_text_int64(v[4], &calls) < 0 ||
+	if (ncols != 18 || db_text_int64(v[0], &id) < 0 || !v[2] || !v[3] || db_text_int64(v[4], &calls) < 0 ||
 	    calls < -1 || calls > 100000 || dir_num(v[5], &cps) < 0)
 		return dir_refuse(c, -EINVAL, v[1]);
 	c->rc = dir_builder_add_trunk(c->b, id, v[1], strcmp(v[2], "pri") == 0 ? DIR_TRUNK_PRI : DIR_TRUNK_SIP,
@@ -148,6 +149,12 @@ static int dir_load_trunk(void *arg, int ncols, const char *const *v)
 		c->rc = dir_trunk_failover_cols(id, v + 6, c->b);
 	if (c->rc == 0)
 		c->rc = dir_trunk_health_cols(id, v + 10, c->b);
+	if (c->rc == 0)
+		c->rc = dir_builder_set_trunk_sipt(c->b, id,
+						   !v[17] || strcmp(v[17], "none") == 0 ? DIR_SIPT_NONE
+						   : strcmp(v[17], "sip-t") == 0        ? DIR_SIPT_T
+						   : strcmp(v[17], "sip-i") == 0        ? DIR_SIPT_I
+											: (enum dir_sipt) - 1);
 	return c->rc < 0 ? dir_refuse(c, c->rc, v[1]) : 0;
 }
 

@@ -303,6 +303,21 @@ int dir_builder_set_trunk_health(struct dir_builder *b, int64_t id, bool reg, co
 	return 0;
 }
 
+int dir_builder_set_trunk_sipt(struct dir_builder *b, int64_t trunk_id, enum dir_sipt sipt)
+{
+	if (sipt != DIR_SIPT_NONE && sipt != DIR_SIPT_T && sipt != DIR_SIPT_I)
+		return -EINVAL;
+	/* the loader sets it right after adding the trunk: search from the end */
+	for (size_t i = b->ntrunk; i-- > 0;)
+		if (b->trunk[i].id == trunk_id) {
+			if (sipt != DIR_SIPT_NONE && b->trunk[i].kind != DIR_TRUNK_SIP)
+				return -EINVAL;
+			b->trunk[i].sipt = sipt;
+			return 0;
+		}
+	return -ENOENT;
+}
+
 int dir_builder_trunk_failover(struct dir_builder *b, int64_t trunk_id, const struct dir_trunk_failover *fo)
 {
 	if (!fo || fo->invite_timeout_ms < 1 || fo->invite_timeout_ms > 300000 || fo->ncodes > DIR_FAILOVER_MAX ||

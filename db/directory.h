@@ -45,6 +45,14 @@ struct dir_customer {
 	unsigned max_duration_s; /* an answered call is cut after this */
 };
 
+/* A SIP trunk's ISUP encapsulation (trunks.sipt, 005_provisioning; gateway/
+ * call_sipt.c): none, SIP-T (RFC 3372) or SIP-I (ITU-T Q.1912.5). */
+enum dir_sipt {
+	DIR_SIPT_NONE = 0,
+	DIR_SIPT_T = 1,
+	DIR_SIPT_I = 2,
+};
+
 /* Failover and limit settings of a trunk (005_provisioning). */
 #define DIR_FAILOVER_MAX 32
 struct dir_trunk_failover {
@@ -74,6 +82,7 @@ struct dir_trunk {
 	unsigned register_expires;   /* seconds asked for */
 	unsigned ping_interval_s;    /* OPTIONS every this many seconds; 0 = off */
 	unsigned ping_up, ping_down; /* answers / failures in a row that change a member's health */
+	enum dir_sipt sipt;          /* dir_builder_set_trunk_sipt(); DIR_SIPT_NONE by default */
 };
 
 /* One gateway of a SIP trunk. */
@@ -148,6 +157,9 @@ int dir_builder_add_member(struct dir_builder *b, int64_t id, int64_t trunk_id, 
  * 400..699, limit_status 400..699, limit_cause 1..127, invite timeout
  * 1..300000 ms. 0, -ENOENT or -EINVAL. */
 int dir_builder_trunk_failover(struct dir_builder *b, int64_t trunk_id, const struct dir_trunk_failover *fo);
+/* A SIP trunk's ISUP encapsulation (a PRI trunk's is always none). 0,
+ * -ENOENT or -EINVAL. */
+int dir_builder_set_trunk_sipt(struct dir_builder *b, int64_t trunk_id, enum dir_sipt sipt);
 /* A customer's destination rule (customer_destinations) and caller
  * prefix (customer_callers): prefix is '+' and up to 15 digits. */
 int dir_builder_add_destination(struct dir_builder *b, int64_t customer_id, const char *prefix, bool allow);

@@ -102,6 +102,7 @@ struct call *call_new(struct gw_calls *calls, enum cdr_direction dir)
 	c->channel = CDR_UNSET;
 	c->start_ms = call_now_ms();
 	c->last_cause = CAUSE_NO_ROUTE_DESTINATION;
+	c->cpc = c->redirect_isup_reason = -1;
 	make_uuid(c->uuid);
 	c->next = calls->list;
 	if (calls->list)
@@ -128,6 +129,7 @@ static void call_free(struct call *c)
 	gw_timer_free(c->invite_timer);
 	free(c->a_sdp);
 	free(c->b_sdp);
+	free(c->iam);
 	free(c);
 }
 
@@ -193,6 +195,17 @@ static void call_write_cdr(struct call *c)
 	snprintf(r.codec, sizeof(r.codec), "%s", c->a.kind == LEG_PRI || c->b.kind == LEG_PRI ? "G711" : "");
 	snprintf(r.sip_call_id, sizeof(r.sip_call_id), "%s", c->call_id);
 	snprintf(r.route, sizeof(r.route), "%s", c->route);
+	/* the caller's category and the redirection (007_cdr_isup) */
+	r.calling_category = c->cpc >= 0 && c->cpc <= 255 ? c->cpc : CDR_UNSET;
+	if (c->redirected) {
+		snprintf(r.redirecting, sizeof(r.redirecting), "%s", c->redirect.number);
+		r.redirect_reason =
+		    c->redirect_isup_reason >= 0
+			? c->redirect_isup_reason
+			: q699_isup_redir_reason((uint8_t)ident_redir_reason_to_q931(c->redirect.reason));
+		r.redirect_count = c->redirect.counter >= 0 && c->redirect.counter <= 7 ? c->redirect.counter : 7;
+	}
+	snprintf(r.original_called, sizeof(r.original_called), "%s", c->orig_called);
 	if (cdr_record_check(&r, err, sizeof(err)) < 0) {
 		CLOG(LOG_ERR, c, "CDR leg %d refused before journaling: %s", r.leg, err);
 		c->calls->cdr_errors++;
@@ -245,7 +258,7 @@ void call_fail_a(struct call *c, int cause, int status)
 	CLOG(LOG_INFO, c, "failed: cause %d (%s), SIP %d", cause, cause_name(cause), status);
 	call_reason(cause, reason, sizeof(reason));
 	if (c->a.kind == LEG_SIP && c->a.live) {
-		gw_sip_hangup(c->a.sip, status, reason);
+		call_sipt_hangup(c, 1, status, reason, cause);
 		c->a.live = 0;
 	} else if (c->a.kind == LEG_PRI && c->a.live) {
 		gw_pri_hangup(gw_span_pri(c->a.span), c->a.ch, cause);
@@ -338,6 +351,7 @@ int call_start_sip(struct call *c, const struct dir_member *m, const char *uri, 
 {
 	struct gw_calls *calls = c->calls;
 	struct gw_sip_call sc;
+	struct call_sipt_out *body = NULL;
 	struct ident_sip id;
 	char ruri[320], host[128], port[16] = "", extra[1400] = "", div[600], local[SDP_MAX], to[200];
 	const char *offer;
@@ -372,8 +386,19 @@ int call_start_sip(struct call *c, const struct dir_member *m, const char *uri, 
 		offer = call_pri_sdp(c, &c->a, NULL, local, sizeof(local));
 	else
 		offer = c->a_sdp;
+	/* a SIP-T / SIP-I peer: the offer goes with an IAM */
+	c->b_sipt = m ? call_sipt_of_trunk(c, m->trunk_id) : call_sipt_of_uri(c, ruri);
+	if (c->b_sipt) {
+		body = malloc(sizeof(*body));
+		rc = body ? call_sipt_invite_body(c, offer, body) : -ENOMEM;
+		if (rc < 0) {
+			free(body);
+			return rc;
+		}
+	}
 	memset(&sc, 0, sizeof(sc));
 	sc.uri = ruri;
+	sc.body = body ? &body->body : NULL;
 	if (to_did) { /* a registered contact: the DID goes in To */
 		snprintf(to, sizeof(to), "<sip:%s@%s>", c->callee, host);
 		sc.to = to;
@@ -382,6 +407,7 @@ int call_start_sip(struct call *c, const struct dir_member *m, const char *uri, 
 	sc.extra = extra;
 	sc.sdp = offer;
 	rc = gw_sip_invite(calls->sip, &sc, c, &c->b.sip);
+	free(body);
 	if (rc < 0) {
 		c->last_cause = CAUSE_TEMPORARY_FAILURE;
 		return rc;
@@ -482,7 +508,7 @@ static void call_b_answered(struct call *c)
 	if (c->a.kind == LEG_SIP) {
 		const char *sdp =
 		    c->b.kind == LEG_PRI ? call_pri_sdp(c, &c->b, c->a_sdp, local, sizeof(local)) : c->b_sdp;
-		gw_sip_respond(c->a.sip, 200, sdp, NULL, NULL);
+		call_sipt_respond(c, 200, sdp);
 	} else {
 		call_media_remote(c->calls->media, c->uuid, c->b_sdp);
 		gw_pri_answer(gw_span_pri(c->a.span), c->a.ch);
@@ -500,7 +526,7 @@ static void call_b_ringing(struct call *c, int early)
 		if (c->a.kind == LEG_SIP) {
 			const char *sdp =
 			    c->b.kind == LEG_PRI ? call_pri_sdp(c, &c->b, c->a_sdp, local, sizeof(local)) : c->b_sdp;
-			gw_sip_respond(c->a.sip, 183, sdp, NULL, NULL);
+			call_sipt_respond(c, 183, sdp);
 		} else {
 			call_media_remote(c->calls->media, c->uuid, c->b_sdp);
 			gw_pri_progress(gw_span_pri(c->a.span), c->a.ch);
@@ -508,7 +534,7 @@ static void call_b_ringing(struct call *c, int early)
 	} else if (!early && !c->a.alerted) {
 		c->a.alerted = 1;
 		if (c->a.kind == LEG_SIP)
-			gw_sip_respond(c->a.sip, 180, NULL, NULL, NULL);
+			call_sipt_respond(c, 180, NULL);
 		else
 			gw_pri_alerting(gw_span_pri(c->a.span), c->a.ch);
 	}
@@ -540,7 +566,7 @@ static void call_end_b(struct call *c, int cause)
 	call_reason(cause, reason, sizeof(reason));
 	call_media_stop(c);
 	if (c->b.kind == LEG_SIP) {
-		gw_sip_hangup(c->b.sip, 487, reason);
+		call_sipt_hangup(c, 0, 487, reason, cause);
 		c->b.live = 0;
 	} else if (c->b.kind == LEG_PRI) {
 		gw_pri_hangup(gw_span_pri(c->b.span), c->b.ch, cause);
@@ -557,7 +583,7 @@ static void call_end_a(struct call *c, int cause)
 	call_reason(cause, reason, sizeof(reason));
 	call_media_stop(c);
 	if (c->a.kind == LEG_SIP) {
-		gw_sip_hangup(c->a.sip, cause_to_sip_final(NULL, cause), reason);
+		call_sipt_hangup(c, 1, cause_to_sip_final(NULL, cause), reason, cause);
 		c->a.live = 0;
 	} else {
 		gw_pri_hangup(gw_span_pri(c->a.span), c->a.ch, cause);
@@ -665,6 +691,7 @@ static void calls_on_failed(void *arg, struct gw_sip_leg *leg, void *owner, int 
 	c->b.live = 0;
 	if (cause <= 0)
 		cause = cause_from_sip(NULL, status);
+	cause = call_sipt_cause(c, leg, cause);
 	CLOG(LOG_INFO, c, "egress answered %d (cause %d)", status, cause);
 	if (status == 503)
 		call_hunt_retry_after(c, gw_sip_leg_retry_after(leg));
@@ -685,7 +712,7 @@ static void calls_on_ended(void *arg, struct gw_sip_leg *leg, void *owner, int b
 	} else if (c->b.kind == LEG_SIP && c->b.sip == leg) {
 		c->b.live = 0;
 		CLOG(LOG_INFO, c, "callee hung up (%s)", by_bye ? "BYE" : "dialog ended");
-		call_b_ended(c, cause > 0 ? cause : CAUSE_NORMAL_CLEARING, 0);
+		call_b_ended(c, call_sipt_cause(c, leg, cause > 0 ? cause : CAUSE_NORMAL_CLEARING), 0);
 	}
 }
 

@@ -200,6 +200,10 @@ void calls_on_invite(void *arg, const struct gw_sip_invite *inv)
 		    ident_redirect_from_diversion(d, n, &c->redirect) == 0)
 			c->redirected = 1;
 	}
+	/* a member of a SIP-T / SIP-I trunk: its INVITE carries an IAM */
+	c->a_sipt = call_sipt_of_host(c, inv->source_ip);
+	if (call_sipt_ingress(c, inv) < 0)
+		return;
 	CLOG(LOG_INFO, c, "INVITE from %s:%d (%s %s) to %s, caller %s%s", inv->source_ip, inv->source_port,
 	     carrier ? "trunk" : "customer", carrier ? carrier->name : cust->name, callee,
 	     c->caller.number[0] ? c->caller.number : "(none)", c->caller.pres ? " (restricted)" : "");

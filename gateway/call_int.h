@@ -9,6 +9,8 @@
 #include "db/cdr.h"
 #include "gateway/identity.h"
 #include "gateway/numbers.h"
+#include "gateway/sip.h"
+#include "isup/q699.h"
 
 #include <stdint.h>
 
@@ -110,6 +112,15 @@ struct call {
 	int64_t trunk_hold, cust_hold; /* limits taken: the trunk's and customer's id */
 	int limit_status, limit_cause; /* the last trunk skipped at its limits, else 0 */
 	unsigned max_duration_s;       /* the customer's; 0: none */
+	/* --- SIP-T / SIP-I (gateway/call_sipt.c) --- */
+	int a_sipt, b_sipt;          /* enum dir_sipt of each SIP leg's peer; 0: plain SIP */
+	int isup_variant, b_variant; /* enum tisup_variant of the ingress IAM, of the egress's */
+	uint8_t *iam;                /* the ingress IAM as received (for transit); NULL: none */
+	size_t iam_len;
+	struct q699_backward a_bw;        /* the backward messages sent to the ingress so far */
+	int cpc;                          /* calling party's category (Q.763 3.11); -1: none given */
+	char orig_called[CDR_NUMBER_MAX]; /* original called number, "" if none */
+	int redirect_isup_reason;         /* the IAM's redirecting reason (Q.763 3.45); -1: none given */
 };
 
 struct gw_calls {
@@ -164,6 +175,39 @@ void call_release_limits(struct call *c);
 void call_invite_timeout(void *arg);
 void call_hunt_status(const struct gw_calls *calls, struct ctl_out *out);
 void call_hunt_table(const struct gw_calls *calls, struct ctl_out *out);
+
+/* SIP-T / SIP-I (gateway/call_sipt.c). The body that goes with a message
+ * to a SIP-T peer. */
+#define CALL_SIPT_BODY_MAX (SDP_MAX + 3072)
+struct call_sipt_out {
+	struct gw_sip_body body;
+	char ctype[128];
+	uint8_t buf[CALL_SIPT_BODY_MAX];
+};
+const char *call_sipt_name(int mode);
+/* enum dir_sipt of the SIP trunk with a member at host, of trunk_id. */
+int call_sipt_of_host(struct call *c, const char *host);
+int call_sipt_of_trunk(struct call *c, int64_t trunk_id);
+int call_sipt_of_uri(struct call *c, const char *uri);
+/* A new INVITE from a peer with c->a_sipt set (or not): its ISUP part
+ * read into the call (RFC 3204: 415 for what must be understood and is
+ * not). 0, or -1 when the call was refused (call_fail_a). */
+int call_sipt_ingress(struct call *c, const struct gw_sip_invite *inv);
+/* The INVITE's body toward a peer with c->b_sipt set: the SDP and an IAM
+ * (the ingress's, forwarded, or Q.699's from the call). 1 and *out, 0
+ * when the peer is plain SIP, -ELOOP when the hop counter ran out
+ * (c->last_cause 25), another negative errno on failure. */
+int call_sipt_invite_body(struct call *c, const char *sdp, struct call_sipt_out *out);
+/* Respond to the ingress (180, 183, 200) with ACM, CPG or ANM when it
+ * speaks SIP-T; gw_sip_respond otherwise. */
+int call_sipt_respond(struct call *c, int status, const char *sdp);
+/* gw_sip_hangup of the ingress (a_side) or egress leg, with a REL of
+ * cause when the peer speaks SIP-T (RFC 3372: in the BYE, CANCEL or final
+ * response). */
+int call_sipt_hangup(struct call *c, int a_side, int status, const char *reason, int cause);
+/* The cause an egress's final response or BYE means: its REL's when the
+ * peer speaks SIP-T and sent one (the ISUP cause wins), else cause. */
+int call_sipt_cause(struct call *c, struct gw_sip_leg *leg, int cause);
 
 /* Admission and routing of new calls (gateway/call_admit.c). */
 void calls_on_invite(void *arg, const struct gw_sip_invite *inv);

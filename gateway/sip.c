@@ -64,6 +64,8 @@ struct gw_sip_leg {
 	int retry_after; /* outgoing: the final response's Retry-After, seconds; -1: none */
 	char call_id[128];
 	struct sockaddr_storage src; /* incoming: where the INVITE came from */
+	sip_t const *cur;            /* the message an event to the owner is about (gw_sip_leg_body) */
+	char cur_ctype[512], cur_cdisp[256];
 };
 
 static void gw_sip_logger(void *stream, char const *fmt, va_list ap)
@@ -309,6 +311,12 @@ static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
 	inv.call_id = msg->sip_call_id && msg->sip_call_id->i_id ? msg->sip_call_id->i_id : "";
 	snprintf(leg->call_id, sizeof(leg->call_id), "%s", inv.call_id);
 	inv.sdp = gw_sip_body_sdp(msg, sdp, 8192);
+	if (msg->sip_payload && msg->sip_payload->pl_data) {
+		inv.body.ctype = gw_sip_content_type(msg, leg->cur_ctype, sizeof(leg->cur_ctype));
+		inv.body.cdisp = gw_sip_content_disposition(msg, leg->cur_cdisp, sizeof(leg->cur_cdisp));
+		inv.body.data = (const uint8_t *)msg->sip_payload->pl_data;
+		inv.body.len = msg->sip_payload->pl_len;
+	}
 	leg->src = src;
 	leg_source(&src, ip, sizeof(ip), &inv.source_port);
 	inv.source_ip = ip;
@@ -322,16 +330,19 @@ static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
 	free(sdp);
 }
 
-/* The owner hears of the end once; then the leg only waits for nua. */
-static void leg_ended(struct gw_sip_leg *leg, int by_bye, int cause)
+/* The owner hears of the end once; then the leg only waits for nua. msg
+ * is the BYE or CANCEL (or NULL), for gw_sip_leg_body. */
+static void leg_ended(struct gw_sip_leg *leg, int by_bye, int cause, sip_t const *msg)
 {
 	struct gw_sip *sip = leg->sip;
 
 	if (leg->done || leg->hung || !leg->owner)
 		return;
 	leg->done = 1;
+	leg->cur = msg;
 	if (sip->ev.ended)
 		sip->ev.ended(sip->ev_arg, leg, leg->owner, by_bye, cause);
+	leg->cur = NULL;
 }
 
 static void on_r_invite(struct gw_sip *sip, int status, struct gw_sip_leg *leg, sip_t const *msg)
@@ -352,7 +363,9 @@ static void on_r_invite(struct gw_sip *sip, int status, struct gw_sip_leg *leg, 
 		if (!leg->hung && !leg->done && leg->owner && sip->ev.failed) {
 			leg->done = 1;
 			leg->retry_after = (int)msg->sip_retry_after->af_delta;
+			leg->cur = msg;
 			sip->ev.failed(sip->ev_arg, leg, leg->owner, msg->sip_status->st_status, reason_cause(msg));
+			leg->cur = NULL;
 		}
 		nua_handle_bind(nh, NULL);
 		leg_free(leg);
@@ -381,6 +394,7 @@ static void on_r_invite(struct gw_sip *sip, int status, struct gw_sip_leg *leg, 
 	if (!sdp)
 		return;
 	gw_sip_body_sdp(msg, sdp, 8192);
+	leg->cur = msg;
 	if (status < 200) {
 		if (sip->ev.progress)
 			sip->ev.progress(sip->ev_arg, leg, leg->owner, status, sdp);
@@ -394,6 +408,7 @@ static void on_r_invite(struct gw_sip *sip, int status, struct gw_sip_leg *leg, 
 		if (sip->ev.failed)
 			sip->ev.failed(sip->ev_arg, leg, leg->owner, status, reason_cause(msg));
 	}
+	leg->cur = NULL;
 	free(sdp);
 }
 
@@ -405,7 +420,7 @@ static void on_i_state(nua_handle_t *nh, struct gw_sip_leg *leg, int status, tag
 	if (state != nua_callstate_terminated)
 		return;
 	if (leg) {
-		leg_ended(leg, 0, status == 408 ? 102 : -1);
+		leg_ended(leg, 0, status == 408 ? 102 : -1, NULL);
 		nua_handle_bind(nh, NULL);
 		leg_free(leg);
 	}
@@ -486,11 +501,11 @@ static void gw_sip_event(nua_event_t event, int status, char const *phrase, nua_
 		return;
 	case nua_i_bye:
 		if (hmagic)
-			leg_ended(hmagic, 1, reason_cause(msg));
+			leg_ended(hmagic, 1, reason_cause(msg), msg);
 		return;
 	case nua_i_cancel:
 		if (hmagic)
-			leg_ended(hmagic, 0, reason_cause(msg));
+			leg_ended(hmagic, 0, reason_cause(msg), msg);
 		return;
 	case nua_r_bye:
 	case nua_r_cancel:
@@ -748,9 +763,39 @@ void gw_sip_leg_set_owner(struct gw_sip_leg *leg, void *owner)
 	leg->owner = owner;
 }
 
+/* A body's tags: the payload (binary-safe: an ISUP part may hold NULs),
+ * made in home, and its Content-Type; MIME-Version for a multipart one. */
+struct body_tags {
+	sip_payload_t *pl;
+	const char *ctype;
+	int mime;
+	int sdp; /* it is or holds SDP */
+};
+
+static void body_tags(su_home_t *home, const struct gw_sip_body *b, struct body_tags *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (!b || !b->data || !b->len || !b->ctype)
+		return;
+	t->pl = sip_payload_create(home, b->data, (isize_t)b->len);
+	t->ctype = b->ctype;
+	t->mime = strncasecmp(b->ctype, "multipart/", 10) == 0;
+	t->sdp = t->mime ? memmem(b->data, b->len, "application/sdp", 15) != NULL
+			 : strncasecmp(b->ctype, "application/sdp", 15) == 0;
+}
+
 int gw_sip_respond(struct gw_sip_leg *leg, int status, const char *sdp, const char *reason, const char *extra)
 {
-	int with_sdp = sdp && *sdp;
+	struct gw_sip_body b = {"application/sdp", NULL, (const uint8_t *)sdp, sdp ? strlen(sdp) : 0};
+
+	return gw_sip_respond_body(leg, status, &b, reason, extra);
+}
+
+int gw_sip_respond_body(struct gw_sip_leg *leg, int status, const struct gw_sip_body *body, const char *reason,
+			const char *extra)
+{
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	struct body_tags bt;
 
 	if (!leg->incoming || leg->hung || status < 100 || status > 699)
 		return -EINVAL;
@@ -759,12 +804,14 @@ int gw_sip_respond(struct gw_sip_leg *leg, int status, const char *sdp, const ch
 	/* Counted before the answer leaves: the next request may ban. */
 	if (status >= 300)
 		gw_sec_refused(leg->sip->sec, (struct sockaddr *)&leg->src, status);
+	body_tags(home, body, &bt);
 	nua_respond(leg->nh, status, sip_status_phrase(status) ? sip_status_phrase(status) : "Unknown",
-		    TAG_IF(with_sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
-		    TAG_IF(with_sdp, SIPTAG_PAYLOAD_STR(sdp)),
-		    TAG_IF(with_sdp && status > 100 && status < 200 && leg->wants_100rel, SIPTAG_REQUIRE_STR("100rel")),
+		    TAG_IF(bt.pl, SIPTAG_CONTENT_TYPE_STR(bt.ctype)), TAG_IF(bt.pl, SIPTAG_PAYLOAD(bt.pl)),
+		    TAG_IF(bt.mime, SIPTAG_MIME_VERSION_STR("1.0")),
+		    TAG_IF(bt.sdp && status > 100 && status < 200 && leg->wants_100rel, SIPTAG_REQUIRE_STR("100rel")),
 		    TAG_IF(reason && *reason, SIPTAG_REASON_STR(reason)),
 		    TAG_IF(extra && *extra, SIPTAG_HEADER_STR(extra)), TAG_END());
+	su_home_deinit(home);
 	if (status >= 200 && status < 300)
 		leg->answered = 1;
 	else if (status >= 300) {
@@ -774,11 +821,27 @@ int gw_sip_respond(struct gw_sip_leg *leg, int status, const char *sdp, const ch
 	return 0;
 }
 
+int gw_sip_leg_body(struct gw_sip_leg *leg, struct gw_sip_body *out)
+{
+	sip_t const *msg = leg->cur;
+
+	memset(out, 0, sizeof(*out));
+	if (!msg || !msg->sip_payload || !msg->sip_payload->pl_data || !msg->sip_payload->pl_len)
+		return -ENOENT;
+	out->ctype = gw_sip_content_type(msg, leg->cur_ctype, sizeof(leg->cur_ctype));
+	out->cdisp = gw_sip_content_disposition(msg, leg->cur_cdisp, sizeof(leg->cur_cdisp));
+	out->data = (const uint8_t *)msg->sip_payload->pl_data;
+	out->len = msg->sip_payload->pl_len;
+	return 0;
+}
+
 int gw_sip_invite(struct gw_sip *sip, const struct gw_sip_call *c, void *owner, struct gw_sip_leg **out)
 {
 	nua_handle_t *nh;
 	struct gw_sip_leg *leg;
-	int with_sdp = c->sdp && *c->sdp;
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	struct gw_sip_body sdp = {"application/sdp", NULL, (const uint8_t *)c->sdp, c->sdp ? strlen(c->sdp) : 0};
+	struct body_tags bt;
 
 	nh = nua_handle(sip->nua, NULL, SIPTAG_TO_STR(c->to ? c->to : c->uri), TAG_END());
 	if (!nh)
@@ -790,10 +853,12 @@ int gw_sip_invite(struct gw_sip *sip, const struct gw_sip_call *c, void *owner, 
 	}
 	leg->owner = owner;
 	sip->legs_out++;
+	body_tags(home, c->body ? c->body : &sdp, &bt);
 	nua_invite(nh, NUTAG_URL(c->uri), TAG_IF(c->from, SIPTAG_FROM_STR(c->from)),
-		   TAG_IF(with_sdp, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
-		   TAG_IF(with_sdp, SIPTAG_PAYLOAD_STR(c->sdp)),
+		   TAG_IF(bt.pl, SIPTAG_CONTENT_TYPE_STR(bt.ctype)), TAG_IF(bt.pl, SIPTAG_PAYLOAD(bt.pl)),
+		   TAG_IF(bt.mime, SIPTAG_MIME_VERSION_STR("1.0")),
 		   TAG_IF(c->extra && *c->extra, SIPTAG_HEADER_STR(c->extra)), TAG_END());
+	su_home_deinit(home);
 	*out = leg;
 	return 0;
 }
@@ -805,19 +870,34 @@ int gw_sip_leg_retry_after(const struct gw_sip_leg *leg)
 
 int gw_sip_hangup(struct gw_sip_leg *leg, int status, const char *reason)
 {
+	return gw_sip_hangup_body(leg, status, reason, NULL);
+}
+
+int gw_sip_hangup_body(struct gw_sip_leg *leg, int status, const char *reason, const struct gw_sip_body *body)
+{
 	int with_reason = reason && *reason;
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	struct body_tags bt;
 
 	if (leg->hung)
 		return 0;
 	leg->hung = 1;
 	leg->owner = NULL;
+	body_tags(home, body, &bt);
 	if (leg->answered)
-		nua_bye(leg->nh, TAG_IF(with_reason, SIPTAG_REASON_STR(reason)), TAG_END());
+		nua_bye(leg->nh, TAG_IF(with_reason, SIPTAG_REASON_STR(reason)),
+			TAG_IF(bt.pl, SIPTAG_CONTENT_TYPE_STR(bt.ctype)), TAG_IF(bt.pl, SIPTAG_PAYLOAD(bt.pl)),
+			TAG_IF(bt.mime, SIPTAG_MIME_VERSION_STR("1.0")), TAG_END());
 	else if (leg->incoming) {
 		gw_sec_refused(leg->sip->sec, (struct sockaddr *)&leg->src, status);
 		nua_respond(leg->nh, status, sip_status_phrase(status) ? sip_status_phrase(status) : "Unknown",
-			    TAG_IF(with_reason, SIPTAG_REASON_STR(reason)), TAG_END());
+			    TAG_IF(with_reason, SIPTAG_REASON_STR(reason)),
+			    TAG_IF(bt.pl, SIPTAG_CONTENT_TYPE_STR(bt.ctype)), TAG_IF(bt.pl, SIPTAG_PAYLOAD(bt.pl)),
+			    TAG_IF(bt.mime, SIPTAG_MIME_VERSION_STR("1.0")), TAG_END());
 	} else
-		nua_cancel(leg->nh, TAG_IF(with_reason, SIPTAG_REASON_STR(reason)), TAG_END());
+		nua_cancel(leg->nh, TAG_IF(with_reason, SIPTAG_REASON_STR(reason)),
+			   TAG_IF(bt.pl, SIPTAG_CONTENT_TYPE_STR(bt.ctype)), TAG_IF(bt.pl, SIPTAG_PAYLOAD(bt.pl)),
+			   TAG_IF(bt.mime, SIPTAG_MIME_VERSION_STR("1.0")), TAG_END());
+	su_home_deinit(home);
 	return 0;
 }

@@ -18,6 +18,15 @@ struct gw_sip;
  * refers to it until the ended callback. */
 struct gw_sip_leg;
 
+/* A message body as it came or is to go: SIP-T / SIP-I (RFC 3372, RFC
+ * 3204) multipart bodies for gateway/call_sipt.c. Lent, not owned. */
+struct gw_sip_body {
+	const char *ctype; /* the Content-Type value (with its parameters); NULL: none */
+	const char *cdisp; /* the Content-Disposition value; NULL: none */
+	const uint8_t *data;
+	size_t len;
+};
+
 /* An incoming INVITE, lent to the invite callback (copy what you keep). */
 struct gw_sip_invite {
 	struct gw_sip_leg *leg;
@@ -30,7 +39,8 @@ struct gw_sip_invite {
 	const char *diversion;    /* Diversion value(s), "" if none */
 	const char *history_info; /* History-Info value(s), "" if none */
 	const char *call_id;
-	const char *sdp; /* the offer, "" if none */
+	const char *sdp;         /* the offer (a multipart body's SDP part), "" if none */
+	struct gw_sip_body body; /* the body as received (data NULL: none) */
 	const char *source_ip;
 	int source_port;
 	const char *transport; /* "udp", "tcp" */
@@ -72,6 +82,9 @@ struct gw_sip_call {
 	const char *to;    /* To header value (NULL: the Request-URI) */
 	const char *extra; /* extra header lines ("Name: value\r\n"...), or NULL */
 	const char *sdp;   /* the offer */
+	/* Instead of sdp alone (NULL: sdp as application/sdp): a multipart
+	 * body, sent with MIME-Version: 1.0. */
+	const struct gw_sip_body *body;
 };
 
 void gw_sip_set_events(struct gw_sip *sip, const struct gw_sip_events *ev, void *arg);
@@ -81,6 +94,13 @@ void gw_sip_leg_set_owner(struct gw_sip_leg *leg, void *owner);
  * final failure with reason (a Reason header value, or NULL) and extra
  * header lines. 0 or -EINVAL/-EPROTO. */
 int gw_sip_respond(struct gw_sip_leg *leg, int status, const char *sdp, const char *reason, const char *extra);
+/* The same with a body of any type (NULL or no data: none). */
+int gw_sip_respond_body(struct gw_sip_leg *leg, int status, const struct gw_sip_body *body, const char *reason,
+			const char *extra);
+/* In a progress, answered, failed or ended callback: the body of the
+ * message that caused it (its Content-Type and Content-Disposition
+ * values as text). 0, or -ENOENT when it had none. */
+int gw_sip_leg_body(struct gw_sip_leg *leg, struct gw_sip_body *out);
 /* Place an outgoing INVITE. 0 and *leg, or -ENOMEM. */
 int gw_sip_invite(struct gw_sip *sip, const struct gw_sip_call *c, void *owner, struct gw_sip_leg **leg);
 /* In the failed callback: the Retry-After of the final response, in
@@ -91,6 +111,9 @@ int gw_sip_leg_retry_after(const struct gw_sip_leg *leg);
  * Reason header value. The leg is freed by the glue later; no more events
  * reach the owner. */
 int gw_sip_hangup(struct gw_sip_leg *leg, int status, const char *reason);
+/* The same, the BYE, CANCEL or final response carrying body (SIP-T: the
+ * REL, RFC 3372); NULL: none. */
+int gw_sip_hangup_body(struct gw_sip_leg *leg, int status, const char *reason, const struct gw_sip_body *body);
 
 /* Refuse an incoming INVITE with 407 and a fresh challenge (stale: the
  * client's nonce had expired). The leg is done, as after a failure. */

@@ -176,6 +176,8 @@ static void take_call(struct sim_span *sp, const struct gw_pri_setup *su, int in
 	c->calling_plan = su->calling_party.plan;
 	c->calling_pres = su->calling_party.pres;
 	c->info_msgs = info_msgs;
+	snprintf(c->redirecting, sizeof(c->redirecting), "%s", su->redirecting.digits);
+	c->redirecting_reason = su->redirecting.digits[0] ? su->redirecting_reason : -1;
 	switch (a->disp) {
 	case SIM_REJECT:
 		s->rejected++;

@@ -100,6 +100,8 @@ void sim_report_call(struct sim *s, const struct sim_call *c)
 		r->calling_plan = c->calling_plan;
 		r->calling_pres = c->calling_pres;
 		r->info_msgs = c->info_msgs;
+		r->redirecting_reason = c->outgoing ? -1 : c->redirecting_reason;
+		snprintf(r->redirecting, sizeof(r->redirecting), "%s", c->outgoing ? "" : c->redirecting);
 		r->active_ms = dur;
 		r->tx = c->tx;
 		r->rx = c->rx;
@@ -236,6 +238,9 @@ static void json_calls(FILE *f, const struct sim *s)
 		json_str(f, r->calling);
 		fprintf(f, ", \"called_plan\": %d, \"calling_plan\": %d, \"calling_pres\": %d, \"info_msgs\": %d",
 			r->called_plan, r->calling_plan, r->calling_pres, r->info_msgs);
+		fputs(", \"redirecting\": ", f);
+		json_str(f, r->redirecting);
+		fprintf(f, ", \"redirecting_reason\": %d", r->redirecting_reason);
 		fprintf(f,
 			", \"alerted\": %s, \"answered\": %s, \"cause\": %d, \"active_ms\": %lld, \"tx\": %lu, "
 			"\"rx\": %lu, \"dtmf\": ",

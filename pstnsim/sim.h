@@ -71,6 +71,8 @@ struct sim_call {
 	int collecting;                              /* overlap receiving: waiting for more digits */
 	struct gw_pri_setup setup;                   /* while collecting: the SETUP, digits so far */
 	struct gw_timer *digit_timer;                /* the inter-digit timer */
+	char redirecting[64];                        /* incoming: the redirecting number, "" if none */
+	int redirecting_reason;                      /* and its Q.931 reason, -1 if none */
 	const struct sim_actions *act;               /* owned by the options, live until exit */
 	long long t_setup, t_active;
 	unsigned long tx, rx;
@@ -97,7 +99,8 @@ struct sim_span {
 /* One finished call, for the JSON summary. */
 struct sim_record {
 	int span, ch, outgoing, cause, answered, alerted;
-	int called_plan, calling_plan, calling_pres, info_msgs;
+	int called_plan, calling_plan, calling_pres, info_msgs, redirecting_reason;
+	char redirecting[64];
 	long long active_ms;
 	unsigned long tx, rx;
 	char called[64], calling[64], dtmf[SIM_DIGITS_MAX];

@@ -83,6 +83,11 @@ static void full_record(struct cdr_record *r, unsigned n)
 	snprintf(r->codec, sizeof(r->codec), "PCMA");
 	snprintf(r->sip_call_id, sizeof(r->sip_call_id), "a84b4c76e66710@pc33.example.com");
 	snprintf(r->route, sizeof(r->route), "route 12 via carrier-a/gw2");
+	r->calling_category = 10;
+	snprintf(r->redirecting, sizeof(r->redirecting), "+442079460001");
+	r->redirect_reason = 1;
+	r->redirect_count = 2;
+	snprintf(r->original_called, sizeof(r->original_called), "+442079460002");
 }
 
 /* Only the required fields. */
@@ -120,6 +125,9 @@ static void test_codec(void)
 	ok(b.channel == CDR_UNSET && b.answer_ms == CDR_UNSET && b.sip_status == CDR_UNSET &&
 	       b.q850_cause == CDR_UNSET && b.hangup_side == CDR_HANGUP_UNSET && b.customer[0] == '\0',
 	   "unset ints are CDR_UNSET, unset text is empty");
+	ok(b.calling_category == CDR_UNSET && b.redirect_reason == CDR_UNSET && b.redirect_count == CDR_UNSET &&
+	       b.redirecting[0] == '\0' && b.original_called[0] == '\0',
+	   "a payload without the 007 fields (an older journal's) decodes with them unset");
 	is_int(cdr_decode(buf, (size_t)len - 1, &b), -EBADMSG, "a cut payload is refused");
 	is_int(cdr_decode(buf, 3, &b), -EBADMSG, "a payload missing required fields is refused");
 	is_int(cdr_encode(&a, buf, 10), -ENOSPC, "encoding into a short buffer: -ENOSPC");
@@ -736,7 +744,7 @@ static void test_copy_line(void)
 	       "6f1c1d8e-7a43-4a37-9b1f-000000000005\t3\tedge-1\toutbound\tacme\tacme-pbx\tcarrier-a\tspan1\t17\t"
 	       "+442071234567\t+4930123456\t0049 30 123456\\t\"quoted\" \\\\ \xc3\xa9\t2023-11-14 22:13:20.123+00\t"
 	       "2023-11-14 22:13:24.567+00\t2023-11-14 22:14:24.567+00\t64444\t60000\tanswered\t200\t16\tcallee\tPCMA\t"
-	       "a84b4c76e66710@pc33.example.com\troute 12 via carrier-a/gw2\n",
+	       "a84b4c76e66710@pc33.example.com\troute 12 via carrier-a/gw2\t10\t+442079460001\t1\t2\t+442079460002\n",
 	       "a full record: every column, tab and backslash escaped, ms times in UTC");
 	is_int(n, strlen(line), "its length returned");
 	bare_record(&r, 2);
@@ -747,7 +755,7 @@ static void test_copy_line(void)
 	is_str(line,
 	       "00000000-0000-4000-8000-000000000002\t1\tn1\tinbound\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t"
 	       "2000-02-28 23:59:59.999+00\t\\N\t2000-02-29 00:00:00.001+00\t2\t0\tfailed\t\\N\t\\N\t\\N\t\\N\t"
-	       "\\N\t\\N\n",
+	       "\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n",
 	       "a bare record: \\N for each unset column; a leap day");
 	r.start_ms = -1500;
 	cdr_pg_copy_line(&r, line, sizeof(line));
@@ -757,11 +765,13 @@ static void test_copy_line(void)
 	n = cdr_pg_copy_line(&r, small, sizeof(small));
 	ok(n >= sizeof(small) && strlen(small) == sizeof(small) - 1, "a short buffer: cut, NUL-terminated, length %zu",
 	   n);
-	is_str(cdr_pg_columns(),
-	       "call_uuid, leg, node, direction, customer, ingress, egress, span, channel, caller, callee, dialed, "
-	       "start_time, answer_time, end_time, duration_ms, billable_ms, disposition, sip_status, q850_cause, "
-	       "hangup_side, codec, sip_call_id, route",
-	       "the columns, in the order of the line");
+	is_str(
+	    cdr_pg_columns(),
+	    "call_uuid, leg, node, direction, customer, ingress, egress, span, channel, caller, callee, dialed, "
+	    "start_time, answer_time, end_time, duration_ms, billable_ms, disposition, sip_status, q850_cause, "
+	    "hangup_side, codec, sip_call_id, route, calling_category, redirecting, redirect_reason, redirect_count, "
+	    "original_called",
+	    "the columns, in the order of the line");
 }
 
 int main(void)

@@ -295,6 +295,12 @@ static void test_refused(void)
 	       "a limit cause of 128: refused");
 	is_int(dir_builder_trunk_failover(b, 2, &(struct dir_trunk_failover){500, 0, {0}, 503, 34}), -ENOENT,
 	       "failover settings for a trunk not added: refused");
+	is_int(dir_builder_set_trunk_sipt(b, 1, DIR_SIPT_I), 0, "a SIP trunk speaks SIP-I");
+	is_int(dir_builder_set_trunk_sipt(b, 1, (enum dir_sipt)3), -EINVAL, "an unknown ISUP encapsulation: refused");
+	is_int(dir_builder_set_trunk_sipt(b, 2, DIR_SIPT_T), -ENOENT, "SIP-T for a trunk not added: refused");
+	is_int(dir_builder_add_trunk(b, 3, "p", DIR_TRUNK_PRI, true, -1, -1), 0, "a PRI trunk");
+	is_int(dir_builder_set_trunk_sipt(b, 3, DIR_SIPT_T), -EINVAL, "SIP-T on a PRI trunk: refused");
+	is_int(dir_builder_set_trunk_sipt(b, 3, DIR_SIPT_NONE), 0, "none on a PRI trunk: its default");
 	dir_builder_free(b);
 	is_int(build_fails(fill_dangling_rule, err, sizeof(err)), -EINVAL, "a destination of an unknown customer");
 	is_str(err, "customer_destinations: +44 for unknown customer 4", "names the prefix");
