@@ -43,6 +43,7 @@ struct dir_customer {
 	unsigned max_calls;
 	double max_cps;
 	unsigned max_duration_s; /* an answered call is cut after this */
+	bool require_secure;     /* its calls only over TLS with SRTP (006_security) */
 };
 
 /* Failover and limit settings of a trunk (005_provisioning). */
@@ -74,6 +75,7 @@ struct dir_trunk {
 	unsigned register_expires;   /* seconds asked for */
 	unsigned ping_interval_s;    /* OPTIONS every this many seconds; 0 = off */
 	unsigned ping_up, ping_down; /* answers / failures in a row that change a member's health */
+	bool require_secure;         /* calls toward it only over TLS with SRTP (006_security) */
 };
 
 /* One gateway of a SIP trunk. */
@@ -141,6 +143,10 @@ int dir_builder_add_trunk(struct dir_builder *b, int64_t id, const char *name, e
 int dir_builder_set_trunk_health(struct dir_builder *b, int64_t id, bool reg, const char *auth_user,
 				 const char *auth_password, unsigned register_expires, unsigned ping_interval_s,
 				 unsigned ping_up, unsigned ping_down);
+/* "TLS/SRTP required" (006_security.sql) of a customer or trunk already
+ * added (false until then). 0 or -ENOENT. */
+int dir_builder_set_customer_secure(struct dir_builder *b, int64_t id, bool require_secure);
+int dir_builder_set_trunk_secure(struct dir_builder *b, int64_t id, bool require_secure);
 int dir_builder_add_member(struct dir_builder *b, int64_t id, int64_t trunk_id, const char *host, unsigned port,
 			   enum dir_transport transport, unsigned priority, unsigned weight);
 /* A trunk's failover and limit settings (replacing the defaults

@@ -108,6 +108,9 @@ struct call {
 	int64_t trunk_hold, cust_hold; /* limits taken: the trunk's and customer's id */
 	int limit_status, limit_cause; /* the last trunk skipped at its limits, else 0 */
 	unsigned max_duration_s;       /* the customer's; 0: none */
+	/* --- TLS/SRTP required (gateway/call_secure.c) --- */
+	int a_srtp; /* a SIP ingress requires TLS/SRTP: our offers to it are RTP/SAVP */
+	int b_srtp; /* the SIP egress in hand requires TLS/SRTP: reached over TLS, offered RTP/SAVP */
 };
 
 struct gw_calls {
@@ -162,6 +165,18 @@ void call_release_limits(struct call *c);
 void call_invite_timeout(void *arg);
 void call_hunt_status(const struct gw_calls *calls, struct ctl_out *out);
 void call_hunt_table(const struct gw_calls *calls, struct ctl_out *out);
+
+/* TLS/SRTP required (gateway/call_secure.c). */
+/* 1 when uri is reached over TLS: sips:, or ;transport=tls. */
+int call_secure_uri(const char *uri);
+/* A new INVITE from a peer (require_secure: the customer's or trunk's):
+ * 0, or the status to refuse it with (403 not over TLS, 488 no SRTP or
+ * SDES over UDP/TCP), its reason phrase and a log line. */
+int call_secure_ingress(const struct gw_calls *calls, const struct gw_sip_invite *inv, int require_secure,
+			const char **phrase, const char **why);
+/* Whether a SIP egress attempt to ruri may go (c->b_srtp set for it):
+ * 0, or -EPERM with c->last_cause set and logged. */
+int call_secure_egress(struct call *c, const char *ruri);
 
 /* Admission and routing of new calls (gateway/call_admit.c). */
 void calls_on_invite(void *arg, const struct gw_sip_invite *inv);
