@@ -240,6 +240,8 @@ const struct conf_directive settings_directives[] = {
     {"sip", "tls_key", CONF_STR, S(sip_tls_key), 0, 0, NULL, NULL, "", "PEM file with the certificate's private key"},
     {"sip", "tls_ca", CONF_STR, S(sip_tls_ca), 0, 0, NULL, NULL, "",
      "PEM file of the CAs that sign peers' certificates (empty: the certificate's own file)"},
+    {"sip", "sdes_require_tls", CONF_BOOL, I(sip_sdes_require_tls), 0, 0, NULL, NULL, "yes",
+     "SRTP keys (SDES, a=crypto) only over TLS: an SDES offer over UDP or TCP gets 488 (RFC 4568 8.3)"},
     {"security", "flood_requests", CONF_INT, I(sec_flood_requests), 0, 1000000, NULL, NULL, "16",
      "more requests than this from one untrusted address within flood_window bans it (0: no flood limit)"},
     {"security", "flood_window", CONF_MSEC, I(sec_flood_window_ms), 100, 3600000, NULL, NULL, "2s",

@@ -160,7 +160,7 @@ int dir_builder_add_customer(struct dir_builder *b, int64_t id, const char *name
 	if (DIR_GROW(b, cust, ncust, ccust) < 0)
 		return -ENOMEM;
 	c = &b->cust[b->ncust];
-	*c = (struct dir_customer){id, strdup(name), enabled, max_calls, max_cps, max_duration_s};
+	*c = (struct dir_customer){id, strdup(name), enabled, max_calls, max_cps, max_duration_s, false};
 	if (!c->name)
 		return -ENOMEM;
 	b->ncust++;
@@ -266,6 +266,29 @@ int dir_builder_add_trunk(struct dir_builder *b, int64_t id, const char *name, e
 	t->fo = (struct dir_trunk_failover){1000, 5, {408, 500, 502, 503, 504}, 503, 34};
 	b->ntrunk++;
 	return 0;
+}
+
+/* The loader sets these right after adding the row: search from the end. */
+int dir_builder_set_customer_secure(struct dir_builder *b, int64_t id, bool require_secure)
+{
+	for (size_t i = b->ncust; i-- > 0;) {
+		if (b->cust[i].id == id) {
+			b->cust[i].require_secure = require_secure;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int dir_builder_set_trunk_secure(struct dir_builder *b, int64_t id, bool require_secure)
+{
+	for (size_t i = b->ntrunk; i-- > 0;) {
+		if (b->trunk[i].id == id) {
+			b->trunk[i].require_secure = require_secure;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 int dir_builder_set_trunk_health(struct dir_builder *b, int64_t id, bool reg, const char *auth_user,

@@ -43,6 +43,7 @@ struct dir_customer {
 	unsigned max_calls;
 	double max_cps;
 	unsigned max_duration_s; /* an answered call is cut after this */
+	bool require_secure;     /* its calls only over TLS with SRTP (008_security) */
 };
 
 /* A SIP trunk's ISUP encapsulation (trunks.sipt, 005_provisioning; gateway/
@@ -83,6 +84,7 @@ struct dir_trunk {
 	unsigned ping_interval_s;    /* OPTIONS every this many seconds; 0 = off */
 	unsigned ping_up, ping_down; /* answers / failures in a row that change a member's health */
 	enum dir_sipt sipt;          /* dir_builder_set_trunk_sipt(); DIR_SIPT_NONE by default */
+	bool require_secure;         /* calls toward it only over TLS with SRTP (008_security) */
 };
 
 /* One gateway of a SIP trunk. */
@@ -150,6 +152,10 @@ int dir_builder_add_trunk(struct dir_builder *b, int64_t id, const char *name, e
 int dir_builder_set_trunk_health(struct dir_builder *b, int64_t id, bool reg, const char *auth_user,
 				 const char *auth_password, unsigned register_expires, unsigned ping_interval_s,
 				 unsigned ping_up, unsigned ping_down);
+/* "TLS/SRTP required" (008_security.sql) of a customer or trunk already
+ * added (false until then). 0 or -ENOENT. */
+int dir_builder_set_customer_secure(struct dir_builder *b, int64_t id, bool require_secure);
+int dir_builder_set_trunk_secure(struct dir_builder *b, int64_t id, bool require_secure);
 int dir_builder_add_member(struct dir_builder *b, int64_t id, int64_t trunk_id, const char *host, unsigned port,
 			   enum dir_transport transport, unsigned priority, unsigned weight);
 /* A trunk's failover and limit settings (replacing the defaults

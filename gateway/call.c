@@ -270,10 +270,13 @@ void call_fail_a(struct call *c, int cause, int status)
 
 /* --- Media and SDP -------------------------------------------------------- */
 
-/* The SDP we offer or answer for a PRI leg's audio (media.h builds it). */
+/* The SDP we offer or answer for a PRI leg's audio (media.h builds it);
+ * our offer is RTP/SAVP when the SIP side requires TLS/SRTP. */
 static const char *call_pri_sdp(struct call *c, struct leg *pri_leg, const char *remote_sdp, char *buf, size_t len)
 {
-	return call_media_sdp(c->calls->media, c->uuid, pri_leg->span, pri_leg->ch, remote_sdp, buf, len);
+	int srtp = pri_leg == &c->a ? c->b_srtp : c->a_srtp;
+
+	return call_media_sdp(c->calls->media, c->uuid, pri_leg->span, pri_leg->ch, remote_sdp, srtp, buf, len);
 }
 
 static void call_media_stop(struct call *c)
@@ -363,13 +366,16 @@ int call_start_sip(struct call *c, const struct dir_member *m, const char *uri, 
 	} else if (m) {
 		if (m->port)
 			snprintf(port, sizeof(port), ":%u", m->port);
-		snprintf(ruri, sizeof(ruri), "sip:%s@%s%s%s", c->callee, m->host, port,
-			 m->transport == DIR_TRANSPORT_TCP ? ";transport=tcp" : "");
+		/* a TLS member: sips: (RFC 3261 26.2; Sofia verifies its certificate) */
+		snprintf(ruri, sizeof(ruri), "%s:%s@%s%s%s", m->transport == DIR_TRANSPORT_TLS ? "sips" : "sip",
+			 c->callee, m->host, port, m->transport == DIR_TRANSPORT_TCP ? ";transport=tcp" : "");
 		snprintf(c->route + strlen(c->route), sizeof(c->route) - strlen(c->route), " via %s", m->host);
 	} else {
 		c->last_cause = CAUSE_NO_ROUTE_DESTINATION;
 		return -ENOENT;
 	}
+	if (call_secure_egress(c, ruri) < 0)
+		return -EPERM;
 	if (ident_to_sip(&c->caller, host, &id) < 0)
 		snprintf(id.from, sizeof(id.from), "%s", IDENT_ANONYMOUS_FROM), id.pai[0] = id.privacy[0] = '\0';
 	if (id.pai[0])

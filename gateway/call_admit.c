@@ -95,6 +95,12 @@ static void call_route_did(struct call *c, const struct route_did *did, const ch
 	call_attempt_reset(c);
 	snprintf(c->egress, sizeof(c->egress), "%s", c->customer);
 	snprintf(c->route, sizeof(c->route), "did %s", callee);
+	{
+		const struct dir_snapshot *snap = gw_directory_current(c->calls->dir);
+		const struct dir_customer *cust = snap ? dir_customer(snap, did->customer_id) : NULL;
+
+		c->b_srtp = cust && cust->require_secure; /* its PBX: over TLS, offered SRTP */
+	}
 	if (call_start_sip(c, NULL, target, !did->target) < 0) {
 		if (!call_did_fallback(c))
 			call_fail_a(c, c->last_cause, 0);
@@ -170,6 +176,19 @@ void calls_on_invite(void *arg, const struct gw_sip_invite *inv)
 		sip_refuse(calls, inv, 403, 0, cust ? "customer disabled" : "unknown customer");
 		return;
 	}
+	{
+		const char *phrase = NULL, *why = NULL;
+		int st = call_secure_ingress(calls, inv, carrier ? carrier->require_secure : cust->require_secure,
+					     &phrase, &why);
+
+		if (st) {
+			calls->refused++;
+			LOG_N(TAG, "INVITE %s from %s:%d (%s) refused with %d: %s", inv->ruri_user, inv->source_ip,
+			      inv->source_port, carrier ? carrier->name : cust->name, st, why);
+			gw_sip_refuse_phrase(inv->leg, st, phrase, NULL);
+			return;
+		}
+	}
 	if (num_from_uri(inv->ruri_user, NULL, callee, sizeof(callee)) < 0) {
 		sip_refuse(calls, inv, 484, CAUSE_INVALID_NUMBER_FORMAT, "called number is not E.164");
 		return;
@@ -182,6 +201,7 @@ void calls_on_invite(void *arg, const struct gw_sip_invite *inv)
 	c->a.kind = LEG_SIP;
 	c->a.sip = inv->leg;
 	c->a.live = 1;
+	c->a_srtp = carrier ? carrier->require_secure : cust->require_secure;
 	gw_sip_leg_set_owner(inv->leg, c);
 	snprintf(c->call_id, sizeof(c->call_id), "%s", inv->call_id);
 	snprintf(c->dialed, sizeof(c->dialed), "%s", inv->ruri_user);

@@ -121,6 +121,9 @@ struct call {
 	int cpc;                          /* calling party's category (Q.763 3.11); -1: none given */
 	char orig_called[CDR_NUMBER_MAX]; /* original called number, "" if none */
 	int redirect_isup_reason;         /* the IAM's redirecting reason (Q.763 3.45); -1: none given */
+	/* --- TLS/SRTP required (gateway/call_secure.c) --- */
+	int a_srtp; /* a SIP ingress requires TLS/SRTP: our offers to it are RTP/SAVP */
+	int b_srtp; /* the SIP egress in hand requires TLS/SRTP: reached over TLS, offered RTP/SAVP */
 };
 
 struct gw_calls {
@@ -208,6 +211,17 @@ int call_sipt_hangup(struct call *c, int a_side, int status, const char *reason,
 /* The cause an egress's final response or BYE means: its REL's when the
  * peer speaks SIP-T and sent one (the ISUP cause wins), else cause. */
 int call_sipt_cause(struct call *c, struct gw_sip_leg *leg, int cause);
+/* TLS/SRTP required (gateway/call_secure.c). */
+/* 1 when uri is reached over TLS: sips:, or ;transport=tls. */
+int call_secure_uri(const char *uri);
+/* A new INVITE from a peer (require_secure: the customer's or trunk's):
+ * 0, or the status to refuse it with (403 not over TLS, 488 no SRTP or
+ * SDES over UDP/TCP), its reason phrase and a log line. */
+int call_secure_ingress(const struct gw_calls *calls, const struct gw_sip_invite *inv, int require_secure,
+			const char **phrase, const char **why);
+/* Whether a SIP egress attempt to ruri may go (c->b_srtp set for it):
+ * 0, or -EPERM with c->last_cause set and logged. */
+int call_secure_egress(struct call *c, const char *ruri);
 
 /* Admission and routing of new calls (gateway/call_admit.c). */
 void calls_on_invite(void *arg, const struct gw_sip_invite *inv);

@@ -9,6 +9,7 @@
 #include "common/settings.h"
 #include "gateway/media.h"
 #include "gateway/media_sdp.h"
+#include "gateway/rtp_srtp.h"
 #include "gateway/spans.h"
 #include "gateway/tdm_span.h"
 
@@ -29,6 +30,8 @@ struct cm_leg {
 	struct rtp_params params;
 	unsigned port;
 	unsigned long version;
+	int offered_srtp;            /* our last offer was RTP/SAVP with ours */
+	struct rtp_srtp_crypto ours; /* our SDES key (suite 0: none made yet) */
 };
 
 struct call_media {
@@ -36,11 +39,20 @@ struct call_media {
 	char addr[64];
 	struct cm_leg *legs;
 	unsigned long bridges, stopped, no_port;
+	unsigned long srtp_legs, srtp_auth_fail, srtp_replay; /* the last two: of stopped bridges */
 };
 
 static void cm_event(void *arg, const struct media_event *ev)
 {
-	(void)arg;
+	struct call_media *cm = arg;
+
+	if (ev->type == MEDIA_EV_STOPPED) {
+		cm->srtp_auth_fail += ev->stats.srtp_rx_auth_fail;
+		cm->srtp_replay += ev->stats.srtp_rx_replay;
+		if (ev->stats.srtp_rx_auth_fail)
+			LOG_N(TAG, "bridge on channel %d: %lu SRTP packets failed authentication (dropped)",
+			      ev->channel, ev->stats.srtp_rx_auth_fail);
+	}
 	if (ev->type == MEDIA_EV_DTMF)
 		LOG_I(TAG, "[%.8s] DTMF '%c' from %s", ev->cookie ? (const char *)ev->cookie : "?", ev->digit,
 		      ev->from == MEDIA_SIDE_RTP ? "RTP" : "the B-channel");
@@ -142,8 +154,45 @@ int call_media_offer_ok(const char *sdp)
 	return media_sdp_parse(sdp, strlen(sdp), cm_codecs(), &info) == 0;
 }
 
+int call_media_offer_srtp(const char *sdp)
+{
+	struct media_sdp_info info;
+
+	if (!sdp || !*sdp)
+		return 0;
+	media_sdp_parse(sdp, strlen(sdp), cm_codecs(), &info);
+	return info.savp;
+}
+
+/* Our SDES key for the leg, made once (every SDP of the leg carries it). */
+static int cm_key(struct cm_leg *l)
+{
+	int rc;
+
+	if (l->ours.suite)
+		return 0;
+	if ((rc = rtp_srtp_key_new(l->ours.key)) < 0) {
+		LOG_E(TAG, "[%.8s] no SRTP key: %s", l->uuid, strerror(-rc));
+		return rc;
+	}
+	l->ours.tag = 1;
+	l->ours.suite = RTP_SRTP_AES_CM_128_HMAC_SHA1_80;
+	return 0;
+}
+
+/* The SRTP keys of a parsed offer we answer: their key, ours, their suite. */
+static void cm_answer_keys(struct cm_leg *l, const struct media_sdp_info *offer)
+{
+	memset(&l->params.srtp, 0, sizeof(l->params.srtp));
+	if (!offer->savp)
+		return;
+	l->params.srtp.suite = offer->crypto.suite;
+	memcpy(l->params.srtp.tx, l->ours.key, RTP_SRTP_KEY_LEN);
+	memcpy(l->params.srtp.rx, offer->crypto.key, RTP_SRTP_KEY_LEN);
+}
+
 const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_span *sp, int ch, const char *remote,
-			   char *buf, size_t len)
+			   int srtp, char *buf, size_t len)
 {
 	struct tdm_span *tdm = sp ? gw_span_tdm(sp) : NULL;
 	struct media_sdp_local local;
@@ -179,8 +228,18 @@ const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_sp
 		l->params.event_pt = RTP_PT_EVENT_DEF;
 		l->params.symmetric = 1;
 		l->params.send = l->params.recv = 1;
-		if (have_remote)
+		if ((have_remote ? info.savp : srtp) && cm_key(l) < 0) {
+			rtp_endpoint_free(ep);
+			free(l);
+			return buf;
+		}
+		if (have_remote) {
 			media_sdp_to_rtp(&info, 1, &l->params);
+			cm_answer_keys(l, &info);
+		} else if (srtp) {
+			/* nothing arrives in the clear before the answer keys it */
+			l->params.recv = 0;
+		}
 		memset(&bc, 0, sizeof(bc));
 		bc.span = tdm;
 		bc.channel = ch;
@@ -200,6 +259,11 @@ const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_sp
 		l->next = cm->legs;
 		cm->legs = l;
 		cm->bridges++;
+		if (l->ours.suite)
+			cm->srtp_legs++;
+	} else if (have_remote ? info.savp : srtp) {
+		if (cm_key(l) < 0)
+			return buf;
 	}
 	memset(&local, 0, sizeof(local));
 	local.addr = cm->addr;
@@ -209,28 +273,47 @@ const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_sp
 	local.first_pt = tdm_span_config(tdm)->law == TDM_LAW_ALAW ? RTP_PT_PCMA : RTP_PT_PCMU;
 	local.event_pt = RTP_PT_EVENT_DEF;
 	local.dir = MEDIA_DIR_SENDRECV;
-	if (have_remote)
+	if (have_remote) {
+		local.crypto = info.savp ? &l->ours : NULL;
 		rc = media_sdp_answer(&local, &info, buf, len);
-	else
+	} else {
+		l->offered_srtp = srtp;
+		local.crypto = srtp ? &l->ours : NULL;
 		rc = media_sdp_offer(&local, buf, len);
+	}
 	if (rc < 0)
 		buf[0] = '\0';
 	return buf;
 }
 
-void call_media_remote(struct call_media *cm, const char *uuid, const char *remote)
+int call_media_remote(struct call_media *cm, const char *uuid, const char *remote)
 {
 	struct media_sdp_info info;
 	struct cm_leg *l;
+	int rc;
 
 	if (!cm || !remote || !*remote || !(l = cm_find(cm, uuid, NULL)))
-		return;
-	if (media_sdp_parse(remote, strlen(remote), cm_codecs(), &info) < 0) {
-		LOG_W(TAG, "[%.8s] the far end's SDP has no G.711 audio we can use", uuid);
-		return;
+		return 0;
+	if ((rc = media_sdp_parse(remote, strlen(remote), cm_codecs(), &info)) < 0) {
+		LOG_W(TAG, "[%.8s] the far end's SDP has no %s we can use", uuid,
+		      rc == -EPROTONOSUPPORT ? "SRTP crypto suite" : "G.711 audio");
+		return -EPROTO;
+	}
+	if (l->offered_srtp && (!info.savp || info.crypto.tag != l->ours.tag || info.crypto.suite != l->ours.suite)) {
+		/* RFC 4568 7.1.3: the answer takes one of our a=crypto; plain RTP
+		 * to an SRTP offer is no answer: nothing flows in the clear */
+		LOG_W(TAG, "[%.8s] the answer to our RTP/SAVP offer has no matching a=crypto: no media", uuid);
+		return -EPROTO;
 	}
 	media_sdp_to_rtp(&info, 1, &l->params);
+	memset(&l->params.srtp, 0, sizeof(l->params.srtp));
+	if (l->offered_srtp) {
+		l->params.srtp.suite = info.crypto.suite;
+		memcpy(l->params.srtp.tx, l->ours.key, RTP_SRTP_KEY_LEN);
+		memcpy(l->params.srtp.rx, info.crypto.key, RTP_SRTP_KEY_LEN);
+	}
 	media_bridge_update(cm->media, l->bridge, &l->params);
+	return 0;
 }
 
 void call_media_end(struct call_media *cm, const char *uuid)
@@ -241,6 +324,8 @@ void call_media_end(struct call_media *cm, const char *uuid)
 		cm_leg_stop(cm, link);
 }
 
+static void call_media_srtp_status(const struct call_media *cm, struct ctl_out *out);
+
 void call_media_status(const struct call_media *cm, struct ctl_out *out)
 {
 	unsigned n = 0;
@@ -250,4 +335,24 @@ void call_media_status(const struct call_media *cm, struct ctl_out *out)
 	ctl_out_kv(out, "media_bridges_live", "%u", n);
 	ctl_out_kv(out, "media_bridges_total", "%lu", cm ? cm->bridges : 0);
 	ctl_out_kv(out, "media_no_port", "%lu", cm ? cm->no_port : 0);
+	call_media_srtp_status(cm, out);
+}
+
+static void call_media_srtp_status(const struct call_media *cm, struct ctl_out *out)
+{
+	unsigned long auth = cm ? cm->srtp_auth_fail : 0, replay = cm ? cm->srtp_replay : 0;
+
+	/* live bridges' counters too: a forged packet shows while the call lasts */
+	for (const struct cm_leg *l = cm ? cm->legs : NULL; l; l = l->next) {
+		struct media_stats st;
+
+		if (!l->bridge)
+			continue;
+		media_bridge_stats(l->bridge, &st);
+		auth += st.srtp_rx_auth_fail;
+		replay += st.srtp_rx_replay;
+	}
+	ctl_out_kv(out, "media_srtp_total", "%lu", cm ? cm->srtp_legs : 0);
+	ctl_out_kv(out, "media_srtp_auth_failed", "%lu", auth);
+	ctl_out_kv(out, "media_srtp_replayed", "%lu", replay);
 }

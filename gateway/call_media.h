@@ -23,15 +23,23 @@ void call_media_span(struct call_media *cm, struct gw_span *sp, int attached);
 
 /* The SDP for call uuid's PRI leg on (sp, ch): the first time, an RTP
  * endpoint is opened and bridged to the channel. remote is the SIP side's
- * offer (then the result is the answer) or NULL (then it is an offer).
+ * offer (then the result is the answer: RTP/SAVP with our own fresh SDES
+ * key when the offer is RTP/SAVP) or NULL (then it is an offer: RTP/SAVP
+ * with a=crypto when srtp is set). The leg's key is made once and kept.
  * Returns buf, or "" when media cannot be set up (cm NULL, no port). */
 const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_span *sp, int ch, const char *remote,
-			   char *buf, size_t len);
-/* Whether a SIP offer has audio the bridge can carry (G.711). */
+			   int srtp, char *buf, size_t len);
+/* Whether a SIP offer has audio the bridge can carry (G.711; with
+ * RTP/SAVP, an a=crypto suite we support). */
 int call_media_offer_ok(const char *sdp);
+/* Whether an SDP's audio is RTP/SAVP (SRTP keyed by SDES). */
+int call_media_offer_srtp(const char *sdp);
 
-/* The SIP side's answer to our offer arrived: send there. */
-void call_media_remote(struct call_media *cm, const char *uuid, const char *remote);
+/* The SIP side's answer to our offer arrived: send there (keyed by its
+ * a=crypto if we offered SRTP). 0, or -EPROTO when it is no usable
+ * answer (no G.711, or plain RTP / other crypto to our SRTP offer: the
+ * bridge then stays silent rather than send in the clear). */
+int call_media_remote(struct call_media *cm, const char *uuid, const char *remote);
 /* The call ends: stop the bridge and free the endpoint. */
 void call_media_end(struct call_media *cm, const char *uuid);
 

@@ -29,6 +29,7 @@ struct media_stats {
 	unsigned long tdm_dropped;                       /* blocks not written (socket full) */
 	unsigned long dtmf_from_rtp, dtmf_from_tdm;      /* digits received each way */
 	unsigned long dtmf_to_rtp, dtmf_to_tdm;          /* digits sent each way */
+	unsigned long srtp_rx_auth_fail, srtp_rx_replay; /* SRTP packets dropped: forged or tampered, replayed */
 };
 
 enum media_event_type {

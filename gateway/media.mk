@@ -6,22 +6,31 @@ noinst_LIBRARIES += gateway/libtandem_media.a
 gateway_libtandem_media_a_SOURCES = \
 	gateway/rtp.c gateway/rtp.h \
 	gateway/rtp_endpoint.c \
+	gateway/rtp_srtp.c gateway/rtp_srtp.h \
 	gateway/media_sdp.c gateway/media_sdp.h \
 	gateway/media.c gateway/media.h gateway/media_int.h \
 	gateway/media_worker.c
-gateway_libtandem_media_a_CFLAGS = $(AM_CFLAGS) $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS)
+gateway_libtandem_media_a_CFLAGS = $(AM_CFLAGS) $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS) $(SRTP_CFLAGS)
 
 # Link order: media, span, then the loop (gateway) and common.
 MEDIA_LIBS = gateway/libtandem_media.a gateway/libtandem_span.a gateway/libtandem_gateway.a \
-	common/libtandem_common.a $(SOFIA_LIBS) $(SPANDSP_LIBS) -lpthread -lm
+	common/libtandem_common.a $(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) -lpthread -lm
 
-MEDIA_TESTS = tests/unit/test_rtp tests/unit/test_media_sdp tests/unit/test_media_bridge
+MEDIA_TESTS = tests/unit/test_rtp tests/unit/test_media_sdp tests/unit/test_media_bridge tests/unit/test_srtp
 check_PROGRAMS += $(MEDIA_TESTS)
 tests_unit_test_rtp_SOURCES = tests/unit/test_rtp.c tests/tap.h
 tests_unit_test_rtp_LDADD = $(MEDIA_LIBS)
 tests_unit_test_media_sdp_SOURCES = tests/unit/test_media_sdp.c tests/tap.h
 tests_unit_test_media_sdp_LDADD = $(MEDIA_LIBS)
+tests_unit_test_srtp_SOURCES = tests/unit/test_srtp.c tests/tap.h
+tests_unit_test_srtp_LDADD = $(MEDIA_LIBS)
 tests_unit_test_media_bridge_SOURCES = tests/unit/test_media_bridge.c tests/tap.h
 tests_unit_test_media_bridge_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
 tests_unit_test_media_bridge_LDADD = $(MEDIA_LIBS)
 TESTS += $(MEDIA_TESTS)
+
+# The SRTP peer of tests/integration/sip_srtp.sh (libsrtp2 directly).
+check_PROGRAMS += tests/integration/srtp_peer
+tests_integration_srtp_peer_SOURCES = tests/integration/srtp_peer.c
+tests_integration_srtp_peer_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS)
+tests_integration_srtp_peer_LDADD = $(SRTP_LIBS)

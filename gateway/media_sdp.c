@@ -51,8 +51,8 @@ static const char *pt_name(int pt)
 }
 
 /* pts[0..npts) in order on the m= line, then their rtpmaps. */
-static int build(const struct media_sdp_local *l, const int *pts, int npts, int event_pt, enum media_dir dir, char *buf,
-		 size_t size)
+static int build(const struct media_sdp_local *l, const int *pts, int npts, int event_pt, enum media_dir dir,
+		 const struct rtp_srtp_crypto *crypto, char *buf, size_t size)
 {
 	struct out o = {.buf = buf, .size = size};
 	struct in6_addr a6;
@@ -70,7 +70,7 @@ static int build(const struct media_sdp_local *l, const int *pts, int npts, int 
 		return -EINVAL;
 	put(&o, "v=0\r\no=tandem %lu %lu IN %s %s\r\ns=tandem\r\nc=IN %s %s\r\nt=0 0\r\n", l->sess_id, l->sess_version,
 	    ip, l->addr, ip, l->addr);
-	put(&o, "m=audio %u RTP/AVP", l->port);
+	put(&o, "m=audio %u %s", l->port, crypto ? "RTP/SAVP" : "RTP/AVP");
 	for (int i = 0; i < npts; i++)
 		put(&o, " %d", pts[i]);
 	if (event_pt >= 0)
@@ -81,6 +81,13 @@ static int build(const struct media_sdp_local *l, const int *pts, int npts, int 
 	if (event_pt >= 0)
 		put(&o, "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-15\r\n", event_pt, event_pt);
 	put(&o, "a=ptime:20\r\na=%s\r\n", media_dir_name(dir));
+	if (crypto) {
+		char val[128];
+
+		if (rtp_srtp_crypto_format(crypto, val, sizeof(val)) < 0)
+			return -EINVAL;
+		put(&o, "a=crypto:%s\r\n", val);
+	}
 	return o.err;
 }
 
@@ -92,7 +99,7 @@ int media_sdp_offer(const struct media_sdp_local *local, char *buf, size_t size)
 		return -EINVAL;
 	pts[0] = local->first_pt;
 	pts[1] = local->first_pt == RTP_PT_PCMU ? RTP_PT_PCMA : RTP_PT_PCMU;
-	return build(local, pts, 2, local->event_pt, local->dir, buf, size);
+	return build(local, pts, 2, local->event_pt, local->dir, local->crypto, buf, size);
 }
 
 int media_sdp_answer(const struct media_sdp_local *local, const struct media_sdp_info *offer, char *buf, size_t size)
@@ -101,6 +108,7 @@ int media_sdp_answer(const struct media_sdp_local *local, const struct media_sdp
 	 * wish (local->dir, e.g. sendonly to hold) can only narrow it. */
 	unsigned off = (unsigned)offer->dir, dir = 0;
 	int pt = offer->pt;
+	struct rtp_srtp_crypto crypto;
 
 	if (off & MEDIA_DIR_SENDONLY)
 		dir |= MEDIA_DIR_RECVONLY;
@@ -109,7 +117,15 @@ int media_sdp_answer(const struct media_sdp_local *local, const struct media_sdp
 	dir &= (unsigned)local->dir;
 	if (pt != RTP_PT_PCMU && pt != RTP_PT_PCMA)
 		return -EINVAL;
-	return build(local, &pt, 1, local->event_pt >= 0 ? offer->event_pt : -1, (enum media_dir)dir, buf, size);
+	if (offer->savp) {
+		/* RFC 4568 7.1.2: the offer's tag and suite, our own key */
+		if (!local->crypto || !offer->crypto.suite)
+			return -EINVAL;
+		crypto = offer->crypto;
+		memcpy(crypto.key, local->crypto->key, sizeof(crypto.key));
+	}
+	return build(local, &pt, 1, local->event_pt >= 0 ? offer->event_pt : -1, (enum media_dir)dir,
+		     offer->savp ? &crypto : NULL, buf, size);
 }
 
 static int is_zero_addr(const char *addr)
@@ -153,6 +169,19 @@ static void read_formats(const sdp_media_t *m, unsigned codecs, struct media_sdp
 	}
 }
 
+/* RFC 4568 7.1.1: the offerer lists its a=crypto in preference order;
+ * the first we support is chosen. */
+static int read_crypto(const sdp_media_t *m, struct media_sdp_info *out)
+{
+	for (const sdp_attribute_t *a = m->m_attributes; a; a = a->a_next) {
+		if (a->a_name && strcasecmp(a->a_name, "crypto") == 0 && a->a_value &&
+		    rtp_srtp_crypto_parse(a->a_value, &out->crypto) == 0)
+			return 0;
+	}
+	memset(&out->crypto, 0, sizeof(out->crypto));
+	return -EPROTONOSUPPORT;
+}
+
 static int read_media(const sdp_session_t *sess, const sdp_media_t *m, unsigned codecs, struct media_sdp_info *out)
 {
 	const sdp_connection_t *c = m->m_connections ? m->m_connections : sess->sdp_connection;
@@ -178,6 +207,8 @@ static int read_media(const sdp_session_t *sess, const sdp_media_t *m, unsigned 
 	read_formats(m, codecs, out);
 	if (out->port && out->pt < 0)
 		return -ENOTSUP;
+	if (out->savp && out->port && read_crypto(m, out) < 0)
+		return -EPROTONOSUPPORT;
 	return 0;
 }
 
@@ -231,7 +262,8 @@ int media_sdp_parse(const char *sdp, size_t len, unsigned codecs, struct media_s
 	if (sdp_parsing_error(parser) || !(sess = sdp_session(parser)))
 		goto out;
 	for (const sdp_media_t *m = sess->sdp_media; m; m = m->m_next) {
-		if (m->m_type == sdp_media_audio && m->m_proto == sdp_proto_rtp) {
+		if (m->m_type == sdp_media_audio && (m->m_proto == sdp_proto_rtp || m->m_proto == sdp_proto_srtp)) {
+			out->savp = m->m_proto == sdp_proto_srtp;
 			rc = read_media(sess, m, codecs, out);
 			break;
 		}
@@ -258,4 +290,5 @@ void media_sdp_to_rtp(const struct media_sdp_info *info, int symmetric, struct r
 	/* Their receiving is our sending. */
 	out->send = !zero && info->port && (info->dir & MEDIA_DIR_RECVONLY);
 	out->recv = info->port && (info->dir & MEDIA_DIR_SENDONLY);
+	/* the keys are the call layer's to pair (ours and theirs): none here */
 }

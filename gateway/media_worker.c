@@ -100,6 +100,8 @@ static void collect(struct media_bridge *b, struct media_stats *s)
 	s->rtp_rx_packets = es->rx_packets;
 	s->rtp_rx_bytes = es->rx_bytes;
 	s->rtp_rx_bad = es->rx_bad + es->rx_bad_pt;
+	s->srtp_rx_auth_fail = es->rx_auth_fail;
+	s->srtp_rx_replay = es->rx_replay;
 	s->rtp_rx_lost = rtp_source_lost(src);
 	s->rtp_rx_dups = src->dups;
 	s->rtp_rx_reordered = src->reordered;

@@ -91,7 +91,7 @@ int gw_reg_update(struct gw_registrar *r, int64_t customer_id, const char *aor, 
 		  const char *call_id, int expires, time_t now)
 {
 	struct gw_reg_binding *b = reg_find(r, customer_id, aor, contact);
-	int tcp = transport && strcmp(transport, "tcp") == 0;
+	int tcp = transport && strcmp(transport, "tcp") == 0, tls = transport && strcmp(transport, "tls") == 0;
 	char hostport[96];
 
 	if (!reg_clean(aor) || !reg_clean(contact) || !reg_clean(user) || !reg_clean(host) || !reg_clean(call_id))
@@ -128,9 +128,12 @@ int gw_reg_update(struct gw_registrar *r, int64_t customer_id, const char *aor, 
 	else
 		snprintf(hostport, sizeof(hostport), "%s", host);
 	snprintf(b->target, sizeof(b->target), "sip:%s%s%s%s", user && *user ? user : "", user && *user ? "@" : "",
-		 hostport, tcp ? ";transport=tcp" : "");
+		 hostport,
+		 tls   ? ";transport=tls"
+		 : tcp ? ";transport=tcp"
+		       : "");
 	snprintf(b->source, sizeof(b->source), strchr(source_ip, ':') ? "[%s]:%u" : "%s:%u", source_ip, source_port);
-	snprintf(b->transport, sizeof(b->transport), "%s", tcp ? "tcp" : "udp");
+	snprintf(b->transport, sizeof(b->transport), "%s", tls ? "tls" : tcp ? "tcp" : "udp");
 	snprintf(b->call_id, sizeof(b->call_id), "%s", call_id ? call_id : "");
 	b->expires_at = now + expires;
 	b->registered_ms = ++r->seq;

@@ -18,7 +18,7 @@ struct gw_reg_binding {
 	char contact[256]; /* the Contact URI as registered */
 	char target[256];  /* the URI calls go to (NAT: the source address) */
 	char source[64];   /* ip:port the REGISTER came from */
-	char transport[4]; /* "udp" or "tcp" */
+	char transport[4]; /* "udp", "tcp" or "tls" */
 	char call_id[128];
 	time_t expires_at;
 	int nat; /* target rewritten to the source */

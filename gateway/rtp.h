@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gateway/rtp_srtp.h"
+
 #define RTP_VERSION      2
 #define RTP_HDR_LEN      12 /* fixed header, without CSRCs */
 #define RTP_PT_PCMU      0  /* RFC 3551 table 4 */
@@ -139,6 +141,7 @@ struct rtp_params {
 	int event_pt;                       /* telephone-event PT, or -1: not negotiated */
 	int symmetric;                      /* send to where packets come from (NAT) */
 	int send, recv;                     /* what the negotiated direction allows us */
+	struct rtp_srtp_keys srtp;          /* SDES keys; suite RTP_SRTP_NONE: plain RTP */
 };
 
 struct rtp_endpoint_stats {
@@ -152,6 +155,8 @@ struct rtp_endpoint_stats {
 	unsigned long rx_foreign;           /* from an address we did not latch */
 	unsigned long rx_dropped;           /* duplicates, sequence jumps */
 	unsigned long rtcp;                 /* RTCP packets drained */
+	unsigned long rx_auth_fail;         /* SRTP: failed authentication (dropped) */
+	unsigned long rx_replay;            /* SRTP: replays (dropped; also in rx_dropped) */
 };
 
 /* Bind a pair of UDP ports in the range, starting the search at an even
@@ -170,7 +175,10 @@ void rtp_endpoint_rtcp_drain(struct rtp_endpoint *ep);
  * also needs the remote's address family to match its own). 0/-EINVAL. */
 int rtp_params_check(const struct rtp_params *p);
 /* Apply negotiated parameters (copied). A changed remote address undoes
- * a symmetric latch. 0, or -EINVAL (bad address, PT). */
+ * a symmetric latch. New SRTP keys start new SRTP sessions (the same keys
+ * again keep them: a re-INVITE must not reset replay protection); from
+ * then on every packet is protected and every packet received must
+ * authenticate. 0, or -EINVAL (bad address, PT, suite), -ENOMEM, -EIO. */
 int rtp_endpoint_set_params(struct rtp_endpoint *ep, const struct rtp_params *p);
 const struct rtp_endpoint_stats *rtp_endpoint_stats(const struct rtp_endpoint *ep);
 const struct rtp_source *rtp_endpoint_source(const struct rtp_endpoint *ep);

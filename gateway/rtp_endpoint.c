@@ -37,7 +37,8 @@ struct rtp_endpoint {
 	uint32_t ev_ts, ev_duration, ev_limit;
 	struct rtp_source src;
 	struct rtp_endpoint_stats stats;
-	uint8_t rxbuf[RTP_MAX_PACKET];
+	struct rtp_srtp *srtp; /* NULL: plain RTP */
+	uint8_t rxbuf[RTP_MAX_PACKET + RTP_SRTP_OVERHEAD] __attribute__((aligned(8)));
 };
 
 static uint32_t random32(void)
@@ -151,6 +152,7 @@ void rtp_endpoint_free(struct rtp_endpoint *ep)
 		close(ep->fd);
 	if (ep->rtcp_fd >= 0)
 		close(ep->rtcp_fd);
+	rtp_srtp_free(ep->srtp);
 	free(ep);
 }
 
@@ -186,6 +188,9 @@ int rtp_params_check(const struct rtp_params *p)
 		return -EINVAL;
 	if (!memchr(p->remote_addr, 0, sizeof(p->remote_addr)))
 		return -EINVAL;
+	if (p->srtp.suite != RTP_SRTP_NONE && p->srtp.suite != RTP_SRTP_AES_CM_128_HMAC_SHA1_80 &&
+	    p->srtp.suite != RTP_SRTP_AES_CM_128_HMAC_SHA1_32)
+		return -EINVAL;
 	if (p->remote_addr[0] && p->remote_port &&
 	    (p->remote_port > 65535 || parse_addr(p->remote_addr, p->remote_port, &ss, &len) < 0))
 		return -EINVAL;
@@ -203,6 +208,17 @@ int rtp_endpoint_set_params(struct rtp_endpoint *ep, const struct rtp_params *p)
 		parse_addr(p->remote_addr, p->remote_port, &ss, &len);
 		if (ss.ss_family != ep->family)
 			return -EINVAL;
+	}
+	if (memcmp(&p->srtp, &ep->p.srtp, sizeof(p->srtp)) != 0 || (p->srtp.suite && !ep->srtp)) {
+		struct rtp_srtp *s = NULL;
+		int rc;
+
+		if (p->srtp.suite && (rc = rtp_srtp_new(&p->srtp, &s)) < 0) {
+			ep->p.send = 0; /* never send in the clear what was negotiated encrypted */
+			return rc;
+		}
+		rtp_srtp_free(ep->srtp);
+		ep->srtp = s;
 	}
 	if (len != ep->sdp_len || (len && memcmp(&ss, &ep->sdp_remote, len) != 0) || !ep->latched || !p->symmetric) {
 		/* A new far end (re-INVITE): latch again. */
@@ -236,15 +252,19 @@ uint32_t rtp_endpoint_ssrc(const struct rtp_endpoint *ep)
 
 static int send_packet(struct rtp_endpoint *ep, int pt, int marker, uint32_t ts, const uint8_t *payload, size_t len)
 {
-	uint8_t pkt[RTP_MAX_PACKET];
+	uint8_t pkt[RTP_MAX_PACKET + RTP_SRTP_OVERHEAD] __attribute__((aligned(8)));
 	struct rtp_header h = {.marker = marker ? 1 : 0, .pt = (unsigned)pt & 0x7F, .seq = ep->seq, .ts = ts};
 	size_t n;
 	int rc;
 
 	h.ssrc = ep->ssrc;
-	if ((rc = rtp_pack(&h, payload, len, pkt, sizeof(pkt), &n)) < 0)
+	if ((rc = rtp_pack(&h, payload, len, pkt, RTP_MAX_PACKET, &n)) < 0)
 		return rc;
 	ep->seq++;
+	if (ep->srtp && rtp_srtp_protect(ep->srtp, pkt, &n, sizeof(pkt)) < 0) {
+		ep->stats.tx_errors++;
+		return -EIO;
+	}
 	if (sendto(ep->fd, pkt, n, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&ep->remote, ep->remote_len) < 0) {
 		ep->stats.tx_errors++;
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
@@ -379,6 +399,22 @@ int rtp_endpoint_recv(struct rtp_endpoint *ep, uint32_t arrival, struct rtp_rx *
 	n = recvfrom(ep->fd, ep->rxbuf, sizeof(ep->rxbuf), MSG_DONTWAIT, (struct sockaddr *)&from, &fromlen);
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if (ep->srtp) {
+		/* Before anything reads it: a packet that does not authenticate
+		 * never reaches the B-channel, the statistics or the latch. */
+		size_t len = (size_t)n;
+		int rc = rtp_srtp_unprotect(ep->srtp, ep->rxbuf, &len);
+
+		if (rc == -EACCES)
+			ep->stats.rx_auth_fail++;
+		else if (rc == -EALREADY)
+			ep->stats.rx_replay++, ep->stats.rx_dropped++;
+		else if (rc < 0)
+			ep->stats.rx_bad++;
+		if (rc < 0)
+			return 0;
+		n = (ssize_t)len;
+	}
 	if (rtp_parse(ep->rxbuf, (size_t)n, &rx->h, &rx->payload, &rx->len) < 0) {
 		ep->stats.rx_bad++;
 		return 0;

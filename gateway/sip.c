@@ -123,6 +123,18 @@ static int request_source(struct gw_sip *sip, struct sockaddr_storage *ss)
 	return 0;
 }
 
+/* The transport a request came over, from its top Via: nta has already
+ * dropped any request whose top Via names another transport than the one
+ * that carried it (agent_check_request_via), so "TLS" here is TLS. */
+static const char *request_transport(sip_t const *msg)
+{
+	const char *via = msg->sip_via && msg->sip_via->v_protocol ? msg->sip_via->v_protocol : "";
+
+	if (strcasestr(via, "TLS"))
+		return "tls";
+	return strcasestr(via, "TCP") ? "tcp" : "udp";
+}
+
 static void leg_source(const struct sockaddr_storage *ss, char *ip, size_t iplen, int *port)
 {
 	char serv[16] = "0";
@@ -164,8 +176,7 @@ static void on_i_register(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg
 	int port, r, hdr_exp, rc;
 	size_t n, len = 0;
 	time_t now = time(NULL);
-	const char *via = msg->sip_via && msg->sip_via->v_protocol ? msg->sip_via->v_protocol : "";
-	const char *transport = strcasestr(via, "TCP") ? "tcp" : "udp";
+	const char *transport = request_transport(msg);
 
 	struct sockaddr_storage src;
 
@@ -271,7 +282,6 @@ static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
 	struct gw_sip_invite inv;
 	struct gw_sip_leg *leg;
 	char pai[512], privacy[128], div[1024], hist[1024], ip[64], *sdp;
-	const char *via;
 	struct sockaddr_storage src;
 
 	sip->invites++;
@@ -320,8 +330,7 @@ static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
 	leg->src = src;
 	leg_source(&src, ip, sizeof(ip), &inv.source_port);
 	inv.source_ip = ip;
-	via = msg->sip_via && msg->sip_via->v_protocol ? msg->sip_via->v_protocol : "";
-	inv.transport = strcasestr(via, "TCP") ? "tcp" : "udp";
+	inv.transport = request_transport(msg);
 	inv.wants_100rel = sip_has_feature(msg->sip_supported, "100rel") || sip_has_feature(msg->sip_require, "100rel");
 	leg->wants_100rel = inv.wants_100rel;
 	inv.auth = sip_authenticate(sip, msg->sip_proxy_authorization, "INVITE", inv.auth_user, sizeof(inv.auth_user),
@@ -616,10 +625,13 @@ int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_
 	 * timer: the member is alive). */
 	sip->nua = nua_create(
 	    gw_loop_su_root(loop), gw_sip_event, sip, NUTAG_URL(url), TAG_IF(tls_dir[0], NUTAG_SIPS_URL(sips_url)),
-	    TAG_IF(tls_dir[0], TPTAG_CERTIFICATE(tls_dir)), SIPTAG_USER_AGENT_STR(s->sip_user_agent),
-	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"), NUTAG_APPL_METHOD("REGISTER"),
-	    NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), NUTAG_MEDIA_ENABLE(0), SIPTAG_SUPPORTED_STR("100rel, timer"),
-	    NTATAG_MAXSIZE((usize_t)s->sip_max_message), NTATAG_PASS_100(1),
+	    TAG_IF(tls_dir[0], TPTAG_CERTIFICATE(tls_dir)),
+	    /* toward trunk members (sips:): the chain against tls_ca and the
+	     * host against the certificate's names; clients are not asked */
+	    TAG_IF(tls_dir[0], TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_SUBJECTS_OUT)),
+	    SIPTAG_USER_AGENT_STR(s->sip_user_agent), SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"),
+	    NUTAG_APPL_METHOD("REGISTER"), NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), NUTAG_MEDIA_ENABLE(0),
+	    SIPTAG_SUPPORTED_STR("100rel, timer"), NTATAG_MAXSIZE((usize_t)s->sip_max_message), NTATAG_PASS_100(1),
 	    TAG_IF(s->sip_resolv_conf[0], SRESTAG_RESOLV_CONF(s->sip_resolv_conf)), TAG_END());
 	if (tls_dir[0])
 		gw_sip_tls_dir_remove(tls_dir); /* read by now: the key stays in one place */
@@ -832,6 +844,17 @@ int gw_sip_leg_body(struct gw_sip_leg *leg, struct gw_sip_body *out)
 	out->cdisp = gw_sip_content_disposition(msg, leg->cur_cdisp, sizeof(leg->cur_cdisp));
 	out->data = (const uint8_t *)msg->sip_payload->pl_data;
 	out->len = msg->sip_payload->pl_len;
+	return 0;
+}
+
+int gw_sip_refuse_phrase(struct gw_sip_leg *leg, int status, const char *phrase, const char *reason)
+{
+	if (!leg->incoming || leg->hung || leg->answered || status < 300 || status > 699 || !phrase)
+		return -EINVAL;
+	gw_sec_refused(leg->sip->sec, (struct sockaddr *)&leg->src, status);
+	nua_respond(leg->nh, status, phrase, TAG_IF(reason && *reason, SIPTAG_REASON_STR(reason)), TAG_END());
+	leg->done = 1;
+	leg->owner = NULL;
 	return 0;
 }
 

@@ -43,7 +43,7 @@ struct gw_sip_invite {
 	struct gw_sip_body body; /* the body as received (data NULL: none) */
 	const char *source_ip;
 	int source_port;
-	const char *transport; /* "udp", "tcp" */
+	const char *transport; /* "udp", "tcp", "tls": the transport it came over (not its Via) */
 	int wants_100rel;      /* Require/Supported: 100rel */
 	int auth;              /* enum gw_auth_result of its Proxy-Authorization */
 	char auth_user[128];   /* GW_AUTH_OK: the user name */
@@ -101,6 +101,9 @@ int gw_sip_respond_body(struct gw_sip_leg *leg, int status, const struct gw_sip_
  * message that caused it (its Content-Type and Content-Disposition
  * values as text). 0, or -ENOENT when it had none. */
 int gw_sip_leg_body(struct gw_sip_leg *leg, struct gw_sip_body *out);
+/* Refuse an incoming INVITE with a final status (300..699) and our own
+ * reason phrase ("TLS Required"), plus a Reason header value or NULL. */
+int gw_sip_refuse_phrase(struct gw_sip_leg *leg, int status, const char *phrase, const char *reason);
 /* Place an outgoing INVITE. 0 and *leg, or -ENOMEM. */
 int gw_sip_invite(struct gw_sip *sip, const struct gw_sip_call *c, void *owner, struct gw_sip_leg **leg);
 /* In the failed callback: the Retry-After of the final response, in

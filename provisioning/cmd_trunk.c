@@ -45,6 +45,8 @@ enum {
 	TO_REGISTER,
 	TO_NO_REGISTER,
 	TO_NO_AUTH,
+	TO_REQUIRE_SECURE,
+	TO_NO_REQUIRE_SECURE,
 	TO_MEMBER,
 	TO_SPAN,
 	TO_DEL_SPAN,
@@ -78,6 +80,8 @@ static const struct option trunk_longopts[] = {
     {"register", no_argument, NULL, TO_REGISTER},
     {"no-register", no_argument, NULL, TO_NO_REGISTER},
     {"no-auth", no_argument, NULL, TO_NO_AUTH},
+    {"require-secure", no_argument, NULL, TO_REQUIRE_SECURE},
+    {"no-require-secure", no_argument, NULL, TO_NO_REQUIRE_SECURE},
     {"member", required_argument, NULL, TO_MEMBER},
     {"span", required_argument, NULL, TO_SPAN},
     {"del-span", required_argument, NULL, TO_DEL_SPAN},
@@ -92,14 +96,14 @@ static const struct option trunk_longopts[] = {
 	 TB(TO_REGISTER_EXPIRES) | TB(TO_PING_INTERVAL) | TB(TO_PING_UP) | TB(TO_PING_DOWN) | TB(TO_INVITE_TIMEOUT) | \
 	 TB(TO_FAILOVER) | TB(TO_NATIONAL) | TB(TO_INTERNATIONAL) | TB(TO_STRIP) | TB(TO_ADD_PREFIX) |                \
 	 TB(TO_LIMIT_STATUS) | TB(TO_LIMIT_CAUSE) | TB(TO_ENABLE) | TB(TO_DISABLE) | TB(TO_REGISTER) |                \
-	 TB(TO_NO_REGISTER) | TB(TO_MEMBER) | TB(TO_SPAN))
+	 TB(TO_NO_REGISTER) | TB(TO_REQUIRE_SECURE) | TB(TO_NO_REQUIRE_SECURE) | TB(TO_MEMBER) | TB(TO_SPAN))
 
 struct trunk_opts {
 	const char *what;
 	const char *pos[4]; /* positional arguments */
 	int npos;
 	const char *v[TO_NV];
-	bool enable, disable, reg, no_reg, no_auth, del;
+	bool enable, disable, reg, no_reg, no_auth, del, secure, no_secure;
 	struct prov_strv member, span, del_span;
 	char failover[200]; /* --failover-codes as an array literal */
 	char pwbuf[256];
@@ -134,6 +138,12 @@ static int trunk_parse(int argc, char **argv, unsigned long long allowed, int mi
 		case TO_NO_AUTH:
 			o->no_auth = true;
 			break;
+		case TO_REQUIRE_SECURE:
+			o->secure = true;
+			break;
+		case TO_NO_REQUIRE_SECURE:
+			o->no_secure = true;
+			break;
 		case TO_DEL:
 			o->del = true;
 			break;
@@ -158,8 +168,9 @@ static int trunk_parse(int argc, char **argv, unsigned long long allowed, int mi
 		return prov_usage(o->what, "missing argument");
 	if (optind < argc)
 		return prov_usage(o->what, "unexpected argument \"%s\"", argv[optind]);
-	if ((o->enable && o->disable) || (o->reg && o->no_reg))
-		return prov_usage(o->what, "--enable/--disable and --register/--no-register exclude each other");
+	if ((o->enable && o->disable) || (o->reg && o->no_reg) || (o->secure && o->no_secure))
+		return prov_usage(o->what, "--enable/--disable, --register/--no-register and --require-secure/"
+					   "--no-require-secure exclude each other");
 	if ((o->v[TO_AUTH_USER] != NULL) != (o->v[TO_AUTH_PASSWORD] != NULL))
 		return prov_usage(o->what, "--auth-user and --auth-password go together");
 	if (o->no_auth && o->v[TO_AUTH_USER])
@@ -384,6 +395,9 @@ static int trunk_check_kind(const struct trunk_opts *o, const char *name, bool p
 					       TO_PING_UP,   TO_PING_DOWN,        TO_INVITE_TIMEOUT};
 		if (o->reg)
 			return prov_refuse(o->what, "trunk", name, "is a PRI trunk: --register is for SIP trunks");
+		if (o->secure)
+			return prov_refuse(o->what, "trunk", name,
+					   "is a PRI trunk: --require-secure (TLS and SRTP) is for SIP trunks");
 		if (o->v[TO_SIPT] && strcmp(o->v[TO_SIPT], "none") != 0)
 			return prov_refuse(o->what, "trunk", name, "is a PRI trunk: --sipt is for SIP trunks");
 		if (o->member.n)
@@ -511,6 +525,11 @@ static int trunk_apply(struct db_session *s, const struct trunk_opts *o, const c
 	    " WHERE id = $1",
 	    21, p, NULL, 0);
 
+	if (!rc && (o->secure || o->no_secure)) {
+		const char *q[] = {id, o->secure ? "t" : "f"};
+		rc = prov_exec(s, o->what, "UPDATE trunks SET require_secure = $2::boolean WHERE id = $1", 2, q, NULL,
+			       0);
+	}
 	for (size_t i = 0; !rc && i < o->del_span.n; i++)
 		rc = trunk_span(s, o, id, o->del_span.v[i], true);
 	for (size_t i = 0; !rc && i < o->span.n; i++)
@@ -701,6 +720,7 @@ int prov_trunk_show(struct prov_ctx *ctx, int argc, char **argv)
 					     "add_prefix",
 					     "limit_status",
 					     "limit_cause",
+					     "require_secure",
 					     "routes"};
 	enum {
 		NF = sizeof(fields) / sizeof(fields[0])
@@ -728,6 +748,7 @@ int prov_trunk_show(struct prov_ctx *ctx, int argc, char **argv)
 		    " invite_timeout_ms || ' ms', coalesce(nullif(array_to_string(failover_codes, ','), ''), 'none'),"
 		    " coalesce(national_prefix, 'none'), coalesce(international_prefix, 'none'), strip_digits,"
 		    " coalesce(add_prefix, 'none'), limit_status, limit_cause,"
+		    " CASE WHEN require_secure THEN 'yes' ELSE 'no' END,"
 		    " (SELECT count(*) FROM routes WHERE trunk_id = t.id) FROM trunks t WHERE id = $1",
 		    1, p);
 	if (!rc)

@@ -86,7 +86,8 @@ static const struct prov_cmd prov_cmds[] = {
     {"route", "del", prov_route_del, "PREFIX --trunk NAME [--customer NAME]", "delete an outbound route",
      "Deletes the route from PREFIX to the trunk (the customer's own with --customer).\n"},
     {"customer", "add", prov_customer_add,
-     "NAME [--disable] [--max-calls N] [--max-cps N] [--max-duration S] [--user U --password P [--realm R]]"
+     "NAME [--disable] [--max-calls N] [--max-cps N] [--max-duration S] [--require-secure]"
+     " [--user U --password P [--realm R]]"
      " [--address CIDR]... [--allow PREFIX]... [--deny PREFIX]... [--caller PREFIX]...",
      "add a customer",
      "NAME: 1 to 63 of a-z 0-9 _ . - (starting with a letter or digit).\n"
@@ -94,6 +95,9 @@ static const struct prov_cmd prov_cmds[] = {
      "  --max-calls N        concurrent calls, 0..100000 (default 10)\n"
      "  --max-cps N          new calls per second, 0..10000, two decimals (default 5)\n"
      "  --max-duration S     seconds a call may last, 1..604800 (default 14400)\n"
+     "  --require-secure     TLS and SRTP required: INVITEs only over TLS (else 403)\n"
+     "                       with RTP/SAVP (else 488); calls to its PBX over TLS\n"
+     "                       offering SRTP\n"
      "  --user U --password P [--realm R]\n"
      "                       digest credentials; only MD5(U:R:P) is stored. R defaults\n"
      "                       to the settings' [sip] realm, the one tandemd challenges\n"
@@ -105,12 +109,13 @@ static const struct prov_cmd prov_cmds[] = {
      "  --caller PREFIX      caller numbers it may present (repeatable; none: any)\n"
      "All of it is one transaction: nothing is written when any value is refused.\n"},
     {"customer", "set", prov_customer_set,
-     "NAME [--enable|--disable] [customer add's options] [--del-user U [--realm R]] [--del-address CIDR]..."
-     " [--del-destination PREFIX]... [--del-caller PREFIX]...",
+     "NAME [--enable|--disable] [customer add's options] [--no-require-secure] [--del-user U [--realm R]]"
+     " [--del-address CIDR]... [--del-destination PREFIX]... [--del-caller PREFIX]...",
      "change a customer",
      "Changes only what is given; the customer add options add (or, for --user in\n"
      "a realm and --allow/--deny of a prefix, replace) entries, the --del- options\n"
-     "remove them (--del-user without --realm: in every realm). One transaction.\n"},
+     "remove them (--del-user without --realm: in every realm); --no-require-secure\n"
+     "takes plain SIP and RTP again. One transaction.\n"},
     {"customer", "list", prov_customer_list, "", "list customers",
      "One row per customer: name, enabled, limits, and how many credentials,\n"
      "addresses and DIDs it has (--json: an array of objects).\n"},
@@ -143,11 +148,14 @@ static const struct prov_cmd prov_cmds[] = {
      "  --ping-interval S         OPTIONS every S seconds, 0 = none (30); --ping-up N (2)\n"
      "                            and --ping-down N (3): answers/failures in a row\n"
      "  --invite-timeout MS       no answer at all before failover, 500..300000 (1000)\n"
+     "  --require-secure          TLS and SRTP required: only members with transport tls\n"
+     "                            are used, offered RTP/SAVP; its INVITEs only over TLS\n"
      "PRI trunks only:\n"
      "  --span NAME               a span (spans table) of the trunk, repeatable\n"
      "All of it is one transaction: nothing is written when any value is refused.\n"},
     {"trunk", "set", prov_trunk_set,
-     "NAME [trunk add's OPTIONS] [--enable] [--no-register] [--no-auth] [--del-span NAME]...", "change a trunk",
+     "NAME [trunk add's OPTIONS] [--enable] [--no-register] [--no-auth] [--no-require-secure] [--del-span NAME]...",
+     "change a trunk",
      "Changes only what is given ('none' clears an optional value). Members are\n"
      "changed with trunk member add|del; the kind cannot change.\n"},
     {"trunk", "member", prov_trunk_member,

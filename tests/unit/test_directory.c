@@ -65,6 +65,9 @@ static struct dir_snapshot *sample(void)
 	rc = rc ?: dir_builder_add_destination(b, 3, "+1", true);
 	rc = rc ?: dir_builder_add_caller(b, 1, "+4420");
 	rc = rc ?: dir_builder_add_caller(b, 1, "+15551230000");
+	rc = rc ?: dir_builder_set_customer_secure(b, 4, true);
+	rc = rc ?: dir_builder_set_trunk_secure(b, 10, true);
+	is_int(dir_builder_set_trunk_secure(b, 99, true), -ENOENT, "require_secure of an unknown trunk: -ENOENT");
 	rc = rc ?: dir_builder_add_cause(b, 10, DIR_SIP_TO_Q850, 17, 486);
 	rc = rc ?: dir_builder_add_cause(b, 10, DIR_Q850_TO_SIP, 34, 503);
 	rc = rc ?: dir_builder_add_cause(b, 30, DIR_Q850_TO_SIP, 1, 404);
@@ -101,6 +104,9 @@ static void test_addresses(const struct dir_snapshot *s)
 	ok(dir_customer_by_addr(s, (const struct sockaddr *)&un) == NULL, "an AF_UNIX address -> none");
 	ok(dir_customer_by_addr(s, NULL) == NULL, "NULL -> none");
 	ok(!dir_customer(s, 2)->enabled, "a disabled customer is found, marked disabled");
+	ok(dir_customer(s, 4)->require_secure && !dir_customer(s, 1)->require_secure,
+	   "require_secure is kept per customer");
+	ok(dir_trunk(s, 10)->require_secure && !dir_trunk(s, 30)->require_secure, "and per trunk");
 }
 
 static void test_credentials(const struct dir_snapshot *s)

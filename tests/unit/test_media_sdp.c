@@ -137,7 +137,8 @@ static void test_malformed(void)
 
 	is_int(parse("hello", BOTH, &i), -EBADMSG, "not SDP");
 	is_int(parse(sdp_with("m=video 5000 RTP/AVP 31\r\n", "192.0.2.5"), BOTH, &i), -EBADMSG, "no audio");
-	is_int(parse(sdp_with("m=audio 5000 RTP/SAVP 0\r\n", "192.0.2.5"), BOTH, &i), -EBADMSG, "SRTP only");
+	is_int(parse(sdp_with("m=audio 5000 RTP/SAVP 0\r\n", "192.0.2.5"), BOTH, &i), -EPROTONOSUPPORT,
+	       "RTP/SAVP without an a=crypto: -EPROTONOSUPPORT (488)");
 	is_int(parse("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\nm=audio 5000 RTP/AVP 0\r\n", BOTH, &i),
 	       -EBADMSG, "no c= anywhere");
 	is_int(parse(sdp_with("m=audio 5000 RTP/AVP 0\r\n", "pbx.example"), BOTH, &i), -EBADMSG, "a host name in c=");
