@@ -52,10 +52,15 @@ struct gw_sip {
 	struct gw_auth *auth;
 	struct gw_registrar *reg;
 	int reg_min, reg_max;
+	/* Every leg not yet freed: nua_destroy() drops handles whose dialog
+	 * was still closing (a BYE in flight at shutdown) without an event,
+	 * so gw_sip_free() frees what is left. */
+	struct gw_sip_leg *legs;
 };
 
 struct gw_sip_leg {
 	struct gw_sip *sip;
+	struct gw_sip_leg *prev, *next; /* sip->legs */
 	nua_handle_t *nh;
 	void *owner;
 	int incoming, answered, hung, done; /* done: the owner was told the leg ended */
@@ -89,6 +94,10 @@ static struct gw_sip_leg *leg_new(struct gw_sip *sip, nua_handle_t *nh, int inco
 	leg->sip = sip;
 	leg->nh = nh;
 	leg->incoming = incoming;
+	leg->next = sip->legs;
+	if (sip->legs)
+		sip->legs->prev = leg;
+	sip->legs = leg;
 	sip->legs_live++;
 	nua_handle_bind(nh, leg);
 	return leg;
@@ -96,6 +105,12 @@ static struct gw_sip_leg *leg_new(struct gw_sip *sip, nua_handle_t *nh, int inco
 
 static void leg_free(struct gw_sip_leg *leg)
 {
+	if (leg->prev)
+		leg->prev->next = leg->next;
+	else
+		leg->sip->legs = leg->next;
+	if (leg->next)
+		leg->next->prev = leg->prev;
 	leg->sip->legs_live--;
 	free(leg);
 }
@@ -694,6 +709,8 @@ void gw_sip_free(struct gw_sip *sip)
 	gw_sec_unguard(sip->sec);
 	if (sip->nua)
 		nua_destroy(sip->nua);
+	while (sip->legs)
+		leg_free(sip->legs);
 	gw_auth_free(sip->auth);
 	gw_reg_free(sip->reg);
 	gw_sec_free(sip->sec);

@@ -117,7 +117,7 @@ t_ok "the old password is refused once the directory reloads" t_eventually 10 ru
 t_ok "the new password registers" run_sipp uac_register.xml u1 -s "$USER" -au "$USER" -ap n3w-pass -key expires 300
 
 # CDRs: the authenticated calls are billed to the customer.
-t_ok "every CDR reached the database" t_eventually 20 sh -c "[ \"\$(status_field calls_cdrs)\" = \"\$(status_field cdr_written)\" ]"
+t_ok "every CDR reached the database" t_eventually 20 eval '[ "$(status_field calls_cdrs)" = "$(status_field cdr_written)" ]'
 t_is "$(pg_sql "SELECT count(*) FROM cdr WHERE customer = 'remote' AND direction = 'outbound' AND disposition = 'answered'")" 2 \
 	"two answered outbound CDRs for the customer"
 t_is "$(pg_sql "SELECT count(*) FROM cdr WHERE direction = 'inbound' AND disposition = 'answered' AND customer = 'remote'")" 1 \

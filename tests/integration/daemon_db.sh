@@ -10,7 +10,7 @@ pg_start tandem || { t_fail "PostgreSQL starts"; t_done; exit 1; }
 # Before migration: up, but says the schema is missing.
 daemon_start || { t_fail "tandemd starts on an empty database"; t_done; exit 1; }
 t_pass "tandemd starts on an empty database"
-t_eventually 5 sh -c '[ "$(status_field db_state)" = up ]' || true
+t_eventually 5 eval '[ "$(status_field db_state)" = up ]' || true
 t_is "$(status_field db_state)" up "database connection up"
 t_is "$(status_field schema_version)" 0 "schema version 0 reported"
 t_like "$(status_field db_error)" "schema not migrated: run tandemctl db migrate" "status says to migrate"
@@ -19,7 +19,7 @@ t_is "$T_DAEMON_RC" 0 "clean stop"
 
 "$TANDEMCTL" db migrate >/dev/null
 daemon_start || { t_fail "tandemd starts"; t_done; exit 1; }
-t_eventually 5 sh -c '[ "$(status_field db_state)" = up ]' || true
+t_eventually 5 eval '[ "$(status_field db_state)" = up ]' || true
 out=$(ctl status)
 t_like "$out" "^node +test-node$" "status: node name from the configuration"
 t_like "$out" "^db_state +up$" "status: database up"
@@ -35,7 +35,7 @@ t_like "$json" '^\{"status": \{"node": "test-node", "version": "0.1.0", "pid": "
 
 # The database goes away: the daemon stays up and says so; then it returns.
 pg_stop
-t_eventually 5 sh -c '[ "$(status_field db_state)" != up ]' || true
+t_eventually 5 eval '[ "$(status_field db_state)" != up ]' || true
 t_like "$(status_field db_state)" "^(down|connecting)$" "database stopped: status shows it down"
 t_ok "the daemon still answers while the database is down" ctl status
 # Several retries fail (no socket at all) before the database returns.
@@ -43,21 +43,21 @@ t_ok "failed reconnects are logged" t_eventually 5 grep -q "warning \[db\] canno
 sleep 1
 t_is "$(grep -c "warning \[db\] cannot connect" "$T_DIR/tandemd.log")" 1 "the same reason is logged once as a warning, not on every retry"
 pg_restart
-t_eventually 10 sh -c '[ "$(status_field db_state)" = up ]' || true
+t_eventually 10 eval '[ "$(status_field db_state)" = up ]' || true
 t_is "$(status_field db_state)" up "database back: reconnected"
 t_is "$(status_field db_connects)" 2 "two successful connects counted"
 
 # SIGHUP with a changed level: applied.
 sed -i 's/^level = debug/level = notice/' "$T_DIR/tandem.conf"
 kill -HUP "$T_DAEMON_PID"
-t_eventually 5 sh -c '[ "$(status_field reloads)" = 1 ]' || true
+t_eventually 5 eval '[ "$(status_field reloads)" = 1 ]' || true
 t_is "$(status_field reloads)" 1 "SIGHUP reloads"
 t_is "$(status_field log_level)" notice "the new log level is in effect"
 
 # SIGHUP with a broken file: refused, running configuration kept.
 echo "bogus = 1" >>"$T_DIR/tandem.conf"
 kill -HUP "$T_DAEMON_PID"
-t_eventually 5 sh -c '[ "$(status_field reload_failures)" = 1 ]' || true
+t_eventually 5 eval '[ "$(status_field reload_failures)" = 1 ]' || true
 t_is "$(status_field reload_failures)" 1 "a bad file on SIGHUP is refused"
 n=$(wc -l <"$T_DIR/tandem.conf")
 t_like "$(status_field last_reload_error)" "tandem.conf:$n: unknown key \"bogus\"" "status names file:line and the problem"

@@ -16,7 +16,7 @@ ask() {
 	ANSWER=
 	[ -n "${DRV[1]:-}" ] || return 1 # the driver is gone
 	echo "$*" >&"${DRV[1]}" || return 1
-	IFS= read -r -t 10 ANSWER <&"${DRV[0]}"
+	IFS= read -r -t $((10 * T_SLOW)) ANSWER <&"${DRV[0]}"
 }
 
 # status_of KEY: one status row's value (into ANSWER too).
@@ -25,7 +25,7 @@ status_of() {
 	ANSWER=
 	[ -n "${DRV[1]:-}" ] || return 1
 	echo status >&"${DRV[1]}" || return 1
-	while IFS= read -r -t 10 line <&"${DRV[0]}"; do
+	while IFS= read -r -t $((10 * T_SLOW)) line <&"${DRV[0]}"; do
 		[ "$line" = end ] && break
 		[ "${line%% *}" = "$1" ] && value=${line#* }
 		[ "$line" = "$1" ] && value=
@@ -48,7 +48,8 @@ expect() {
 }
 
 start_driver() {
-	coproc DRV { exec "$DRIVER" 2>>"$T_DIR/driver.log"; }
+	# T_VALGRIND: under memcheck too (t_done checks its log).
+	coproc DRV { exec "${T_VG[@]}" "$DRIVER" 2>>"$T_DIR/driver.log"; }
 	DRV_PID=$DRV_PID
 }
 

@@ -45,6 +45,7 @@ resolv_conf = $T_DIR/missing.conf" 2>/dev/null && t_fail "tandemd starts with a 
 
 daemon_start "[sip]
 resolv_conf = $T_DIR/resolv.conf" || { t_fail "tandemd starts"; t_done; exit 1; }
+t_ok "the routing directory is loaded" t_eventually 10 eval '[ "$(status_field dir_state)" = ready ]'
 
 short="$T_DIR/uac_short.xml"
 sed 's/<pause milliseconds="1000"\/>/<pause milliseconds="100"\/>/' "$SIPP_DIR/uac_call.xml" >"$short"

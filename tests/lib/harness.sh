@@ -21,6 +21,25 @@ T_PG_STARTED=0
 T_DAEMON_PID=
 T_KILL_PIDS= # background helpers (SIPp, ...) to end at exit, even if stopped
 
+# T_VALGRIND=1 (scripts/check --valgrind) runs tandemd under memcheck. Each
+# tandemd process leaves $T_DIR/valgrind.PID.xml (and .log, its commentary);
+# daemon_stop, daemon_kill9 and t_done turn it into a result (vg_check).
+# Third-party leaks are in tests/valgrind.supp, each with its reason. A test
+# may run a driver of its own under "${T_VG[@]}" too: t_done checks its log.
+T_VG=()
+T_VG_DONE=
+T_SLOW=1
+if [ -n "${T_VALGRIND:-}" ]; then
+	# shellcheck disable=SC2054 # the commas are inside valgrind's options
+	T_VG=(valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect
+		--errors-for-leak-kinds=definite,indirect --num-callers=40 --track-origins=no
+		--suppressions="$TOP_SRCDIR/tests/valgrind.supp" --gen-suppressions=all
+		--xml=yes --xml-file="$T_DIR/valgrind.%p.xml" --log-file="$T_DIR/valgrind.%p.log")
+	# Memcheck makes tandemd 20-50 times slower: t_eventually waits (and
+	# SIPp's timeout) are this many times longer. Normal runs: 1.
+	T_SLOW=${T_VALGRIND_SLOW:-10}
+fi
+
 # --- TAP ---------------------------------------------------------------
 
 t_pass() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
@@ -73,7 +92,7 @@ t_run() {
 
 # t_eventually SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
 t_eventually() {
-	local limit=$(($1 * 10)) i=0
+	local limit=$(($1 * 10 * T_SLOW)) i=0
 	shift
 	while [ $i -lt $limit ]; do
 		"$@" >/dev/null 2>&1 && return 0
@@ -172,6 +191,19 @@ $extra
 CONF
 }
 
+# daemon_wait_up: wait (10 s, times T_SLOW) until the control socket
+# answers; fails at once if tandemd has exited (a refused configuration).
+daemon_wait_up() {
+	local limit=$((100 * T_SLOW)) i=0
+	while [ $i -lt $limit ]; do
+		ctl status >/dev/null 2>&1 && return 0
+		kill -0 "$T_DAEMON_PID" 2>/dev/null || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # daemon_start [EXTRA-INI-LINES]: generate $T_DIR/tandem.conf, start
 # tandemd, wait until its control socket answers. Retries on another port
 # if the random one is taken.
@@ -181,9 +213,9 @@ daemon_start() {
 		daemon_config "$T_DIR/tandem.conf" "${1:-}"
 		# T_DAEMON_ENV: VAR=value words for tandemd only (an LD_PRELOAD).
 		# shellcheck disable=SC2086
-		env ${T_DAEMON_ENV:-} "$TANDEMD" -c "$T_DIR/tandem.conf" >>"$T_DIR/tandemd.log" 2>&1 &
+		env ${T_DAEMON_ENV:-} "${T_VG[@]}" "$TANDEMD" -c "$T_DIR/tandem.conf" >>"$T_DIR/tandemd.log" 2>&1 &
 		T_DAEMON_PID=$!
-		if t_eventually 10 ctl status; then return 0; fi
+		if daemon_wait_up; then return 0; fi
 		if kill -0 "$T_DAEMON_PID" 2>/dev/null; then break; fi
 		wait "$T_DAEMON_PID" 2>/dev/null
 		T_DAEMON_PID=
@@ -198,9 +230,9 @@ daemon_start() {
 # (same SIP port, control socket and CDR journal), after a stop or a kill.
 daemon_restart() {
 	# shellcheck disable=SC2086
-	env ${T_DAEMON_ENV:-} "$TANDEMD" -c "$T_DIR/tandem.conf" >>"$T_DIR/tandemd.log" 2>&1 &
+	env ${T_DAEMON_ENV:-} "${T_VG[@]}" "$TANDEMD" -c "$T_DIR/tandem.conf" >>"$T_DIR/tandemd.log" 2>&1 &
 	T_DAEMON_PID=$!
-	t_eventually 10 ctl status && return 0
+	daemon_wait_up && return 0
 	echo "tandemd did not come up again:" | t_diag
 	tail -n 30 "$T_DIR/tandemd.log" | t_diag
 	return 1
@@ -211,6 +243,7 @@ daemon_kill9() {
 	[ -n "$T_DAEMON_PID" ] || return 0
 	kill -KILL "$T_DAEMON_PID" 2>/dev/null
 	wait "$T_DAEMON_PID" 2>/dev/null
+	vg_check "$T_DAEMON_PID"
 	T_DAEMON_PID=
 }
 
@@ -220,7 +253,29 @@ daemon_stop() {
 	[ -n "$T_DAEMON_PID" ] || return 0
 	kill -TERM "$T_DAEMON_PID" 2>/dev/null
 	wait "$T_DAEMON_PID" || T_DAEMON_RC=$?
+	vg_check "$T_DAEMON_PID"
 	T_DAEMON_PID=
+}
+
+# vg_check PID: under T_VALGRIND, one result for that tandemd's memcheck log:
+# a failure for any memory error or any lost block with a frame in our code.
+vg_check() {
+	local pid=$1 xml="$T_DIR/valgrind.$1.xml" out rc
+	[ -n "${T_VALGRIND:-}" ] || return 0
+	T_VG_DONE="$T_VG_DONE $pid"
+	if [ ! -f "$xml" ]; then
+		t_fail "valgrind: no memcheck log for process $pid"
+		return
+	fi
+	out=$(python3 "$TOP_SRCDIR/tests/lib/vg_report.py" "$TOP_SRCDIR" "$xml") && rc=0 || rc=$?
+	if [ "$rc" = 0 ]; then t_pass "valgrind: ${out%%$'\n'*}"; else
+		t_fail "valgrind: ${out%%$'\n'*}"
+		printf '%s\n' "$out" | tail -n +2 | head -n 200 | t_diag
+	fi
+	# Unsuppressed third-party leaks do not fail: their first lines, for
+	# the log (T_KEEP=1 keeps the whole report, $T_DIR/valgrind.PID.xml).
+	[ "$rc" = 0 ] && printf '%s\n' "$out" | tail -n +2 | head -n 40 | t_diag
+	return 0
 }
 
 # ctl ARGS...: tandemctl against this test's daemon and database.
@@ -237,7 +292,7 @@ run_sipp() {
 	shift 2
 	case $sf in /*) ;; *) sf="$SIPP_DIR/$sf" ;; esac
 	sipp -sf "$sf" -t "$tr" -i 127.0.0.1 -p $((T_SIP_PORT + 1000 + (RANDOM % 1000))) -m 1 \
-		-timeout 15s -timeout_error -nostdin -trace_msg -message_file "$T_DIR/sipp-$(basename "$sf")-$tr.log" \
+		-timeout $((15 * T_SLOW))s -timeout_error -nostdin -trace_msg -message_file "$T_DIR/sipp-$(basename "$sf")-$tr.log" \
 		"$@" "127.0.0.1:$T_SIP_PORT" >"$T_DIR/sipp.out" 2>&1
 }
 
@@ -265,8 +320,19 @@ t_cleanup() {
 trap t_cleanup EXIT
 trap 'exit 130' INT TERM
 
-# t_done: the TAP plan; exit non-zero if anything failed.
+# t_done: the TAP plan; exit non-zero if anything failed. Under T_VALGRIND,
+# stops a tandemd still running and checks every memcheck log first.
 t_done() {
+	local xml pid
+	if [ -n "${T_VALGRIND:-}" ]; then
+		[ -z "$T_DAEMON_PID" ] || daemon_stop
+		for xml in "$T_DIR"/valgrind.*.xml; do
+			[ -f "$xml" ] || continue
+			pid=${xml##*/valgrind.}
+			pid=${pid%.xml}
+			case " $T_VG_DONE " in *" $pid "*) ;; *) vg_check "$pid" ;; esac
+		done
+	fi
 	echo "1..$T_N"
 	[ "$T_FAILED" = 0 ]
 }
