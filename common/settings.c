@@ -246,6 +246,8 @@ const struct conf_directive settings_directives[] = {
      "session timer (RFC 4028) asked for and granted, in seconds; 0: none unless the peer asks"},
     {"sip", "min_se", CONF_INT, I(sip_min_se), 90, 86400, NULL, NULL, "90",
      "shortest session interval accepted (Min-SE), in seconds; a shorter one gets 422"},
+    {"sip", "registration_sync", CONF_INT, I(sip_registration_sync), 0, 3600, NULL, NULL, "10",
+     "how often (seconds) other nodes' registrations are read from the database (0: at start only)"},
     {"security", "flood_requests", CONF_INT, I(sec_flood_requests), 0, 1000000, NULL, NULL, "16",
      "more requests than this from one untrusted address within flood_window bans it (0: no flood limit)"},
     {"security", "flood_window", CONF_MSEC, I(sec_flood_window_ms), 100, 3600000, NULL, NULL, "2s",

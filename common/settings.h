@@ -73,6 +73,7 @@ struct tandem_settings {
 	int sip_sdes_require_tls;  /* [sip] sdes_require_tls: SDES offers only over TLS (else 488) */
 	int sip_session_expires;   /* [sip] session_expires: RFC 4028 interval, seconds; 0 = none */
 	int sip_min_se;            /* [sip] min_se: shortest session interval taken, seconds */
+	int sip_registration_sync; /* [sip] registration_sync: seconds between reads of the table; 0 = start only */
 	int sec_flood_requests;    /* [security] flood_requests: per source and window; 0 = off */
 	int sec_flood_window_ms;
 	int sec_auth_failures; /* [security] auth_failures: 403s per source and window; 0 = off */

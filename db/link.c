@@ -40,6 +40,8 @@ struct db_link {
 	char query_error[256];
 	void (*done)(void *arg, int ok, const char *why);
 	void *done_arg;
+	void (*rows)(void *arg, const struct pg_result *res);
+	void *rows_arg;
 };
 
 static const char db_sql_has_schema[] = "SELECT to_regclass('schema_migrations') IS NOT NULL";
@@ -265,6 +267,8 @@ static void db_link_results(struct db_link *l)
 		if (res) {
 			ExecStatusType st = PQresultStatus(res);
 
+			if (st == PGRES_TUPLES_OK && l->rows)
+				l->rows(l->rows_arg, res);
 			if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 				l->query_ok = 0;
 				db_message(l->query_error, sizeof(l->query_error), "statement refused",
@@ -297,6 +301,24 @@ int db_link_query(struct db_link *l, const char *sql, int nparams, const char *c
 int db_link_busy(const struct db_link *l)
 {
 	return l->busy;
+}
+
+int db_result_rows(const struct pg_result *res)
+{
+	return PQntuples(res);
+}
+
+const char *db_result_get(const struct pg_result *res, int r, int c)
+{
+	if (r < 0 || r >= PQntuples(res) || c < 0 || c >= PQnfields(res))
+		return "";
+	return PQgetvalue(res, r, c);
+}
+
+void db_link_on_rows(struct db_link *l, void (*rows)(void *arg, const struct pg_result *res), void *arg)
+{
+	l->rows = rows;
+	l->rows_arg = arg;
 }
 
 void db_link_on_done(struct db_link *l, void (*done)(void *arg, int ok, const char *why), void *arg)

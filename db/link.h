@@ -52,6 +52,14 @@ void db_link_io(struct db_link *l);
 int db_link_query(struct db_link *l, const char *sql, int nparams, const char *const *params);
 int db_link_busy(const struct db_link *l);
 void db_link_on_done(struct db_link *l, void (*done)(void *arg, int ok, const char *why), void *arg);
+/* Rows: rows(arg, res) runs for each result with rows of a statement (a
+ * libpq PGresult, valid during the call), before its done. */
+struct pg_result;
+void db_link_on_rows(struct db_link *l, void (*rows)(void *arg, const struct pg_result *res), void *arg);
+/* A result's row count, and row r's column c as text ("" for NULL or
+ * out of range). */
+int db_result_rows(const struct pg_result *res);
+const char *db_result_get(const struct pg_result *res, int r, int c);
 
 enum db_link_state db_link_state(const struct db_link *l);
 const char *db_link_state_name(enum db_link_state s);

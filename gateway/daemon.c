@@ -18,6 +18,7 @@
 #include "common/settings.h"
 #include "gateway/registrar.h"
 #include "gateway/sip.h"
+#include "gateway/reg_store.h"
 #include "gateway/store.h"
 #include "trunk/trunk_mgr.h"
 
@@ -45,6 +46,7 @@ struct gw_daemon {
 	struct gw_calls *calls;
 	struct gw_spans *spans;
 	struct trunk_mgr *trunks;
+	struct gw_reg_store *regs;
 	int sigfd;
 	struct gw_watch *sigwatch;
 	struct gw_timer *grace;
@@ -106,6 +108,14 @@ static void gw_daemon_status(struct gw_daemon *d, struct ctl_out *out)
 	ctl_out_kv(out, "log_level", "%s", log_level_name(s->log_level));
 	gw_sip_status(d->sip, out);
 	gw_store_status(d->store, out);
+	{
+		unsigned long reads, loaded, writes;
+
+		gw_reg_store_stats(d->regs, &reads, &loaded, &writes);
+		ctl_out_kv(out, "reg_db_reads", "%lu", reads);
+		ctl_out_kv(out, "reg_db_loaded", "%lu", loaded);
+		ctl_out_kv(out, "reg_db_writes", "%lu", writes);
+	}
 	gw_billing_status(d->billing, out);
 	gw_directory_status(d->dir, out);
 	gw_calls_status(d->calls, out);
@@ -361,6 +371,11 @@ static int gw_daemon_start(struct gw_daemon *d)
 		gw_members_set_health(gw_calls_members(d->calls), gw_daemon_member_down, d->trunks);
 		gw_calls_set_limit_events(d->calls, gw_daemon_limit_event, d->trunks);
 	}
+	if ((rc = gw_reg_store_new(d->loop, d->store, gw_sip_registrar(d->sip), d->settings->node,
+				   (unsigned)d->settings->sip_registration_sync, &d->regs)) < 0) {
+		LOG_E("daemon", "cannot keep registrations in the database: %s", strerror(-rc));
+		return rc;
+	}
 	return 0;
 }
 
@@ -373,6 +388,7 @@ static void gw_daemon_free(struct gw_daemon *d)
 	trunk_mgr_free(d->trunks);
 	gw_spans_free(d->spans);
 	gw_store_free(d->store);
+	gw_reg_store_free(d->regs); /* after the store (its reads), before SIP (the registrar) */
 	gw_billing_free(d->billing);
 	gw_calls_free(d->calls);
 	gw_sip_free(d->sip);

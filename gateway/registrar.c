@@ -18,8 +18,23 @@
 struct gw_registrar {
 	struct gw_reg_binding *b;
 	size_t n, cap;
-	int64_t seq; /* orders bindings made in the same millisecond */
+	int64_t seq; /* the last registered_ms given: they stay unique and rising */
+	void (*hook)(void *arg, const struct gw_reg_binding *b, int removed);
+	void *hook_arg;
 };
+
+void gw_reg_set_hook(struct gw_registrar *r, void (*fn)(void *arg, const struct gw_reg_binding *b, int removed),
+		     void *arg)
+{
+	r->hook = fn;
+	r->hook_arg = arg;
+}
+
+static void reg_told(struct gw_registrar *r, const struct gw_reg_binding *b, int removed)
+{
+	if (r->hook)
+		r->hook(r->hook_arg, b, removed);
+}
 
 struct gw_registrar *gw_reg_new(void)
 {
@@ -97,8 +112,10 @@ int gw_reg_update(struct gw_registrar *r, int64_t customer_id, const char *aor, 
 	if (!reg_clean(aor) || !reg_clean(contact) || !reg_clean(user) || !reg_clean(host) || !reg_clean(call_id))
 		return -EINVAL;
 	if (expires <= 0) {
-		if (b)
+		if (b) {
+			reg_told(r, b, 1);
 			reg_drop(r, (size_t)(b - r->b));
+		}
 		return 0;
 	}
 	if (!b) {
@@ -136,15 +153,58 @@ int gw_reg_update(struct gw_registrar *r, int64_t customer_id, const char *aor, 
 	snprintf(b->transport, sizeof(b->transport), "%s", tls ? "tls" : tcp ? "tcp" : "udp");
 	snprintf(b->call_id, sizeof(b->call_id), "%s", call_id ? call_id : "");
 	b->expires_at = now + expires;
-	b->registered_ms = ++r->seq;
+	/* wall-clock ms, comparable with other nodes' in the database; unique
+	 * and rising here even within one second */
+	b->registered_ms = (int64_t)now * 1000 > r->seq ? (int64_t)now * 1000 : r->seq + 1;
+	r->seq = b->registered_ms;
+	b->node[0] = '\0'; /* ours now, whoever had it */
+	reg_told(r, b, 0);
 	return 0;
+}
+
+size_t gw_reg_load(struct gw_registrar *r, const struct gw_reg_binding *list, size_t n)
+{
+	size_t taken = 0;
+
+	/* other nodes' bindings: the list replaces them */
+	for (size_t i = r->n; i-- > 0;)
+		if (r->b[i].node[0])
+			reg_drop(r, i);
+	for (size_t i = 0; i < n; i++) {
+		const struct gw_reg_binding *in = &list[i];
+		struct gw_reg_binding *b = reg_find(r, in->customer_id, in->aor, in->contact);
+
+		if (!reg_clean(in->aor) || !reg_clean(in->contact) || !reg_clean(in->target) || !in->target[0])
+			continue;
+		if (b && b->registered_ms >= in->registered_ms)
+			continue; /* ours is as new or newer */
+		if (!b) {
+			if (r->n == r->cap) {
+				size_t cap = r->cap ? r->cap * 2 : 16;
+				struct gw_reg_binding *p = reallocarray(r->b, cap, sizeof(*p));
+
+				if (!p)
+					return taken;
+				r->b = p;
+				r->cap = cap;
+			}
+			b = &r->b[r->n++];
+		}
+		*b = *in;
+		if (b->registered_ms > r->seq)
+			r->seq = b->registered_ms;
+		taken++;
+	}
+	return taken;
 }
 
 void gw_reg_remove_aor(struct gw_registrar *r, int64_t customer_id, const char *aor)
 {
 	for (size_t i = r->n; i-- > 0;)
-		if (r->b[i].customer_id == customer_id && strcmp(r->b[i].aor, aor) == 0)
+		if (r->b[i].customer_id == customer_id && strcmp(r->b[i].aor, aor) == 0) {
+			reg_told(r, &r->b[i], 1);
 			reg_drop(r, i);
+		}
 }
 
 size_t gw_reg_expire(struct gw_registrar *r, time_t now)
@@ -202,13 +262,14 @@ size_t gw_reg_count(const struct gw_registrar *r)
 
 void gw_reg_status(struct gw_registrar *r, time_t now, struct ctl_out *out)
 {
-	static const char *const cols[] = {"customer_id", "aor", "contact", "target", "source", "nat", "expires_s"};
+	static const char *const cols[] = {"customer_id", "aor", "contact",   "target",
+					   "source",      "nat", "expires_s", "node"};
 
 	ctl_out_table(out, "registrations", cols, sizeof(cols) / sizeof(cols[0]));
 	for (size_t i = 0; i < r->n; i++) {
 		const struct gw_reg_binding *b = &r->b[i];
 		char id[24], exp[24];
-		const char *vals[7];
+		const char *vals[8];
 
 		if (b->expires_at <= now)
 			continue;
@@ -221,7 +282,8 @@ void gw_reg_status(struct gw_registrar *r, time_t now, struct ctl_out *out)
 		vals[4] = b->source;
 		vals[5] = b->nat ? "yes" : "no";
 		vals[6] = exp;
-		ctl_out_row(out, vals, 7);
+		vals[7] = b->node[0] ? b->node : "-";
+		ctl_out_row(out, vals, 8);
 	}
 	ctl_out_end(out);
 }

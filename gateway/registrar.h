@@ -21,8 +21,9 @@ struct gw_reg_binding {
 	char transport[4]; /* "udp", "tcp" or "tls" */
 	char call_id[128];
 	time_t expires_at;
-	int nat; /* target rewritten to the source */
-	int64_t registered_ms;
+	int nat;               /* target rewritten to the source */
+	int64_t registered_ms; /* when (wall clock, ms; made unique per registrar): newest first */
+	char node[64];         /* "" (this node's), else the node it registered with (from the database) */
 };
 
 struct gw_registrar;
@@ -44,6 +45,18 @@ void gw_reg_remove_aor(struct gw_registrar *r, int64_t customer_id, const char *
  * at most max into out (lent until the next update). Returns the count. */
 size_t gw_reg_lookup(struct gw_registrar *r, int64_t customer_id, const char *aor, time_t now,
 		     const struct gw_reg_binding **out, size_t max);
+
+/* Every change a REGISTER makes to a binding (removed 0: made or
+ * refreshed; 1: gone), for the database (gateway/reg_store.c). Not
+ * called for expiry, nor for what gw_reg_load() brings in. */
+void gw_reg_set_hook(struct gw_registrar *r, void (*fn)(void *arg, const struct gw_reg_binding *b, int removed),
+		     void *arg);
+/* Bindings read from the database: b->node "" for this node's own (from
+ * before a restart: taken unless a newer one is here), else another
+ * node's. Every other node's binding not in the list goes (the list is
+ * the whole table); one of ours that is older than another node's for the
+ * same contact gives way to it. Returns how many were taken. */
+size_t gw_reg_load(struct gw_registrar *r, const struct gw_reg_binding *list, size_t n);
 
 /* Drop bindings expired at now; returns how many went. */
 size_t gw_reg_expire(struct gw_registrar *r, time_t now);

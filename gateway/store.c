@@ -23,6 +23,14 @@ struct gw_store_stmt {
 	const char *sql;
 	int nparams;
 	char *params[GW_STORE_MAX_PARAMS];
+	void (*fn)(void *arg, const struct gw_rows *rows); /* a read: its rows go here */
+	void *arg;
+	int answered; /* fn had its rows */
+};
+
+/* A read's rows: libpq's result, lent. */
+struct gw_rows {
+	const struct pg_result *res;
 };
 
 struct gw_store {
@@ -45,6 +53,8 @@ struct gw_store {
 
 static void gw_store_stmt_free(struct gw_store_stmt *q)
 {
+	if (q->fn && !q->answered)
+		q->fn(q->arg, NULL);
 	for (int i = 0; i < q->nparams; i++)
 		free(q->params[i]);
 	free(q);
@@ -75,6 +85,27 @@ static void gw_store_kick(struct gw_store *st)
 		db_link_reset(st->link, "cannot send a statement");
 }
 
+static void gw_store_rows(void *arg, const struct pg_result *res)
+{
+	struct gw_store *st = arg;
+	struct gw_rows rows = {res};
+
+	if (!st->inflight || !st->head || !st->head->fn || st->head->answered)
+		return;
+	st->head->answered = 1;
+	st->head->fn(st->head->arg, &rows);
+}
+
+int gw_rows_count(const struct gw_rows *rows)
+{
+	return db_result_rows(rows->res);
+}
+
+const char *gw_rows_get(const struct gw_rows *rows, int r, int c)
+{
+	return db_result_get(rows->res, r, c);
+}
+
 static void gw_store_done(void *arg, int ok, const char *why)
 {
 	struct gw_store *st = arg;
@@ -96,6 +127,12 @@ static void gw_store_sync(struct gw_store *st);
 
 int gw_store_exec(struct gw_store *st, const char *sql, int nparams, const char *const *params)
 {
+	return gw_store_query(st, sql, nparams, params, NULL, NULL);
+}
+
+int gw_store_query(struct gw_store *st, const char *sql, int nparams, const char *const *params,
+		   void (*fn)(void *arg, const struct gw_rows *rows), void *arg)
+{
 	struct gw_store_stmt *q;
 
 	if (!sql || nparams < 0 || nparams > GW_STORE_MAX_PARAMS)
@@ -112,6 +149,8 @@ int gw_store_exec(struct gw_store *st, const char *sql, int nparams, const char 
 		}
 	}
 	q->nparams = nparams;
+	q->fn = fn;
+	q->arg = arg;
 	/* Full: the oldest not in flight goes (the database has been away long). */
 	if (st->queued >= GW_STORE_MAX_QUEUED) {
 		struct gw_store_stmt **pp = st->inflight ? &st->head->next : &st->head, *old = *pp;
@@ -246,8 +285,10 @@ static int gw_store_link(struct gw_store *st)
 {
 	int rc = db_link_new(st->conninfo, st->node, PACKAGE_VERSION, gw_store_changed, st, &st->link);
 
-	if (rc == 0)
+	if (rc == 0) {
 		db_link_on_done(st->link, gw_store_done, st);
+		db_link_on_rows(st->link, gw_store_rows, st);
+	}
 	return rc;
 }
 
@@ -283,8 +324,10 @@ void gw_store_free(struct gw_store *st)
 	gw_timer_free(st->retry);
 	gw_timer_free(st->timeout);
 	db_link_free(st->link);
-	while (st->head)
+	while (st->head) {
+		st->head->answered = 1; /* no callbacks any more */
 		gw_store_pop(st);
+	}
 	free(st);
 }
 

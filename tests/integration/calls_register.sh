@@ -33,7 +33,9 @@ dchan = $T_DIR/span.dchan
 audio = $T_DIR/span.audio
 [media]
 port_min = $((PBX_PORT + 2000))
-port_max = $((PBX_PORT + 2400))" || { t_fail "tandemd starts"; t_done; exit 1; }
+port_max = $((PBX_PORT + 2400))
+[sip]
+registration_sync = 1" || { t_fail "tandemd starts"; t_done; exit 1; }
 t_ok "the span's D-channel comes up" t_eventually 20 sh -c "'$TANDEMCTL' --socket '$T_CTL_SOCKET' status | grep -Eq '^pstn1 .* up '"
 t_ok "the routing directory is loaded" t_eventually 10 sh -c "'$TANDEMCTL' --socket '$T_CTL_SOCKET' status | grep -Eq '^dir_state +ready'"
 
@@ -79,7 +81,7 @@ t_like "$(cat "$T_DIR/reg.log")" "Contact: <sip:$USER@10.0.0.5:5060>;expires=300
 t_is "$(status_field sip_registrations)" 1 "one binding"
 t_like "$(ctl status)" "1 +$USER@127.0.0.1 +sip:$USER@10.0.0.5:5060 +sip:$USER@127.0.0.1:$PBX_PORT +127.0.0.1:$PBX_PORT +yes" \
 	"status: the binding is reached at its source address (NAT)"
-t_like "$(ctl registrations)" "^customer_id +aor +contact +target +source +nat +expires_s
+t_like "$(ctl registrations)" "^customer_id +aor +contact +target +source +nat +expires_s +node
 1 +$USER@127.0.0.1 +sip:$USER@10.0.0.5:5060 +sip:$USER@127.0.0.1:$PBX_PORT " "tandemctl registrations: only the bindings"
 t_is "$(ctl --json registrations | python3 -c 'import json,sys; d=json.load(sys.stdin); t=d["registrations"]; print(len(t), t[0]["nat"])')" "1 yes" \
 	"tandemctl --json registrations: one binding, NAT"
@@ -102,11 +104,45 @@ t_is "$(json "$T_DIR/sim-did.json" "d['answered']")" 1 "pstnsim saw the DID call
 t_like "$(cat "$T_DIR/pbx.log")" "INVITE sip:$USER@127.0.0.1:$PBX_PORT" "the INVITE goes to the binding, rewritten to the source"
 t_like "$(cat "$T_DIR/pbx.log")" "To: <sip:\\+442070000002@" "the DID is in To"
 
+# The binding is in the database (any node can reach the PBX), and comes
+# back from there after a restart.
+t_is "$(pg_sql "SELECT concat_ws(' ', customer_id, aor, contact, target, transport, nat, node) FROM registrations")" \
+	"1 $USER@127.0.0.1 sip:$USER@10.0.0.5:5060 sip:$USER@127.0.0.1:$PBX_PORT udp t test-node" \
+	"the binding is in the registrations table, with its NAT target and this node"
+daemon_stop
+t_is "$T_DAEMON_RC" 0 "tandemd stops for a restart"
+daemon_restart || t_fail "tandemd starts again"
+t_ok "after the restart the binding is back, read from the database" \
+	t_eventually 15 eval '[ "$(status_field sip_registrations)" = 1 ]'
+did_call() { # LOG: a DID call from the PSTN that the PBX (SIPp) answers
+	sipp -sf "$SIPP_DIR/uas_answer.xml" -t u1 -i 127.0.0.1 -p "$PBX_PORT" -m 1 -timeout 60s -timeout_error \
+		-nostdin -trace_msg -message_file "$T_DIR/$1" >"$T_DIR/pbx.out" 2>&1 &
+	local pbx=$!
+	"$PSTNSIM" --dchan "$T_DIR/span.dchan" --audio "$T_DIR/span.audio" --quiet \
+		--originate 1 --to 00442070000002 --from 00442079460000 --out-actions hangup:1s --calls 1 --timeout 60 \
+		--json "$T_DIR/sim-$1.json" >"$T_DIR/pstnsim-$1.txt" 2>&1 || { kill "$pbx"; return 1; }
+	wait "$pbx"
+}
+t_ok "a DID call after the restart reaches the PBX without it registering again" did_call pbx-restart.log
+t_like "$(cat "$T_DIR/pbx-restart.log")" "INVITE sip:$USER@127.0.0.1:$PBX_PORT" "at the NAT target, from the database"
+
 # Unregistering: the binding goes, and DID calls get cause 20 again.
 t_ok "the PBX unregisters (Expires: 0)" sh -c "sed -e 's/Expires: \[expires\]/Expires: 0/' '$SIPP_DIR/uac_register.xml' >'$T_DIR/unreg.xml' &&
 	sipp -sf '$T_DIR/unreg.xml' -t u1 -i 127.0.0.1 -p $PBX_PORT -m 1 -timeout 15s -timeout_error -nostdin \
 	-s '$USER' -au '$USER' -ap '$PASS' 127.0.0.1:$T_SIP_PORT >/dev/null 2>&1"
 t_is "$(status_field sip_registrations)" 0 "no binding left"
+t_ok "and none in the database" t_eventually 10 eval '[ "$(pg_sql "SELECT count(*) FROM registrations")" = 0 ]'
+
+# A binding another node took (its row, written as node-b would): this
+# node reads it within registration_sync and sends the DID call there.
+pg_sql "INSERT INTO registrations (customer_id, aor, contact, source, node, expires_at, target, transport, nat)
+	VALUES (1, '$USER@127.0.0.1', 'sip:$USER@10.0.0.9:5060', '127.0.0.1:$PBX_PORT', 'node-b',
+		now() + interval '5 minutes', 'sip:$USER@127.0.0.1:$PBX_PORT', 'udp', true)" || t_fail "node-b's row"
+t_ok "another node's binding is read from the database" t_eventually 10 eval '[ "$(status_field sip_registrations)" = 1 ]'
+t_like "$(ctl registrations)" "sip:$USER@10.0.0.9:5060 .* node-b" "tandemctl registrations names the node that holds it"
+t_ok "a DID call reaches the PBX registered with another node" did_call pbx-nodeb.log
+pg_sql "DELETE FROM registrations" || t_fail "node-b's row removed"
+t_ok "when the other node's binding goes, it goes here too" t_eventually 10 eval '[ "$(status_field sip_registrations)" = 0 ]'
 
 # A new password reaches the daemon without a restart (NOTIFY on
 # customer_credentials): the old one is refused, the new one accepted.
@@ -120,8 +156,8 @@ t_ok "the new password registers" run_sipp uac_register.xml u1 -s "$USER" -au "$
 t_ok "every CDR reached the database" t_eventually 20 eval '[ "$(status_field calls_cdrs)" = "$(status_field cdr_written)" ]'
 t_is "$(pg_sql "SELECT count(*) FROM cdr WHERE customer = 'remote' AND direction = 'outbound' AND disposition = 'answered'")" 2 \
 	"two answered outbound CDRs for the customer"
-t_is "$(pg_sql "SELECT count(*) FROM cdr WHERE direction = 'inbound' AND disposition = 'answered' AND customer = 'remote'")" 1 \
-	"one answered DID call for the customer"
+t_is "$(pg_sql "SELECT count(*) FROM cdr WHERE direction = 'inbound' AND disposition = 'answered' AND customer = 'remote'")" 3 \
+	"three answered DID calls for the customer (registered here, after the restart, with node-b)"
 
 daemon_stop
 t_is "$T_DAEMON_RC" 0 "tandemd stops cleanly"
