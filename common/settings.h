@@ -48,6 +48,8 @@ struct span_settings {
 	int audit_clearing_ms;       /* audit: a call clearing this long is stuck */
 	bool pace;                   /* virtual: the D-channel at 64 kbit/s, like a card's */
 	char pcap[256];              /* write the D-channel to this pcap file; "" = off */
+	bool echo_cancel;            /* cancel line echo on this span's B-channels (DAHDI's canceller on dahdi) */
+	int echo_tail_ms;            /* the echo tail covered, 16..256 ms */
 	char numbers[256];           /* the carrier's number format (docs/mapping.md); "" = E.164 as is */
 };
 

@@ -40,6 +40,7 @@ struct call_media {
 	struct cm_leg *legs;
 	unsigned long bridges, stopped, no_port;
 	unsigned long srtp_legs, srtp_auth_fail, srtp_replay; /* the last two: of stopped bridges */
+	unsigned long ec_by_tone, ec_by_request, plc_samples; /* of stopped bridges */
 };
 
 static void cm_event(void *arg, const struct media_event *ev)
@@ -49,6 +50,9 @@ static void cm_event(void *arg, const struct media_event *ev)
 	if (ev->type == MEDIA_EV_STOPPED) {
 		cm->srtp_auth_fail += ev->stats.srtp_rx_auth_fail;
 		cm->srtp_replay += ev->stats.srtp_rx_replay;
+		cm->ec_by_tone += ev->stats.ec_disabled_by_tone;
+		cm->ec_by_request += ev->stats.ec_disabled_by_request;
+		cm->plc_samples += ev->stats.plc_samples;
 		if (ev->stats.srtp_rx_auth_fail)
 			LOG_N(TAG, "bridge on channel %d: %lu SRTP packets failed authentication (dropped)",
 			      ev->channel, ev->stats.srtp_rx_auth_fail);
@@ -247,6 +251,9 @@ const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_sp
 		bc.params = l->params;
 		bc.dtmf_to_tdm = 1;
 		bc.dtmf_from_tdm = 1;
+		bc.plc = 1;
+		if (gw_span_settings(sp)->echo_cancel)
+			bc.echo_tail_ms = (unsigned)gw_span_settings(sp)->echo_tail_ms;
 		bc.cookie = l->uuid;
 		/* the endpoint's port, before the bridge takes it over */
 		l->port = rtp_endpoint_port(ep);
@@ -371,6 +378,10 @@ void call_media_status(const struct call_media *cm, struct ctl_out *out)
 	ctl_out_kv(out, "media_bridges_total", "%lu", cm ? cm->bridges : 0);
 	ctl_out_kv(out, "media_no_port", "%lu", cm ? cm->no_port : 0);
 	call_media_srtp_status(cm, out);
+	/* Echo control and concealment, over the bridges that stopped. */
+	ctl_out_kv(out, "media_ec_off_by_tone", "%lu", cm ? cm->ec_by_tone : 0);
+	ctl_out_kv(out, "media_ec_off_by_request", "%lu", cm ? cm->ec_by_request : 0);
+	ctl_out_kv(out, "media_plc_samples", "%lu", cm ? cm->plc_samples : 0);
 }
 
 static void call_media_srtp_status(const struct call_media *cm, struct ctl_out *out)

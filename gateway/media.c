@@ -344,6 +344,8 @@ int media_bridge_start(struct media *m, const struct media_bridge_config *cfg, s
 	b->law = tdm_span_config(cfg->span)->law;
 	b->dtmf_to_tdm = cfg->dtmf_to_tdm;
 	b->dtmf_from_tdm = cfg->dtmf_from_tdm;
+	b->echo_tail_ms = cfg->echo_tail_ms;
+	b->want_plc = cfg->plc;
 	b->cookie = cfg->cookie;
 	b->ep = cfg->rtp;
 	b->params = cfg->params;

@@ -30,6 +30,17 @@ struct media_stats {
 	unsigned long dtmf_from_rtp, dtmf_from_tdm;      /* digits received each way */
 	unsigned long dtmf_to_rtp, dtmf_to_tdm;          /* digits sent each way */
 	unsigned long srtp_rx_auth_fail, srtp_rx_replay; /* SRTP packets dropped: forged or tampered, replayed */
+	/* Echo control (gateway/media_echo.h) and concealment. */
+	int echo_canceller;                   /* enum media_ec: the one running now */
+	unsigned long ec_disabled_by_tone;    /* a 2100 Hz answer tone (ANS, ANSam, with or without reversals) */
+	unsigned long ec_disabled_by_request; /* media_bridge_echo_disable() */
+	unsigned long plc_samples;            /* samples concealed toward TDM (lost RTP after playout started) */
+};
+
+enum media_ec {
+	MEDIA_EC_NONE = 0, /* off: not configured, or turned off (tone, request) */
+	MEDIA_EC_OURS = 1, /* speexdsp in the worker */
+	MEDIA_EC_SPAN = 2  /* the span's own (DAHDI's, set per channel) */
 };
 
 enum media_event_type {
@@ -105,6 +116,8 @@ struct media_bridge_config {
 	struct rtp_params params; /* media_sdp_to_rtp(); may have no remote yet */
 	int dtmf_to_tdm;          /* regenerate RFC 4733 events as in-band tones */
 	int dtmf_from_tdm;        /* detect in-band tones, send them as RFC 4733 */
+	unsigned echo_tail_ms;    /* cancel line echo up to this tail (16..256 ms); 0: no canceller */
+	int plc;                  /* conceal lost RTP toward TDM (SpanDSP plc) */
 	void *cookie;             /* returned in events (the call) */
 };
 

@@ -9,14 +9,17 @@ gateway_libtandem_media_a_SOURCES = \
 	gateway/rtp_srtp.c gateway/rtp_srtp.h \
 	gateway/media_sdp.c gateway/media_sdp.h \
 	gateway/media.c gateway/media.h gateway/media_int.h \
-	gateway/media_worker.c
-gateway_libtandem_media_a_CFLAGS = $(AM_CFLAGS) $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS) $(SRTP_CFLAGS)
+	gateway/media_worker.c \
+	gateway/media_echo.c gateway/media_echo.h \
+	gateway/media_plc.c gateway/media_plc.h
+gateway_libtandem_media_a_CFLAGS = $(AM_CFLAGS) $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS) $(SRTP_CFLAGS) $(SPEEXDSP_CFLAGS)
 
 # Link order: media, span, then the loop (gateway) and common.
 MEDIA_LIBS = gateway/libtandem_media.a gateway/libtandem_span.a gateway/libtandem_gateway.a \
-	common/libtandem_common.a $(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) -lpthread -lm
+	common/libtandem_common.a $(SOFIA_LIBS) $(SPANDSP_LIBS) $(SPEEXDSP_LIBS) $(SRTP_LIBS) -lpthread -lm
 
-MEDIA_TESTS = tests/unit/test_rtp tests/unit/test_media_sdp tests/unit/test_media_bridge tests/unit/test_srtp
+MEDIA_TESTS = tests/unit/test_rtp tests/unit/test_media_sdp tests/unit/test_media_bridge tests/unit/test_srtp \
+	tests/unit/test_media_echo
 check_PROGRAMS += $(MEDIA_TESTS)
 tests_unit_test_rtp_SOURCES = tests/unit/test_rtp.c tests/tap.h
 tests_unit_test_rtp_LDADD = $(MEDIA_LIBS)
@@ -27,6 +30,9 @@ tests_unit_test_srtp_LDADD = $(MEDIA_LIBS)
 tests_unit_test_media_bridge_SOURCES = tests/unit/test_media_bridge.c tests/tap.h
 tests_unit_test_media_bridge_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
 tests_unit_test_media_bridge_LDADD = $(MEDIA_LIBS)
+tests_unit_test_media_echo_SOURCES = tests/unit/test_media_echo.c tests/tap.h
+tests_unit_test_media_echo_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
+tests_unit_test_media_echo_LDADD = $(MEDIA_LIBS)
 TESTS += $(MEDIA_TESTS)
 
 # The SRTP peer of tests/integration/sip_srtp.sh (libsrtp2 directly).
@@ -34,3 +40,11 @@ check_PROGRAMS += tests/integration/srtp_peer
 tests_integration_srtp_peer_SOURCES = tests/integration/srtp_peer.c
 tests_integration_srtp_peer_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS)
 tests_integration_srtp_peer_LDADD = $(SRTP_LIBS)
+
+# The echo canceller candidates (bench/echo.c, docs/media.md): built with
+# `make all` so it cannot rot, run by hand (`bench/echo`).
+check_PROGRAMS += bench/echo
+all-local: bench/echo$(EXEEXT)
+bench_echo_SOURCES = bench/echo.c
+bench_echo_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SPEEXDSP_CFLAGS)
+bench_echo_LDADD = $(MEDIA_LIBS)

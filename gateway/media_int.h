@@ -5,6 +5,7 @@
 #define TANDEM_GW_MEDIA_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "gateway/media.h"
 #include "gateway/rtp.h"
@@ -14,6 +15,7 @@
 
 struct dtmf_rx_state_s; /* SpanDSP's, seen by media_worker.c only */
 struct dtmf_tx_state_s;
+struct media_echo_bridge; /* gateway/media_echo.c */
 
 /* What an epoll registration points at. */
 enum media_tag_kind {
@@ -83,7 +85,10 @@ struct media_bridge {
 	int channel;
 	enum tdm_span_law law;
 	int dtmf_to_tdm, dtmf_from_tdm;
+	unsigned echo_tail_ms; /* 0: no echo canceller */
+	int want_plc;
 	void *cookie;
+	atomic_int echo_off_req; /* any thread: media_bridge_echo_disable() */
 	/* The loop's. */
 	struct media_bridge *all_prev, *all_next;
 	int stop_requested;
@@ -97,6 +102,8 @@ struct media_bridge {
 	size_t acc_len;
 	struct dtmf_rx_state_s *drx;
 	struct dtmf_tx_state_s *dtx;
+	struct media_echo_bridge *echo; /* media_echo.c: NULL when off */
+	void *plc; /* plc_state_t (an anonymous struct in SpanDSP): concealment toward TDM, NULL when off */
 	int got_first, timed_out, have_ev;
 	uint32_t ev_ts;
 	unsigned long quiet;   /* TDM samples since the last RTP packet */

@@ -16,6 +16,8 @@
 #include <spandsp.h>
 
 #include "common/log.h"
+#include "gateway/media_echo.h"
+#include "gateway/media_plc.h"
 
 #define SPAN_READS_PER_WAKE 256 /* fairness between spans and RTP */
 #define DTMF_RTP_DURATION   800 /* samples: 100 ms events we originate */
@@ -141,13 +143,14 @@ static void on_tone(void *user, int code, int level, int delay)
 	}
 }
 
-static void bridge_tdm(struct media_bridge *b, const uint8_t *in, size_t len)
+static void bridge_tdm(struct media_bridge *b, uint8_t *in, size_t len)
 {
 	int16_t lin[TDM_AUDIO_MAX];
 	uint8_t out[TDM_AUDIO_MAX], pkt[RTP_FRAME];
 	int rc;
 
 	b->st.tdm_rx_bytes += len;
+	media_echo_bridge_rx(b, in, len);
 	if (b->drx) {
 		decode(b->law, in, lin, len);
 		dtmf_rx(b->drx, lin, (int)len);
@@ -167,7 +170,7 @@ static void bridge_tdm(struct media_bridge *b, const uint8_t *in, size_t len)
 	}
 	/* Toward TDM: as many samples as came in. Generated tones replace
 	 * what RTP brought while they last. */
-	rtp_jb_get(&b->jb, out, len);
+	media_plc_get(b, out, len);
 	if (b->dtx) {
 		int n = dtmf_tx(b->dtx, lin, (int)len);
 
@@ -182,6 +185,7 @@ static void bridge_tdm(struct media_bridge *b, const uint8_t *in, size_t len)
 			bridge_event(b, MEDIA_EV_RTP_TIMEOUT, 0, MEDIA_SIDE_RTP);
 		}
 	}
+	media_echo_bridge_tx(b, out, len);
 	/* Publish first: whoever sees the block sees the counters with it. */
 	b->st.tdm_tx_bytes += len;
 	publish(b);
@@ -264,6 +268,8 @@ void media_bridge_release(struct media_bridge *b)
 		dtmf_rx_free(b->drx);
 	if (b->dtx)
 		dtmf_tx_free(b->dtx);
+	media_echo_bridge_release(b);
+	media_plc_release(b);
 	rtp_endpoint_free(b->ep);
 	b->drx = NULL;
 	b->dtx = NULL;
@@ -316,6 +322,8 @@ static void cmd_start(struct media_worker *w, struct media_bridge *b)
 	}
 	if (watch(w, rtp_endpoint_rtcp_fd(b->ep), &b->rtcp_tag) < 0)
 		LOG_W(MEDIA_TAG, "span %d ch %d: RTCP not drained", id, b->channel);
+	if (media_echo_bridge_start(b) < 0 || media_plc_start(b) < 0)
+		LOG_W(MEDIA_TAG, "span %d ch %d: no echo canceller or concealment (out of memory)", id, b->channel);
 	b->ws->bridges[b->channel] = b;
 	b->running = 1;
 	LOG_I(MEDIA_TAG, "span %d ch %d: bridged to RTP port %u, pt %d", id, b->channel, rtp_endpoint_port(b->ep),

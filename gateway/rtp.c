@@ -263,25 +263,35 @@ void rtp_jb_put(struct rtp_jb *jb, uint32_t ts, const uint8_t *samples, size_t l
 	}
 }
 
-void rtp_jb_get(struct rtp_jb *jb, uint8_t *out, size_t len)
+size_t rtp_jb_get_mask(struct rtp_jb *jb, uint8_t *out, uint8_t *missing, size_t len)
 {
-	int missing = 0, playing = jb->played > 0;
+	int playing = jb->played > 0;
+	size_t nmiss = 0;
 
 	for (size_t i = 0; i < len; i++) {
 		uint32_t at = (jb->play_ts + (uint32_t)i) & JB_MASK;
+		int miss = !jb->have[at];
 
-		if (jb->have[at]) {
+		if (!miss) {
 			out[i] = jb->buf[at];
 			jb->have[at] = 0;
 			jb->played++;
 		} else {
 			out[i] = jb->silence;
-			missing = 1;
+			nmiss++;
 		}
+		if (missing)
+			missing[i] = (uint8_t)(miss && playing && jb->started);
 	}
 	if (jb->started) {
 		jb->play_ts += (uint32_t)len;
-		if (missing && playing)
+		if (nmiss && playing)
 			jb->underruns++; /* not the initial delay */
 	}
+	return playing && jb->started ? nmiss : 0;
+}
+
+void rtp_jb_get(struct rtp_jb *jb, uint8_t *out, size_t len)
+{
+	rtp_jb_get_mask(jb, out, NULL, len);
 }

@@ -120,6 +120,10 @@ void rtp_jb_reset(struct rtp_jb *jb);
 void rtp_jb_put(struct rtp_jb *jb, uint32_t ts, const uint8_t *samples, size_t len);
 /* Fill out[len] with the next samples (silence before the first packet). */
 void rtp_jb_get(struct rtp_jb *jb, uint8_t *out, size_t len);
+/* The same, and missing[i] = 1 where out[i] is silence standing for a
+ * sample that did not arrive after playout started (a gap to conceal);
+ * missing may be NULL. Returns how many such samples. */
+size_t rtp_jb_get_mask(struct rtp_jb *jb, uint8_t *out, uint8_t *missing, size_t len);
 
 /* --- Endpoint ------------------------------------------------------- */
 

@@ -305,6 +305,27 @@ static int daudio_fds(const struct tdm_span *span, int *fds, int *chs, int max)
 	return n;
 }
 
+/* The channel's echo canceller: DAHDI_ECHOCANCEL_PARAMS with no
+ * parameters (the module's defaults), taps 0 turning it off. */
+static int decho_cancel(struct tdm_span *span, int ch, unsigned taps)
+{
+	struct tdm_dahdi *t = to_dahdi(span);
+	struct dahdi_echocanparams ecp;
+
+	if (t->bfd[ch] < 0)
+		return -EINVAL;
+	memset(&ecp, 0, sizeof(ecp));
+	ecp.tap_length = taps;
+	if (ioctl(t->bfd[ch], DAHDI_ECHOCANCEL_PARAMS, &ecp) < 0) {
+		int err = errno;
+
+		LOG_W(TAG, "span %d ch %d: DAHDI_ECHOCANCEL_PARAMS(%u taps): %s", span->cfg.id, ch, taps,
+		      strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
 static void dfree(struct tdm_span *span)
 {
 	struct tdm_dahdi *t = to_dahdi(span);
@@ -332,6 +353,7 @@ static const struct tdm_span_ops dahdi_ops = {
     .alarms = dalarms,
     .audio_fds = daudio_fds,
     .audio_read_ch = daudio_read_ch,
+    .echo_cancel = decho_cancel,
 };
 
 /* --- Opening --------------------------------------------------------- */

@@ -206,3 +206,13 @@ int tdm_span_audio_read_ch(struct tdm_span *span, int ch, uint8_t *buf, size_t s
 		span->stats.b_bad++;
 	return rc;
 }
+
+int tdm_span_echo_cancel(struct tdm_span *span, int ch, unsigned tail_ms)
+{
+	if (!span->ops->echo_cancel)
+		return -EOPNOTSUPP;
+	if (!tdm_span_bchan_valid(span->cfg.type, ch))
+		return -EINVAL;
+	/* DAHDI's cancellers take at most 1024 taps (128 ms). */
+	return span->ops->echo_cancel(span, ch, tail_ms > 128 ? 1024 : tail_ms * 8);
+}

@@ -143,6 +143,12 @@ int tdm_span_audio_fds(const struct tdm_span *span, int *fds, int *chs, int max)
 /* Read one block from B-channel ch only: as tdm_span_audio_read, and
  * -EOPNOTSUPP on a multiplexing backend. */
 int tdm_span_audio_read_ch(struct tdm_span *span, int ch, uint8_t *buf, size_t size, size_t *len);
+/* The backend's own line echo canceller on B-channel ch (DAHDI's, set
+ * with DAHDI_ECHOCANCEL_PARAMS): on for a tail of tail_ms (tail_ms * 8
+ * taps), or off with 0. 0, -EOPNOTSUPP (the backend has none: the media
+ * worker cancels instead), -EINVAL or -errno. Any thread that owns the
+ * channel's audio (the media worker). */
+int tdm_span_echo_cancel(struct tdm_span *span, int ch, unsigned tail_ms);
 
 /* --- The virtual backend (gateway/tdm_virtual.c) ---------------------
  * The D-channel is an AF_UNIX SOCK_SEQPACKET connection carrying one
@@ -211,6 +217,7 @@ struct tdm_span_ops {
 	unsigned (*alarms)(const struct tdm_span *span);
 	int (*audio_fds)(const struct tdm_span *span, int *fds, int *chs, int max);
 	int (*audio_read_ch)(struct tdm_span *span, int ch, uint8_t *buf, size_t size, size_t *len);
+	int (*echo_cancel)(struct tdm_span *span, int ch, unsigned taps);
 };
 
 /* The common part every backend's span starts with. */

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <spandsp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,10 @@ struct sim_media {
 	struct sim_meter meter;
 	dtmf_tx_state_t *dtx;
 	dtmf_rx_state_t *drx;
+	int16_t *eline; /* echo:DELAY:LEVEL: received audio, scaled, waiting to go back (a ring of elen) */
+	size_t elen;
+	unsigned long ew, er; /* written and read, in samples; ew starts DELAY ahead */
+	double egain;
 	char digits[SIM_DIGITS_MAX * 4];
 	size_t ndigits;
 	int new_digits;
@@ -192,6 +197,13 @@ int sim_media_new(const struct sim_actions *act, const struct sim_clip *clip, in
 	sim_meter_init(&m->meter, act->tone_hz > 0 ? act->tone_hz : 1004, alaw);
 	if (act->dtmf[0] && !(m->dtx = dtmf_tx_init(NULL)))
 		goto fail;
+	if (act->src == SIM_SRC_ECHO && act->echo_line) {
+		m->elen = (size_t)act->echo_delay_ms * 8 + 4096;
+		m->ew = (unsigned long)act->echo_delay_ms * 8;
+		m->egain = pow(10, act->echo_level_db / 20.0);
+		if (!(m->eline = calloc(m->elen, sizeof(int16_t))))
+			goto fail;
+	}
 	if (act->detect && !(m->drx = dtmf_rx_init(NULL, on_digits, m)))
 		goto fail;
 	if (record_path) {
@@ -214,6 +226,12 @@ static void fill_source(struct sim_media *m, uint8_t *buf, size_t n)
 
 	if (m->act.src == SIM_SRC_TONE) {
 		sim_tone_fill(&m->tone, buf, n);
+		return;
+	}
+	if (m->eline) {
+		/* A line echo: what arrived DELAY ago (silence while short). */
+		for (size_t i = 0; i < n; i++)
+			buf[i] = sim_g711_encode(m->alaw, m->er < m->ew ? m->eline[m->er++ % m->elen] : 0);
 		return;
 	}
 	if (m->act.src == SIM_SRC_PLAY && m->clip && m->clip_pos < m->clip->len) {
@@ -257,7 +275,7 @@ void sim_media_fill(struct sim_media *m, uint8_t *buf, size_t n)
 
 int sim_media_echoes(const struct sim_media *m)
 {
-	return m->act.src == SIM_SRC_ECHO;
+	return m->act.src == SIM_SRC_ECHO && !m->eline;
 }
 
 int sim_media_feed(struct sim_media *m, const uint8_t *buf, size_t n)
@@ -265,6 +283,13 @@ int sim_media_feed(struct sim_media *m, const uint8_t *buf, size_t n)
 	int16_t pcm[CHUNK];
 
 	sim_meter_feed(&m->meter, buf, n);
+	for (size_t i = 0; m->eline && i < n; i++) {
+		double v = sim_g711_decode(m->alaw, buf[i]) * m->egain;
+
+		m->eline[m->ew++ % m->elen] = (int16_t)lrint(v);
+		if (m->ew - m->er > m->elen)
+			m->er = m->ew - m->elen; /* the clock fell behind: drop the oldest */
+	}
 	if (m->rec_fd >= 0 && m->recorded >= 0) {
 		ssize_t w = write(m->rec_fd, buf, n);
 
@@ -315,5 +340,6 @@ void sim_media_free(struct sim_media *m)
 		dtmf_rx_free(m->drx);
 	if (m->rec_fd >= 0)
 		close(m->rec_fd);
+	free(m->eline);
 	free(m);
 }

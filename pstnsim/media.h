@@ -30,8 +30,10 @@ int sim_media_new(const struct sim_actions *act, const struct sim_clip *clip, in
 /* The next n octets to send on the active call: DTMF when due, else the
  * source (tone, file then silence, silence). */
 void sim_media_fill(struct sim_media *m, uint8_t *buf, size_t n);
-/* Whether received audio goes straight back (echo) rather than the
- * clock's fill. */
+/* Whether received audio goes straight back (plain echo) rather than the
+ * clock's fill. A line echo (echo:DELAY:LEVEL, a hybrid's: what a line
+ * echo canceller has to remove) is the clock's fill: the received audio
+ * DELAY ms later (plus up to one frame) and LEVEL dB down. */
 int sim_media_echoes(const struct sim_media *m);
 /* Received audio: meter, DTMF detection (when asked), recording. Returns
  * how many new DTMF digits were detected (sim_media_digits has them). */

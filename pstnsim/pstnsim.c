@@ -167,7 +167,7 @@ static void usage(FILE *f)
 		"                              detect, record, hangup, cancel)\n"
 		"Actions (comma-separated; the rule's list is applied onto the defaults):\n"
 		"  answer[:DUR] ring busy congestion unallocated noanswer[:DUR] cause:N\n"
-		"  hangup:DUR cancel:DUR tone:HZ silence echo play:FILE record:FILE\n"
+		"  hangup:DUR cancel:DUR tone:HZ silence echo[:DELAY[:DB]] play:FILE record:FILE\n"
 		"  dtmf:DIGITS[@DUR] detect\n"
 		"  DUR is milliseconds, or with a suffix: 500ms, 3s. play takes raw octets in the\n"
 		"  span's law or an 8 kHz mono WAV (16-bit PCM, A-law, mu-law); record writes the\n"

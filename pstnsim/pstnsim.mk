@@ -9,7 +9,7 @@ pstnsim_pstnsim_SOURCES = pstnsim/pstnsim.c pstnsim/sim.h \
 	pstnsim/media.c pstnsim/media.h \
 	pstnsim/tone.c pstnsim/tone.h
 pstnsim_pstnsim_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
-pstnsim_pstnsim_LDADD = $(SPAN_LIBS) $(SPANDSP_LIBS)
+pstnsim_pstnsim_LDADD = $(SPAN_LIBS) $(SPANDSP_LIBS) -lm
 
 check_PROGRAMS += tests/unit/test_pstnsim_rules
 tests_unit_test_pstnsim_rules_SOURCES = tests/unit/test_pstnsim_rules.c tests/tap.h pstnsim/rules.c pstnsim/rules.h

@@ -139,8 +139,22 @@ static int parse_one(char *tok, struct sim_actions *a)
 		NOARG();
 		a->src = SIM_SRC_SILENCE;
 	} else if (strcmp(tok, "echo") == 0) {
-		NOARG();
 		a->src = SIM_SRC_ECHO;
+		a->echo_line = 0;
+		a->echo_delay_ms = a->echo_level_db = 0;
+		if (arg) {
+			/* echo:DELAY[:LEVEL]: a hybrid's echo, DELAY ms late, LEVEL dB down */
+			char *lvl = strchr(arg, ':');
+
+			if (lvl)
+				*lvl++ = '\0';
+			a->echo_line = 1;
+			rc = sim_duration_parse(arg, &a->echo_delay_ms);
+			if (rc == 0 && (a->echo_delay_ms < 0 || a->echo_delay_ms > 500))
+				rc = -EINVAL;
+			if (rc == 0 && lvl)
+				rc = parse_num(lvl, -60, 0, &a->echo_level_db);
+		}
 	} else if (strcmp(tok, "play") == 0) {
 		NEEDARG();
 		a->src = SIM_SRC_PLAY;

@@ -34,6 +34,9 @@ struct sim_actions {
 	int cancel_ms;   /* outgoing: give up if not answered by then (16); 0 = never */
 	enum sim_source src;
 	int tone_hz;
+	int echo_delay_ms;         /* SIM_SRC_ECHO with a line model: this much later (0..500 ms) ... */
+	int echo_level_db;         /* ... at this level (-60..0 dB); both 0 and !echo_line: byte for byte */
+	int echo_line;             /* echo:DELAY[:LEVEL] was given */
 	char play[SIM_PATH_MAX];   /* raw bytes in the span's law, or .wav */
 	char record[SIM_PATH_MAX]; /* received audio; %s span, %c channel, %n call */
 	char dtmf[SIM_DIGITS_MAX]; /* digits to send once active */

@@ -497,6 +497,25 @@ static int chan_ioctl(struct emu_fd *c, unsigned long req, void *arg)
 		return 0;
 	case DAHDI_FLUSH:
 		return 0;
+	case DAHDI_ECHOCANCEL_PARAMS: {
+		/* Recorded for tests: "echocancel CHANNO TAPS" lines in
+		 * DAHDI_EMU_IOCTL_LOG (taps 0: off). */
+		struct dahdi_echocanparams *ecp = arg;
+		const char *path = getenv("DAHDI_EMU_IOCTL_LOG");
+		char line[64];
+		int fd, n;
+
+		if (ecp->tap_length > 1024 || ecp->param_count > DAHDI_MAX_ECHOCANPARAMS)
+			return -EINVAL;
+		if (path && (fd = real_open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) >= 0) {
+			n = snprintf(line, sizeof(line), "echocancel %d %u\n", c->channo, ecp->tap_length);
+			if (emu_real_write(fd, line, (size_t)n) < 0) {
+				/* a test's log: nothing to do */
+			}
+			emu_real_close(fd);
+		}
+		return 0;
+	}
 	default:
 		return -ENOTTY;
 	}

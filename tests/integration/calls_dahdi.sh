@@ -41,7 +41,8 @@ SIM_PID=$!
 t_eventually 10 test -S "$T_DIR/span.dchan" || t_fail "pstnsim listens"
 
 T_DAEMON_ENV="LD_PRELOAD=$(emu_preload "$TANDEMD") DAHDI_EMU_TYPE=e1 DAHDI_EMU_SPAN=1
-	DAHDI_EMU_DCHAN=$T_DIR/span.dchan DAHDI_EMU_AUDIO=$T_DIR/span.audio DAHDI_EMU_CTL=$EMU_CTL"
+	DAHDI_EMU_DCHAN=$T_DIR/span.dchan DAHDI_EMU_AUDIO=$T_DIR/span.audio DAHDI_EMU_CTL=$EMU_CTL
+	DAHDI_EMU_IOCTL_LOG=$T_DIR/ioctl.log"
 daemon_start "[span card1]
 backend = dahdi
 dahdi_span = 1
@@ -54,6 +55,11 @@ wait "$UAS_PID"
 t_is "$?" 0 "PSTN -> DID over DAHDI: the PBX got pstnsim's call, answered, and got the BYE"
 t_like "$(cat "$T_DIR/sipp-uas.log")" "INVITE sip:\\+442070000001@127.0.0.1:$UAS_PORT" "at the DID's target"
 t_ok "SIP -> PSTN over DAHDI: answered, BYE" run_sipp uac_call.xml u1 -s +442071230016
+# Echo cancellation on a DAHDI span is DAHDI's: the call's channel got
+# DAHDI_ECHOCANCEL_PARAMS with echo_tail_ms (128) * 8 taps.
+ch=$(sed -n 's/.*SETUP on span card1 channel \([0-9]*\) to 442071230016.*/\1/p' "$T_DIR/tandemd.log" | tail -n1)
+t_ok "DAHDI's echo canceller set on the call's channel ${ch:-?}: 1024 taps ($(tr '\n' ' ' <"$T_DIR/ioctl.log" 2>/dev/null))" \
+	grep -qx "echocancel ${ch:-none} 1024" "$T_DIR/ioctl.log"
 
 # A layer-1 alarm while a call rings: cleared at once with cause 38 (503).
 emu() { python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(sys.argv[2].encode(), sys.argv[1])' "$EMU_CTL" "$1"; }

@@ -92,6 +92,23 @@ static void test_match(void)
 	sim_rules_free(&r);
 }
 
+static void test_echo_line(void)
+{
+	struct sim_actions a = base();
+	char err[128];
+
+	is_int(sim_actions_parse("echo:32:-9", &a, err, sizeof(err)), 0, "echo:32:-9 parses");
+	ok(a.src == SIM_SRC_ECHO && a.echo_line && a.echo_delay_ms == 32 && a.echo_level_db == -9,
+	   "a line echo 32 ms late, 9 dB down");
+	is_int(sim_actions_parse("echo:40ms", &a, err, sizeof(err)), 0, "echo:40ms parses");
+	ok(a.echo_line && a.echo_delay_ms == 40 && a.echo_level_db == 0, "40 ms, level 0 dB");
+	is_int(sim_actions_parse("echo", &a, err, sizeof(err)), 0, "plain echo");
+	ok(!a.echo_line, "plain echo is byte for byte again");
+	ok(sim_actions_parse("echo:600", &a, err, sizeof(err)) < 0, "a delay over 500 ms is refused");
+	ok(sim_actions_parse("echo:32:-70", &a, err, sizeof(err)) < 0, "a level under -60 dB is refused");
+	ok(sim_actions_parse("echo:32:3", &a, err, sizeof(err)) < 0, "a gain is refused");
+}
+
 static void test_file(void)
 {
 	char path[] = "/tmp/test_pstnsim_rules.XXXXXX", err[256];
@@ -128,5 +145,6 @@ int main(void)
 	test_actions();
 	test_match();
 	test_file();
+	test_echo_line();
 	return tap_done();
 }

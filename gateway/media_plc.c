@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Packet loss concealment toward the B-channel (SpanDSP's plc). */
+#include "config.h"
+
+#include "gateway/media_plc.h"
+#include "gateway/media_int.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <spandsp.h>
+
+size_t media_plc_fill(void *plc, struct rtp_jb *jb, int law_alaw, uint8_t *out, size_t len)
+{
+	uint8_t miss[TDM_AUDIO_MAX];
+	int16_t lin[TDM_AUDIO_MAX];
+	size_t n, i = 0;
+
+	if (len > TDM_AUDIO_MAX)
+		len = TDM_AUDIO_MAX;
+	n = rtp_jb_get_mask(jb, out, miss, len);
+	if (!plc)
+		return 0;
+	/* The history has to see every good sample, so plc_rx runs on all of
+	 * them; each gap (a run of missing samples) is filled in. */
+	for (size_t k = 0; k < len; k++)
+		lin[k] = law_alaw ? alaw_to_linear(out[k]) : ulaw_to_linear(out[k]);
+	while (i < len) {
+		size_t j = i;
+
+		while (j < len && miss[j] == miss[i])
+			j++;
+		if (miss[i]) {
+			plc_fillin(plc, lin + i, (int)(j - i));
+			for (size_t k = i; k < j; k++)
+				out[k] = law_alaw ? linear_to_alaw(lin[k]) : linear_to_ulaw(lin[k]);
+		} else {
+			plc_rx(plc, lin + i, (int)(j - i));
+		}
+		i = j;
+	}
+	return n;
+}
+
+int media_plc_start(struct media_bridge *b)
+{
+	if (!b->want_plc)
+		return 0;
+	b->plc = plc_init(NULL);
+	return b->plc ? 0 : -ENOMEM;
+}
+
+void media_plc_get(struct media_bridge *b, uint8_t *out, size_t len)
+{
+	b->st.plc_samples += media_plc_fill(b->plc, &b->jb, b->law == TDM_LAW_ALAW, out, len);
+}
+
+void media_plc_release(struct media_bridge *b)
+{
+	if (b->plc)
+		plc_free(b->plc);
+	b->plc = NULL;
+}
