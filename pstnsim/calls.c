@@ -163,6 +163,17 @@ static void ev_closed(void *arg)
 }
 
 /* A call with its whole number: the rules take it. */
+/* The network rings the caller: ALERTING, or with the inband action
+ * PROGRESS (in-band information: an announcement or ringback played by
+ * the network, which a gateway passes on as early media). */
+static void sim_ringing(struct sim_span *sp, int channel, const struct sim_actions *a)
+{
+	if (a->inband)
+		gw_pri_progress(sp->pri, channel);
+	else
+		gw_pri_alerting(sp->pri, channel);
+}
+
 static void take_call(struct sim_span *sp, const struct gw_pri_setup *su, int info_msgs)
 {
 	struct sim *s = sp->sim;
@@ -186,13 +197,13 @@ static void take_call(struct sim_span *sp, const struct gw_pri_setup *su, int in
 	case SIM_RING:
 	case SIM_NOANSWER:
 		gw_pri_proceeding(sp->pri, su->channel);
-		gw_pri_alerting(sp->pri, su->channel);
+		sim_ringing(sp, su->channel, a);
 		if (a->disp == SIM_NOANSWER)
 			gw_timer_start(c->answer_timer, (unsigned)a->noanswer_ms);
 		return;
 	case SIM_ANSWER:
 		gw_pri_proceeding(sp->pri, su->channel);
-		gw_pri_alerting(sp->pri, su->channel);
+		sim_ringing(sp, su->channel, a);
 		if (a->answer_ms > 0)
 			gw_timer_start(c->answer_timer, (unsigned)a->answer_ms);
 		else

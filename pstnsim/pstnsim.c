@@ -166,7 +166,7 @@ static void usage(FILE *f)
 		"  --out-actions ACTIONS       what outgoing calls do once answered (audio, dtmf,\n"
 		"                              detect, record, hangup, cancel)\n"
 		"Actions (comma-separated; the rule's list is applied onto the defaults):\n"
-		"  answer[:DUR] ring busy congestion unallocated noanswer[:DUR] cause:N\n"
+		"  answer[:DUR] ring inband busy congestion unallocated noanswer[:DUR] cause:N\n"
 		"  hangup:DUR cancel:DUR tone:HZ silence echo[:DELAY[:DB]] play:FILE record:FILE\n"
 		"  dtmf:DIGITS[@DUR] detect\n"
 		"  DUR is milliseconds, or with a suffix: 500ms, 3s. play takes raw octets in the\n"

@@ -111,6 +111,9 @@ static int parse_one(char *tok, struct sim_actions *a)
 	} else if (strcmp(tok, "ring") == 0) {
 		NOARG();
 		a->disp = SIM_RING;
+	} else if (strcmp(tok, "inband") == 0) {
+		NOARG();
+		a->inband = 1;
 	} else if (strcmp(tok, "busy") == 0 || strcmp(tok, "congestion") == 0 || strcmp(tok, "unallocated") == 0) {
 		NOARG();
 		a->disp = SIM_REJECT;

@@ -42,6 +42,7 @@ struct sim_actions {
 	char dtmf[SIM_DIGITS_MAX]; /* digits to send once active */
 	int dtmf_ms;               /* ... this long after the call became active */
 	int detect;                /* report the DTMF digits received */
+	int inband;                /* PROGRESS (in-band information) instead of ALERTING */
 };
 
 struct sim_rule {

@@ -4,7 +4,9 @@
 # bridge follows; the PRI call is not touched) and a call to a SIP carrier
 # (hold and resume relayed to the carrier, the refresh not); a caller
 # whose session timer runs out is hung up with a BYE and the PRI call
-# cleared; a session interval under min_se gets 422.
+# cleared; a session interval under min_se gets 422; a network playing
+# in-band information (PROGRESS) reaches a caller that asked for 100rel as
+# a reliable 183 with SDP (RFC 3262), which it PRACKs.
 . "$TOP_SRCDIR/tests/lib/harness.sh"
 
 PSTNSIM="$TOP_BUILDDIR/pstnsim/pstnsim"
@@ -25,6 +27,7 @@ pg_sql "INSERT INTO customers (id, name) VALUES (1, 'acme');
 
 "$PSTNSIM" --dchan "$T_DIR/span.dchan" --audio "$T_DIR/span.audio" --quiet \
 	--rule '442071230016=answer:200' \
+	--rule '442071230183=answer:1500,inband' \
 	--json "$T_DIR/sim.json" >"$T_DIR/pstnsim.log" 2>&1 &
 SIM_PID=$!
 t_eventually 10 test -S "$T_DIR/span.dchan" || t_fail "pstnsim listens"
@@ -67,6 +70,11 @@ t_ok "to a SIP carrier: hold and resume relayed and answered, refresh answered" 
 t_ok "the carrier got the INVITE, hold (sendonly), resume (sendrecv), then the BYE" wait "$UAS_PID"
 t_is "$(grep -c '^INVITE sip:' "$T_DIR/uas.log")" 3 "the carrier saw three INVITEs: the refresh stayed in tandemd"
 
+# Early media with reliable provisional responses (RFC 3262): the network
+# plays in-band information (PROGRESS), the caller asked for 100rel.
+t_ok "PROGRESS becomes a reliable 183 with SDP, PRACKed, then the answer" run_sipp uac_prack.xml u1 -s +442071230183
+t_like "$(grep -B2 -A14 '^SIP/2.0 183' "$T_DIR/sipp-uac_prack.xml-u1.log")" "RSeq: [0-9]+" "the 183 carries an RSeq"
+
 # A session interval under min_se (90 s): 422 with Min-SE, no call.
 t_ok "Session-Expires: 30 gets 422 with Min-SE: 90" run_sipp uac_session_small.xml u1 -s +442071230016
 
@@ -79,7 +87,7 @@ t_ok "no call is left" t_eventually 10 sh -c "[ \"\$('$TANDEMCTL' --socket '$T_C
 kill -TERM "$SIM_PID"
 wait "$SIM_PID"
 json() { python3 -c "import json,sys; d=json.load(open('$T_DIR/sim.json')); print($1)"; }
-t_is "$(json "d['calls_in']")" 2 "pstnsim saw two calls (the held one, the expired one; not the 422)"
+t_is "$(json "d['calls_in']")" 3 "pstnsim saw three calls (held, early media, expired; not the 422)"
 t_ok "every CDR reached the database" t_eventually 10 sh -c "[ \"\$('$(pg_bindir)/psql' -XAtq -c 'SELECT count(*) FROM cdr')\" -ge 3 ]"
 cdrs=$(pg_sql "SELECT egress, disposition, hangup_side, q850_cause FROM cdr ORDER BY id")
 echo "$cdrs" | t_diag
