@@ -49,6 +49,8 @@ struct gw_sip {
 	struct gw_sec *sec;
 	struct gw_sip_events ev;
 	void *ev_arg;
+	gw_sip_info_fn *info_fn; /* INFO in a dialog (gw_sip_set_info) */
+	void *info_arg;
 	struct gw_auth *auth;
 	struct gw_registrar *reg;
 	int reg_min, reg_max;
@@ -451,6 +453,25 @@ static void on_i_state(nua_handle_t *nh, struct gw_sip_leg *leg, int status, tag
 	nua_handle_destroy(nh);
 }
 
+/* INFO (NUTAG_APPL_METHOD): info_fn answers one in a call's dialog; 481 outside one. */
+static void on_i_info(struct gw_sip *sip, nua_handle_t *nh, struct gw_sip_leg *leg, sip_t const *msg)
+{
+	struct gw_sip_body b;
+	int st = 481;
+
+	sip->requests++;
+	if (leg && leg->owner && !leg->hung && sip->info_fn) {
+		leg->cur = msg;
+		gw_sip_leg_body(leg, &b);
+		st = sip->info_fn(sip->info_arg, leg, leg->owner, &b);
+		leg->cur = NULL;
+	}
+	nua_respond(nh, st, sip_status_phrase(st), NUTAG_WITH_THIS(sip->nua),
+		    TAG_IF(st == 415, SIPTAG_ACCEPT_STR("application/dtmf-relay, application/dtmf")), TAG_END());
+	if (!leg)
+		nua_handle_destroy(nh);
+}
+
 static void on_r_shutdown(struct gw_sip *sip, int status, char const *phrase)
 {
 	if (status < 200)
@@ -531,6 +552,10 @@ static void gw_sip_event(nua_event_t event, int status, char const *phrase, nua_
 		if (hmagic)
 			leg_ended(hmagic, 0, reason_cause(msg), msg);
 		return;
+	case nua_i_info:
+		on_i_info(sip, nh, hmagic, msg);
+		return;
+	case nua_r_info:
 	case nua_r_bye:
 	case nua_r_cancel:
 	case nua_i_prack:
@@ -560,7 +585,6 @@ static void gw_sip_event(nua_event_t event, int status, char const *phrase, nua_
 	case nua_i_subscribe:
 	case nua_i_refer:
 	case nua_i_notify:
-	case nua_i_info:
 		/* Requests nua answered itself (OPTIONS 200, 405/501 for what we
 		 * do not allow): no call refers to the handle. */
 		sip->requests++;
@@ -644,9 +668,10 @@ int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_
 	    /* toward trunk members (sips:): the chain against tls_ca and the
 	     * host against the certificate's names; clients are not asked */
 	    TAG_IF(tls_dir[0], TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_SUBJECTS_OUT)),
-	    SIPTAG_USER_AGENT_STR(s->sip_user_agent), SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"),
-	    NUTAG_APPL_METHOD("REGISTER"), NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), NUTAG_MEDIA_ENABLE(0),
-	    SIPTAG_SUPPORTED_STR("100rel, timer"), NTATAG_MAXSIZE((usize_t)s->sip_max_message), NTATAG_PASS_100(1),
+	    SIPTAG_USER_AGENT_STR(s->sip_user_agent),
+	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, INFO"), NUTAG_APPL_METHOD("REGISTER, INFO"),
+	    NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), NUTAG_MEDIA_ENABLE(0), SIPTAG_SUPPORTED_STR("100rel, timer"),
+	    NTATAG_MAXSIZE((usize_t)s->sip_max_message), NTATAG_PASS_100(1),
 	    TAG_IF(s->sip_resolv_conf[0], SRESTAG_RESOLV_CONF(s->sip_resolv_conf)), TAG_END());
 	if (tls_dir[0])
 		gw_sip_tls_dir_remove(tls_dir); /* read by now: the key stays in one place */
@@ -787,6 +812,12 @@ void gw_sip_set_events(struct gw_sip *sip, const struct gw_sip_events *ev, void 
 	sip->ev_arg = arg;
 }
 
+void gw_sip_set_info(struct gw_sip *sip, gw_sip_info_fn *fn, void *arg)
+{
+	sip->info_fn = fn;
+	sip->info_arg = arg;
+}
+
 void gw_sip_leg_set_owner(struct gw_sip_leg *leg, void *owner)
 {
 	leg->owner = owner;
@@ -811,6 +842,20 @@ static void body_tags(su_home_t *home, const struct gw_sip_body *b, struct body_
 	t->mime = strncasecmp(b->ctype, "multipart/", 10) == 0;
 	t->sdp = t->mime ? memmem(b->data, b->len, "application/sdp", 15) != NULL
 			 : strncasecmp(b->ctype, "application/sdp", 15) == 0;
+}
+
+int gw_sip_info(struct gw_sip_leg *leg, const struct gw_sip_body *body)
+{
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	struct body_tags bt;
+
+	if (!leg || leg->hung || !leg->answered)
+		return -EINVAL;
+	body_tags(home, body, &bt);
+	if (bt.pl) /* nua copies the tags */
+		nua_info(leg->nh, SIPTAG_CONTENT_TYPE_STR(bt.ctype), SIPTAG_PAYLOAD(bt.pl), TAG_END());
+	su_home_deinit(home);
+	return bt.pl ? 0 : -EINVAL;
 }
 
 int gw_sip_respond(struct gw_sip_leg *leg, int status, const char *sdp, const char *reason, const char *extra)
