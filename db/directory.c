@@ -160,7 +160,8 @@ int dir_builder_add_customer(struct dir_builder *b, int64_t id, const char *name
 	if (DIR_GROW(b, cust, ncust, ccust) < 0)
 		return -ENOMEM;
 	c = &b->cust[b->ncust];
-	*c = (struct dir_customer){id, strdup(name), enabled, max_calls, max_cps, max_duration_s, false};
+	*c = (struct dir_customer){id,      strdup(name),   enabled, max_calls,
+				   max_cps, max_duration_s, false,   DIR_DTMF_RFC4733};
 	if (!c->name)
 		return -ENOMEM;
 	b->ncust++;
@@ -289,6 +290,42 @@ int dir_builder_set_trunk_secure(struct dir_builder *b, int64_t id, bool require
 		}
 	}
 	return -ENOENT;
+}
+
+int dir_builder_set_customer_dtmf(struct dir_builder *b, int64_t id, enum dir_dtmf mode)
+{
+	if (mode != DIR_DTMF_RFC4733 && mode != DIR_DTMF_INFO && mode != DIR_DTMF_INBAND)
+		return -EINVAL;
+	for (size_t i = b->ncust; i-- > 0;) {
+		if (b->cust[i].id == id) {
+			b->cust[i].dtmf_mode = mode;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int dir_builder_set_trunk_dtmf(struct dir_builder *b, int64_t id, enum dir_dtmf mode)
+{
+	if (mode != DIR_DTMF_RFC4733 && mode != DIR_DTMF_INFO && mode != DIR_DTMF_INBAND)
+		return -EINVAL;
+	for (size_t i = b->ntrunk; i-- > 0;) {
+		if (b->trunk[i].id == id) {
+			b->trunk[i].dtmf_mode = mode;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int dir_dtmf_parse(const char *s)
+{
+	if (!s)
+		return -1;
+	return strcmp(s, "rfc4733") == 0  ? DIR_DTMF_RFC4733
+	       : strcmp(s, "info") == 0   ? DIR_DTMF_INFO
+	       : strcmp(s, "inband") == 0 ? DIR_DTMF_INBAND
+					  : -1;
 }
 
 int dir_builder_set_trunk_health(struct dir_builder *b, int64_t id, bool reg, const char *auth_user,

@@ -36,6 +36,14 @@ enum dir_cause_direction {
 	DIR_SIP_TO_Q850, /* 'sip_to_q850' */
 };
 
+/* How DTMF goes to and comes from a SIP peer (customers.dtmf_mode and
+ * trunks.dtmf_mode, 010_dtmf; gateway/call_dtmf.c). */
+enum dir_dtmf {
+	DIR_DTMF_RFC4733 = 0, /* telephone-event in RTP (RFC 4733) */
+	DIR_DTMF_INFO = 1,    /* SIP INFO, application/dtmf-relay */
+	DIR_DTMF_INBAND = 2,  /* tones in the audio only */
+};
+
 struct dir_customer {
 	int64_t id;
 	const char *name;
@@ -44,6 +52,7 @@ struct dir_customer {
 	double max_cps;
 	unsigned max_duration_s; /* an answered call is cut after this */
 	bool require_secure;     /* its calls only over TLS with SRTP (008_security) */
+	enum dir_dtmf dtmf_mode; /* how DTMF reaches its PBX (010_dtmf) */
 };
 
 /* A SIP trunk's ISUP encapsulation (trunks.sipt, 005_provisioning; gateway/
@@ -85,6 +94,7 @@ struct dir_trunk {
 	unsigned ping_up, ping_down; /* answers / failures in a row that change a member's health */
 	enum dir_sipt sipt;          /* dir_builder_set_trunk_sipt(); DIR_SIPT_NONE by default */
 	bool require_secure;         /* calls toward it only over TLS with SRTP (008_security) */
+	enum dir_dtmf dtmf_mode;     /* how DTMF reaches it (010_dtmf) */
 };
 
 /* One gateway of a SIP trunk. */
@@ -156,6 +166,11 @@ int dir_builder_set_trunk_health(struct dir_builder *b, int64_t id, bool reg, co
  * added (false until then). 0 or -ENOENT. */
 int dir_builder_set_customer_secure(struct dir_builder *b, int64_t id, bool require_secure);
 int dir_builder_set_trunk_secure(struct dir_builder *b, int64_t id, bool require_secure);
+/* The DTMF mode of a customer or trunk just added: 0, -ENOENT or -EINVAL. */
+int dir_builder_set_customer_dtmf(struct dir_builder *b, int64_t id, enum dir_dtmf mode);
+int dir_builder_set_trunk_dtmf(struct dir_builder *b, int64_t id, enum dir_dtmf mode);
+/* "rfc4733", "info", "inband" -> the mode, or -1. */
+int dir_dtmf_parse(const char *s);
 int dir_builder_add_member(struct dir_builder *b, int64_t id, int64_t trunk_id, const char *host, unsigned port,
 			   enum dir_transport transport, unsigned priority, unsigned weight);
 /* A trunk's failover and limit settings (replacing the defaults

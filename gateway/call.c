@@ -271,15 +271,6 @@ void call_fail_a(struct call *c, int cause, int status)
 
 /* --- Media and SDP -------------------------------------------------------- */
 
-/* The SDP we offer or answer for a PRI leg's audio (media.h builds it);
- * our offer is RTP/SAVP when the SIP side requires TLS/SRTP. */
-static const char *call_pri_sdp(struct call *c, struct leg *pri_leg, const char *remote_sdp, char *buf, size_t len)
-{
-	int srtp = pri_leg == &c->a ? c->b_srtp : c->a_srtp;
-
-	return call_media_sdp(c->calls->media, c->uuid, pri_leg->span, pri_leg->ch, remote_sdp, srtp, buf, len);
-}
-
 static void call_media_stop(struct call *c)
 {
 	call_media_end(c->calls->media, c->uuid);
@@ -897,6 +888,7 @@ int gw_calls_new(const struct gw_calls_deps *deps, const struct tandem_settings 
 		return -ENOMEM;
 	}
 	gw_sip_set_events(calls->sip, &calls_sip_events, calls);
+	call_dtmf_init(calls);
 	*out = calls;
 	return 0;
 }

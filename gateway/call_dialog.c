@@ -36,8 +36,7 @@ static void reoffer_local(struct call *c, struct gw_sip_leg *leg, const char *sd
 	if (!*sdp) {
 		/* no offer (RFC 3261 14.2): ours goes in the 2xx, as it was */
 		struct leg *pri = c->a.kind == LEG_PRI ? &c->a : &c->b;
-		const char *offer = call_media_sdp(c->calls->media, c->uuid, pri->span, pri->ch, NULL,
-						   pri == &c->a ? c->b_srtp : c->a_srtp, local, sizeof(local));
+		const char *offer = call_pri_sdp(c, pri, NULL, local, sizeof(local));
 
 		gw_sip_respond(leg, offer[0] ? 200 : 500, offer[0] ? offer : NULL, NULL, NULL);
 		return;

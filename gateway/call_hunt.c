@@ -195,6 +195,7 @@ static int hunt_start_member(struct call *c, const struct dir_trunk *tr, const s
 	snprintf(c->route, sizeof(c->route), "route %lld trunk %s", (long long)c->route_id, tr->name);
 	c->member_id = m->id;
 	c->b_srtp = tr->require_secure;
+	c->b_dtmf = (int)tr->dtmf_mode;
 	if (call_start_sip(c, m, NULL, 0) < 0)
 		return -1;
 	gw_timer_start(c->invite_timer, tr->fo.invite_timeout_ms);

@@ -132,6 +132,8 @@ struct call {
 	void (*reinv_done)(struct call *c, int status, const char *sdp);
 	int held; /* the last offer from a SIP leg put the call on hold */
 	unsigned long reinvites;
+	/* --- DTMF (gateway/call_dtmf.c) --- */
+	int a_dtmf, b_dtmf; /* enum dir_dtmf of each SIP leg's peer (0: RFC 4733) */
 };
 
 struct gw_calls {
@@ -235,6 +237,16 @@ int call_secure_ingress(const struct gw_calls *calls, const struct gw_sip_invite
 /* Whether a SIP egress attempt to ruri may go (c->b_srtp set for it):
  * 0, or -EPERM with c->last_cause set and logged. */
 int call_secure_egress(struct call *c, const char *ruri);
+
+/* DTMF and the PRI leg's SDP (gateway/call_dtmf.c). The SDP tandemd
+ * offers or answers for a PRI leg (RTP/SAVP when the SIP side requires
+ * it; telephone-event per the SIP side's DTMF mode). */
+const char *call_pri_sdp(struct call *c, struct leg *pri_leg, const char *remote_sdp, char *buf, size_t len);
+/* INFO in and out: set up on the SIP glue and the media (gw_calls_new). */
+void call_dtmf_init(struct gw_calls *calls);
+/* The digit of an INFO body (application/dtmf-relay or application/dtmf):
+ * 1 and *digit, 0 when it holds none, -1 for another type. */
+int call_dtmf_parse(const struct gw_sip_body *b, char *digit);
 
 /* Admission and routing of new calls (gateway/call_admit.c). */
 void calls_on_invite(void *arg, const struct gw_sip_invite *inv);

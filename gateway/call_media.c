@@ -32,6 +32,7 @@ struct cm_leg {
 	unsigned long version;
 	int offered_srtp;            /* our last offer was RTP/SAVP with ours */
 	struct rtp_srtp_crypto ours; /* our SDES key (suite 0: none made yet) */
+	int dtmf;                    /* enum call_media_dtmf */
 };
 
 struct call_media {
@@ -41,7 +42,11 @@ struct call_media {
 	unsigned long bridges, stopped, no_port;
 	unsigned long srtp_legs, srtp_auth_fail, srtp_replay; /* the last two: of stopped bridges */
 	unsigned long ec_by_tone, ec_by_request, plc_samples; /* of stopped bridges */
+	void (*digit_fn)(void *arg, const char *uuid, char digit);
+	void *digit_arg;
 };
+
+static struct cm_leg *cm_find(struct call_media *cm, const char *uuid, struct cm_leg ***link);
 
 static void cm_event(void *arg, const struct media_event *ev)
 {
@@ -56,6 +61,12 @@ static void cm_event(void *arg, const struct media_event *ev)
 		if (ev->stats.srtp_rx_auth_fail)
 			LOG_N(TAG, "bridge on channel %d: %lu SRTP packets failed authentication (dropped)",
 			      ev->channel, ev->stats.srtp_rx_auth_fail);
+	}
+	if (ev->type == MEDIA_EV_DTMF && ev->from == MEDIA_SIDE_TDM && ev->cookie && cm->digit_fn) {
+		const struct cm_leg *l = cm_find(cm, ev->cookie, NULL);
+
+		if (l && l->dtmf == CALL_MEDIA_DTMF_INFO)
+			cm->digit_fn(cm->digit_arg, l->uuid, ev->digit);
 	}
 	if (ev->type == MEDIA_EV_DTMF)
 		LOG_I(TAG, "[%.8s] DTMF '%c' from %s", ev->cookie ? (const char *)ev->cookie : "?", ev->digit,
@@ -196,7 +207,7 @@ static void cm_answer_keys(struct cm_leg *l, const struct media_sdp_info *offer)
 }
 
 const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_span *sp, int ch, const char *remote,
-			   int srtp, char *buf, size_t len)
+			   int srtp, int dtmf, char *buf, size_t len)
 {
 	struct tdm_span *tdm = sp ? gw_span_tdm(sp) : NULL;
 	struct media_sdp_local local;
@@ -229,7 +240,9 @@ const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_sp
 		l->version = 1;
 		memset(&l->params, 0, sizeof(l->params));
 		l->params.pt = tdm_span_config(tdm)->law == TDM_LAW_ALAW ? RTP_PT_PCMA : RTP_PT_PCMU;
-		l->params.event_pt = RTP_PT_EVENT_DEF;
+		l->dtmf = dtmf;
+		/* INFO and in-band: no telephone-event offered or answered */
+		l->params.event_pt = dtmf == CALL_MEDIA_DTMF_RFC4733 ? RTP_PT_EVENT_DEF : -1;
 		l->params.symmetric = 1;
 		l->params.send = l->params.recv = 1;
 		if ((have_remote ? info.savp : srtp) && cm_key(l) < 0) {
@@ -239,6 +252,8 @@ const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_sp
 		}
 		if (have_remote) {
 			media_sdp_to_rtp(&info, 1, &l->params);
+			if (dtmf != CALL_MEDIA_DTMF_RFC4733)
+				l->params.event_pt = -1;
 			cm_answer_keys(l, &info);
 		} else if (srtp) {
 			/* nothing arrives in the clear before the answer keys it */
@@ -250,10 +265,13 @@ const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_sp
 		bc.rtp = ep;
 		bc.params = l->params;
 		bc.dtmf_to_tdm = 1;
-		bc.dtmf_from_tdm = 1;
 		bc.plc = 1;
 		if (gw_span_settings(sp)->echo_cancel)
 			bc.echo_tail_ms = (unsigned)gw_span_settings(sp)->echo_tail_ms;
+		/* detect for INFO, and for RFC 4733 unless the offer has no
+		 * telephone-event (tones then pass in-band, RFC 4733 2.6) */
+		bc.dtmf_from_tdm = dtmf == CALL_MEDIA_DTMF_INFO ||
+				   (dtmf == CALL_MEDIA_DTMF_RFC4733 && (!have_remote || info.event_pt >= 0));
 		bc.cookie = l->uuid;
 		/* the endpoint's port, before the bridge takes it over */
 		l->port = rtp_endpoint_port(ep);
@@ -278,7 +296,7 @@ const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_sp
 	local.sess_id = (unsigned long)(uintptr_t)l;
 	local.sess_version = l->version++;
 	local.first_pt = tdm_span_config(tdm)->law == TDM_LAW_ALAW ? RTP_PT_PCMA : RTP_PT_PCMU;
-	local.event_pt = RTP_PT_EVENT_DEF;
+	local.event_pt = l->dtmf == CALL_MEDIA_DTMF_RFC4733 ? RTP_PT_EVENT_DEF : -1;
 	local.dir = MEDIA_DIR_SENDRECV;
 	if (have_remote) {
 		local.crypto = info.savp ? &l->ours : NULL;
@@ -313,6 +331,8 @@ int call_media_remote(struct call_media *cm, const char *uuid, const char *remot
 		return -EPROTO;
 	}
 	media_sdp_to_rtp(&info, 1, &l->params);
+	if (l->dtmf != CALL_MEDIA_DTMF_RFC4733)
+		l->params.event_pt = -1; /* not offered: whatever the answer says */
 	memset(&l->params.srtp, 0, sizeof(l->params.srtp));
 	if (l->offered_srtp) {
 		l->params.srtp.suite = info.crypto.suite;
@@ -356,6 +376,23 @@ int call_media_reoffer(struct call_media *cm, const char *uuid, const char *remo
 	if ((rc = media_sdp_answer(&local, &info, buf, len)) < 0)
 		buf[0] = '\0';
 	return rc < 0 ? rc : (info.hold ? 1 : 0);
+}
+
+void call_media_set_digit_fn(struct call_media *cm, void (*fn)(void *arg, const char *uuid, char digit), void *arg)
+{
+	if (!cm)
+		return;
+	cm->digit_fn = fn;
+	cm->digit_arg = arg;
+}
+
+int call_media_play_digit(struct call_media *cm, const char *uuid, char digit)
+{
+	struct cm_leg *l = cm ? cm_find(cm, uuid, NULL) : NULL;
+
+	if (!l || !l->bridge)
+		return -ENOENT;
+	return media_bridge_send_dtmf(cm->media, l->bridge, digit, MEDIA_SIDE_TDM);
 }
 
 void call_media_end(struct call_media *cm, const char *uuid)

@@ -21,14 +21,27 @@ void call_media_free(struct call_media *cm);
 /* A span's TDM side appeared (attached 1) or is going away (0). */
 void call_media_span(struct call_media *cm, struct gw_span *sp, int attached);
 
+/* How DTMF goes to the SIP side (the values of db/directory.h's enum
+ * dir_dtmf): RFC 4733 events (offered and answered as telephone-event),
+ * SIP INFO (no telephone-event; digits heard on the B-channel reported
+ * through call_media_set_digit_fn) or in-band only (no telephone-event,
+ * no detection). Without telephone-event in the far end's SDP, RFC 4733
+ * falls back to in-band. */
+enum call_media_dtmf {
+	CALL_MEDIA_DTMF_RFC4733 = 0,
+	CALL_MEDIA_DTMF_INFO = 1,
+	CALL_MEDIA_DTMF_INBAND = 2,
+};
+
 /* The SDP for call uuid's PRI leg on (sp, ch): the first time, an RTP
- * endpoint is opened and bridged to the channel. remote is the SIP side's
+ * endpoint is opened and bridged to the channel (dtmf: enum
+ * call_media_dtmf, kept for the leg). remote is the SIP side's
  * offer (then the result is the answer: RTP/SAVP with our own fresh SDES
  * key when the offer is RTP/SAVP) or NULL (then it is an offer: RTP/SAVP
  * with a=crypto when srtp is set). The leg's key is made once and kept.
  * Returns buf, or "" when media cannot be set up (cm NULL, no port). */
 const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_span *sp, int ch, const char *remote,
-			   int srtp, char *buf, size_t len);
+			   int srtp, int dtmf, char *buf, size_t len);
 /* Whether a SIP offer has audio the bridge can carry (G.711; with
  * RTP/SAVP, an a=crypto suite we support). */
 int call_media_offer_ok(const char *sdp);
@@ -48,6 +61,14 @@ int call_media_remote(struct call_media *cm, const char *uuid, const char *remot
  * -EPROTO: RTP <-> SRTP switch refused (answer 488 either way: the
  * session stays as it was); -ENOENT: no bridge. */
 int call_media_reoffer(struct call_media *cm, const char *uuid, const char *remote, char *buf, size_t len);
+/* A digit heard on the B-channel of a leg in CALL_MEDIA_DTMF_INFO mode:
+ * fn(arg, uuid, digit) on the loop thread (gateway/call_dtmf.c sends it
+ * as SIP INFO). */
+void call_media_set_digit_fn(struct call_media *cm, void (*fn)(void *arg, const char *uuid, char digit), void *arg);
+/* Play a digit as tones toward call uuid's B-channel (a SIP INFO). 0,
+ * -ENOENT (no bridge), -EINVAL or -ENOMEM. */
+int call_media_play_digit(struct call_media *cm, const char *uuid, char digit);
+
 /* The call ends: stop the bridge and free the endpoint. */
 void call_media_end(struct call_media *cm, const char *uuid);
 

@@ -505,6 +505,10 @@ static void gw_sip_event(nua_event_t event, int status, char const *phrase, nua_
 		if (hmagic)
 			leg_ended(hmagic, 0, reason_cause(msg), msg);
 		return;
+	case nua_i_info:
+		gw_sip_info_in(sip, nh, hmagic, msg);
+		return;
+	case nua_r_info:
 	case nua_r_bye:
 	case nua_r_cancel:
 	case nua_i_prack:
@@ -534,7 +538,6 @@ static void gw_sip_event(nua_event_t event, int status, char const *phrase, nua_
 	case nua_i_subscribe:
 	case nua_i_refer:
 	case nua_i_notify:
-	case nua_i_info:
 		/* Requests nua answered itself (OPTIONS 200, 405/501 for what we
 		 * do not allow): no call refers to the handle. */
 		sip->requests++;
@@ -624,8 +627,9 @@ int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_
 	    /* toward trunk members (sips:): the chain against tls_ca and the
 	     * host against the certificate's names; clients are not asked */
 	    TAG_IF(tls_dir[0], TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_SUBJECTS_OUT)),
-	    SIPTAG_USER_AGENT_STR(s->sip_user_agent), SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, PRACK"),
-	    NUTAG_APPL_METHOD("REGISTER"), NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), NUTAG_MEDIA_ENABLE(0),
+	    SIPTAG_USER_AGENT_STR(s->sip_user_agent),
+	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, PRACK, INFO"),
+	    NUTAG_APPL_METHOD("REGISTER, INFO"), NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), NUTAG_MEDIA_ENABLE(0),
 	    SIPTAG_SUPPORTED_STR("100rel, timer"), NTATAG_MAXSIZE((usize_t)s->sip_max_message), NTATAG_PASS_100(1),
 	    TAG_IF(s->sip_resolv_conf[0], SRESTAG_RESOLV_CONF(s->sip_resolv_conf)),
 	    /* RFC 4028: the far end refreshes; when it makes us, UPDATE carries

@@ -141,6 +141,16 @@ int gw_sip_leg_reinvite_pending(const struct gw_sip_leg *leg);
  * client's nonce had expired). The leg is done, as after a failure. */
 int gw_sip_challenge(struct gw_sip_leg *leg, int stale);
 
+/* SIP INFO in a call's dialog (gateway/call_dtmf.c: DTMF relay). The
+ * handler gets an INFO's body (as gw_sip_leg_body: all zero when none)
+ * and returns the status to answer it with (200, 415...); INFO outside a
+ * dialog, or with no handler, gets 481. */
+typedef int gw_sip_info_fn(void *arg, struct gw_sip_leg *leg, void *owner, const struct gw_sip_body *body);
+void gw_sip_set_info(struct gw_sip *sip, gw_sip_info_fn *fn, void *arg);
+/* Send an INFO with body in an established dialog (its answer is only
+ * logged). 0, -EINVAL (leg hung up or not answered) or -ENOMEM. */
+int gw_sip_info(struct gw_sip_leg *leg, const struct gw_sip_body *body);
+
 /* The registrar's bindings (gateway/registrar.h), for DID calls to a
  * customer's registered PBX. */
 struct gw_registrar *gw_sip_registrar(struct gw_sip *sip);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SIP glue, requests within an established dialog: re-INVITE both ways
  * (hold and resume, a new media address, session refreshes with an offer,
- * T.38). nua keeps the dialog and the session timer (RFC 4028); the call
+ * T.38), and INFO (DTMF). nua keeps the dialog and the session timer (RFC 4028); the call
  * layer writes and reads the SDP, as for the initial INVITE. One offer at
  * a time per leg (RFC 3261 14.1, 14.2): a crossing re-INVITE gets 491. */
 #include "config.h"
@@ -110,4 +110,43 @@ void gw_sip_reinvite_answered(struct gw_sip *sip, int status, struct gw_sip_leg 
 	sip->ev.reinvited(sip->ev_arg, leg, leg->owner, status, sdp);
 	leg->cur = NULL;
 	free(sdp);
+}
+
+/* INFO (NUTAG_APPL_METHOD): info_fn answers one in a call's dialog; 481 outside one. */
+void gw_sip_info_in(struct gw_sip *sip, nua_handle_t *nh, struct gw_sip_leg *leg, sip_t const *msg)
+{
+	struct gw_sip_body b;
+	int st = 481;
+
+	sip->requests++;
+	if (leg && leg->owner && !leg->hung && sip->info_fn) {
+		leg->cur = msg;
+		gw_sip_leg_body(leg, &b);
+		st = sip->info_fn(sip->info_arg, leg, leg->owner, &b);
+		leg->cur = NULL;
+	}
+	nua_respond(nh, st, sip_status_phrase(st), NUTAG_WITH_THIS(sip->nua),
+		    TAG_IF(st == 415, SIPTAG_ACCEPT_STR("application/dtmf-relay, application/dtmf")), TAG_END());
+	if (!leg)
+		nua_handle_destroy(nh);
+}
+
+void gw_sip_set_info(struct gw_sip *sip, gw_sip_info_fn *fn, void *arg)
+{
+	sip->info_fn = fn;
+	sip->info_arg = arg;
+}
+
+int gw_sip_info(struct gw_sip_leg *leg, const struct gw_sip_body *body)
+{
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	struct gw_sip_body_tags bt;
+
+	if (!leg || leg->hung || !leg->answered)
+		return -EINVAL;
+	gw_sip_body_tags(home, body, &bt);
+	if (bt.pl) /* nua copies the tags */
+		nua_info(leg->nh, SIPTAG_CONTENT_TYPE_STR(bt.ctype), SIPTAG_PAYLOAD(bt.pl), TAG_END());
+	su_home_deinit(home);
+	return bt.pl ? 0 : -EINVAL;
 }

@@ -26,6 +26,8 @@ struct gw_sip {
 	struct gw_sec *sec;
 	struct gw_sip_events ev;
 	void *ev_arg;
+	gw_sip_info_fn *info_fn; /* INFO in a dialog (gw_sip_set_info) */
+	void *info_arg;
 	struct gw_auth *auth;
 	struct gw_registrar *reg;
 	int reg_min, reg_max;
@@ -67,6 +69,8 @@ void gw_sip_body_tags(su_home_t *home, const struct gw_sip_body *b, struct gw_si
  * re-INVITE on leg was answered. */
 void gw_sip_reinvite_in(struct gw_sip *sip, struct gw_sip_leg *leg, sip_t const *msg);
 void gw_sip_reinvite_answered(struct gw_sip *sip, int status, struct gw_sip_leg *leg, sip_t const *msg);
+/* An INFO request (within a leg's dialog, or not: 481). */
+void gw_sip_info_in(struct gw_sip *sip, nua_handle_t *nh, struct gw_sip_leg *leg, sip_t const *msg);
 /* gw_sip_respond_body() on a leg with a re-INVITE waiting for our answer. */
 int gw_sip_reinvite_respond(struct gw_sip_leg *leg, int status, const struct gw_sip_body *body, const char *reason,
 			    const char *extra);

@@ -87,7 +87,7 @@ static const struct prov_cmd prov_cmds[] = {
      "Deletes the route from PREFIX to the trunk (the customer's own with --customer).\n"},
     {"customer", "add", prov_customer_add,
      "NAME [--disable] [--max-calls N] [--max-cps N] [--max-duration S] [--require-secure]"
-     " [--user U --password P [--realm R]]"
+     " [--dtmf-mode rfc4733|info|inband] [--user U --password P [--realm R]]"
      " [--address CIDR]... [--allow PREFIX]... [--deny PREFIX]... [--caller PREFIX]...",
      "add a customer",
      "NAME: 1 to 63 of a-z 0-9 _ . - (starting with a letter or digit).\n"
@@ -98,6 +98,8 @@ static const struct prov_cmd prov_cmds[] = {
      "  --require-secure     TLS and SRTP required: INVITEs only over TLS (else 403)\n"
      "                       with RTP/SAVP (else 488); calls to its PBX over TLS\n"
      "                       offering SRTP\n"
+     "  --dtmf-mode M        how DTMF goes to and from its PBX: rfc4733 (telephone-event\n"
+     "                       in RTP, the default), info (SIP INFO) or inband (tones only)\n"
      "  --user U --password P [--realm R]\n"
      "                       digest credentials; only MD5(U:R:P) is stored. R defaults\n"
      "                       to the settings' [sip] realm, the one tandemd challenges\n"
@@ -150,6 +152,8 @@ static const struct prov_cmd prov_cmds[] = {
      "  --invite-timeout MS       no answer at all before failover, 500..300000 (1000)\n"
      "  --require-secure          TLS and SRTP required: only members with transport tls\n"
      "                            are used, offered RTP/SAVP; its INVITEs only over TLS\n"
+     "  --dtmf-mode M             DTMF toward it: rfc4733 (default), info (SIP INFO) or\n"
+     "                            inband (tones in the audio only)\n"
      "PRI trunks only:\n"
      "  --span NAME               a span (spans table) of the trunk, repeatable\n"
      "All of it is one transaction: nothing is written when any value is refused.\n"},

@@ -193,7 +193,8 @@ int sim_media_new(const struct sim_actions *act, const struct sim_clip *clip, in
 	m->clip = clip;
 	m->alaw = alaw;
 	m->rec_fd = -1;
-	sim_tone_init(&m->tone, act->src == SIM_SRC_TONE ? act->tone_hz : 0, 10000, alaw);
+	sim_tone_init(&m->tone, act->src == SIM_SRC_TONE ? act->tone_hz : 0,
+		      act->tone_level ? (int)lrint(SIM_DBM0_PEAK * pow(10, act->tone_dbm0 / 20)) : 10000, alaw);
 	sim_meter_init(&m->meter, act->tone_hz > 0 ? act->tone_hz : 1004, alaw);
 	if (act->dtmf[0] && !(m->dtx = dtmf_tx_init(NULL)))
 		goto fail;

@@ -135,8 +135,19 @@ static int parse_one(char *tok, struct sim_actions *a)
 		NEEDARG();
 		rc = sim_duration_parse(arg, &a->cancel_ms);
 	} else if (strcmp(tok, "tone") == 0) {
+		char *at, *end;
+
 		NEEDARG();
 		a->src = SIM_SRC_TONE;
+		a->tone_level = 0;
+		if ((at = strchr(arg, '@'))) {
+			*at++ = '\0';
+			errno = 0;
+			a->tone_dbm0 = strtod(at, &end);
+			if (errno || end == at || *end || !(a->tone_dbm0 >= -60 && a->tone_dbm0 <= 3))
+				return -EINVAL;
+			a->tone_level = 1;
+		}
 		rc = parse_num(arg, 0, 3999, &a->tone_hz);
 	} else if (strcmp(tok, "silence") == 0) {
 		NOARG();

@@ -10,6 +10,10 @@
 uint8_t sim_g711_encode(int alaw, int16_t pcm);
 int16_t sim_g711_decode(int alaw, uint8_t code);
 
+/* The peak of a 0 dBm0 sine in 16-bit linear: 3.14 dB below a full-scale
+ * one, G.711's digital milliwatt (SpanDSP's convention too). */
+#define SIM_DBM0_PEAK 22786.0
+
 /* A sine at freq Hz (0: silence), amplitude amp (linear, <= 32767). */
 struct sim_tone {
 	double phase, step;

@@ -68,6 +68,12 @@ static struct dir_snapshot *sample(void)
 	rc = rc ?: dir_builder_set_customer_secure(b, 4, true);
 	rc = rc ?: dir_builder_set_trunk_secure(b, 10, true);
 	is_int(dir_builder_set_trunk_secure(b, 99, true), -ENOENT, "require_secure of an unknown trunk: -ENOENT");
+	rc = rc ?: dir_builder_set_customer_dtmf(b, 3, DIR_DTMF_INFO);
+	rc = rc ?: dir_builder_set_trunk_dtmf(b, 10, DIR_DTMF_INBAND);
+	is_int(dir_builder_set_trunk_dtmf(b, 99, DIR_DTMF_INFO), -ENOENT, "dtmf_mode of an unknown trunk: -ENOENT");
+	is_int(dir_builder_set_customer_dtmf(b, 1, (enum dir_dtmf)7), -EINVAL, "an unknown dtmf_mode: -EINVAL");
+	is_int(dir_dtmf_parse("info"), DIR_DTMF_INFO, "dtmf_mode 'info' parses");
+	is_int(dir_dtmf_parse("2833"), -1, "another word does not");
 	rc = rc ?: dir_builder_add_cause(b, 10, DIR_SIP_TO_Q850, 17, 486);
 	rc = rc ?: dir_builder_add_cause(b, 10, DIR_Q850_TO_SIP, 34, 503);
 	rc = rc ?: dir_builder_add_cause(b, 30, DIR_Q850_TO_SIP, 1, 404);
@@ -107,6 +113,10 @@ static void test_addresses(const struct dir_snapshot *s)
 	ok(dir_customer(s, 4)->require_secure && !dir_customer(s, 1)->require_secure,
 	   "require_secure is kept per customer");
 	ok(dir_trunk(s, 10)->require_secure && !dir_trunk(s, 30)->require_secure, "and per trunk");
+	ok(dir_customer(s, 3)->dtmf_mode == DIR_DTMF_INFO && dir_customer(s, 1)->dtmf_mode == DIR_DTMF_RFC4733,
+	   "dtmf_mode is kept per customer, rfc4733 by default");
+	ok(dir_trunk(s, 10)->dtmf_mode == DIR_DTMF_INBAND && dir_trunk(s, 30)->dtmf_mode == DIR_DTMF_RFC4733,
+	   "and per trunk");
 }
 
 static void test_credentials(const struct dir_snapshot *s)
