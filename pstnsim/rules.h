@@ -34,10 +34,10 @@ struct sim_actions {
 	int cancel_ms;   /* outgoing: give up if not answered by then (16); 0 = never */
 	enum sim_source src;
 	int tone_hz;
-	int echo_delay_ms;         /* SIM_SRC_ECHO with a line model: this much later (0..500 ms) ... */
-	int echo_level_db;         /* ... at this level (-60..0 dB); both 0 and !echo_line: byte for byte */
-	int echo_line;             /* echo:DELAY[:LEVEL] was given */
-	int tone_level; /* tone_dbm0 was given (else the default amplitude, 10000: about -7.2 dBm0) */
+	int echo_delay_ms; /* SIM_SRC_ECHO with a line model: this much later (0..500 ms) ... */
+	int echo_level_db; /* ... at this level (-60..0 dB); both 0 and !echo_line: byte for byte */
+	int echo_line;     /* echo:DELAY[:LEVEL] was given */
+	int tone_level;    /* tone_dbm0 was given (else the default amplitude, 10000: about -7.2 dBm0) */
 	double
 	    tone_dbm0; /* the tone's level, dBm0 (-60..+3; 0 dBm0: a sine of peak 22786, G.711's 3.14 dB below clip) */
 	char play[SIM_PATH_MAX];   /* raw bytes in the span's law, or .wav */
