@@ -267,6 +267,9 @@ const struct conf_directive settings_directives[] = {
     {"control", "socket", CONF_STR, S(ctl_socket), 0, 0, NULL, check_abspath, "",
      "UNIX socket tandemctl talks to; empty means /run/tandem/tandemd.sock (root) or "
      "/tmp/tandem-UID/tandemd.sock"},
+    {"database", "directory_cache", CONF_STR, S(db_dir_cache), 0, 0, NULL, NULL, "",
+     "file keeping the last routing data loaded, to route from when the database is unreachable at start; "
+     "empty means directory.cache beside the CDR journal's folder, \"off\" none"},
     {"cdr", "journal", CONF_STR, S(cdr_journal), 0, 0, NULL, check_abspath, "",
      "folder of the durable CDR journal; empty means /var/spool/tandem/cdr (root) or /tmp/tandem-UID/cdr"},
     {"cdr", "batch", CONF_INT, I(cdr_batch), 1, 5000, NULL, NULL, "200",
@@ -396,6 +399,23 @@ const char *settings_cdr_journal(const struct tandem_settings *s, char *buf, siz
 		snprintf(buf, len, "/var/spool/tandem/cdr");
 	else
 		snprintf(buf, len, "/tmp/tandem-%u/cdr", (unsigned)geteuid());
+	return buf;
+}
+
+const char *settings_directory_cache(const struct tandem_settings *s, char *buf, size_t len)
+{
+	char journal[256], *slash;
+
+	if (s && strcmp(s->db_dir_cache, "off") == 0)
+		snprintf(buf, len, "%s", "");
+	else if (s && s->db_dir_cache[0])
+		snprintf(buf, len, "%s", s->db_dir_cache);
+	else {
+		settings_cdr_journal(s, journal, sizeof(journal));
+		if ((slash = strrchr(journal, '/')) && slash != journal)
+			*slash = '\0';
+		snprintf(buf, len, "%s/directory.cache", journal);
+	}
 	return buf;
 }
 

@@ -86,6 +86,7 @@ struct tandem_settings {
 	int db_connect_timeout_ms;
 	char ctl_socket[108];   /* [control] socket: "" = settings_ctl_socket_default() */
 	char cdr_journal[256];  /* [cdr] journal: "" = settings_cdr_journal() default */
+	char db_dir_cache[256]; /* [database] directory_cache: "" = beside the journal; "off" = none */
 	int cdr_batch;          /* [cdr] batch: records per INSERT */
 	int cdr_alarm_after_ms; /* [cdr] alarm_after: warn when a record waits this long for the database */
 	bool cdr_enabled;       /* [cdr] enabled: no = write no CDRs at all (measurements only) */
@@ -122,6 +123,8 @@ const char *settings_ctl_socket(const struct tandem_settings *s, char *buf, size
 /* The CDR journal folder in effect: s->cdr_journal, else
  * /var/spool/tandem/cdr for root, else /tmp/tandem-UID/cdr. Returns buf. */
 const char *settings_cdr_journal(const struct tandem_settings *s, char *buf, size_t len);
+/* The directory cache's file ("" when off). */
+const char *settings_directory_cache(const struct tandem_settings *s, char *buf, size_t len);
 
 /* The runtime folder for sockets: $TANDEM_RUN_DIR, else /run/tandem for
  * root, else /tmp/tandem-UID. Returns buf. */

@@ -13,8 +13,30 @@
 #include <string.h>
 
 struct db_session {
-	PGconn *conn;
+	PGconn *conn; /* NULL: rows come from source */
+	db_session_tap_fn *tap;
+	void *tap_arg;
+	db_session_source_fn *source;
+	void *source_arg;
 };
+
+void db_session_set_tap(struct db_session *s, db_session_tap_fn *tap, void *arg)
+{
+	s->tap = tap;
+	s->tap_arg = arg;
+}
+
+int db_session_open_source(db_session_source_fn *source, void *arg, struct db_session **out)
+{
+	struct db_session *s = calloc(1, sizeof(*s));
+
+	*out = s;
+	if (!s)
+		return -ENOMEM;
+	s->source = source;
+	s->source_arg = arg;
+	return 0;
+}
 
 /* timeout_ms <= 0: libpq's default (none, or conninfo's). */
 static int db_session_connect(const char *conninfo, int timeout_ms, struct db_session **out, char *err, size_t errlen)
@@ -124,9 +146,11 @@ int db_session_value(struct db_session *s, const char *sql, int nparams, const c
 int db_session_exec(struct db_session *s, const char *sql, int nparams, const char *const *params, char *err,
 		    size_t errlen)
 {
-	PGresult *res = db_run(s, sql, nparams, params, err, errlen);
+	PGresult *res;
 
-	if (!res)
+	if (s->source)
+		return 0; /* BEGIN, COMMIT: the recording is one snapshot already */
+	if (!(res = db_run(s, sql, nparams, params, err, errlen)))
 		return -EIO;
 	PQclear(res);
 	return 0;
@@ -149,12 +173,16 @@ int db_session_script(struct db_session *s, const char *sql, char *err, size_t e
 int db_session_rows(struct db_session *s, const char *sql, int nparams, const char *const *params,
 		    int (*row)(void *arg, int ncols, const char *const *vals), void *arg, char *err, size_t errlen)
 {
-	PGresult *res = db_run(s, sql, nparams, params, err, errlen);
+	PGresult *res;
 	const char **vals = NULL;
 	int rc = 0, nf;
 
-	if (!res)
+	if (s->source)
+		return s->source(s->source_arg, sql, row, arg, err, errlen);
+	if (!(res = db_run(s, sql, nparams, params, err, errlen)))
 		return -EIO;
+	if (s->tap)
+		s->tap(s->tap_arg, sql, -1, NULL);
 	nf = PQnfields(res);
 	vals = calloc((size_t)nf + 1, sizeof(*vals));
 	if (!vals) {
@@ -165,6 +193,8 @@ int db_session_rows(struct db_session *s, const char *sql, int nparams, const ch
 	for (int r = 0; r < PQntuples(res) && rc == 0; r++) {
 		for (int c = 0; c < nf; c++)
 			vals[c] = PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+		if (s->tap)
+			s->tap(s->tap_arg, sql, nf, vals);
 		rc = row(arg, nf, vals);
 	}
 out:
@@ -180,6 +210,10 @@ int db_session_stream(struct db_session *s, const char *sql, int nparams, const 
 	PGresult *res;
 	int rc = 0, failed = 0;
 
+	if (s->source)
+		return s->source(s->source_arg, sql, row, arg, err, errlen);
+	if (s->tap)
+		s->tap(s->tap_arg, sql, -1, NULL);
 	if (!PQsendQueryParams(s->conn, sql, nparams, NULL, params, NULL, NULL, 0) || !PQsetSingleRowMode(s->conn)) {
 		db_message(err, errlen, NULL, PQerrorMessage(s->conn));
 		while ((res = PQgetResult(s->conn)))
@@ -194,6 +228,8 @@ int db_session_stream(struct db_session *s, const char *sql, int nparams, const 
 			int nf = PQnfields(res) < 64 ? PQnfields(res) : 64;
 			for (int c = 0; c < nf; c++)
 				vals[c] = PQgetisnull(res, 0, c) ? NULL : PQgetvalue(res, 0, c);
+			if (s->tap)
+				s->tap(s->tap_arg, sql, nf, vals);
 			rc = row(arg, nf, vals);
 			if (rc)
 				PQrequestCancel(s->conn);

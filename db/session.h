@@ -52,6 +52,20 @@ int db_session_script(struct db_session *s, const char *sql, char *err, size_t e
 int db_session_rows(struct db_session *s, const char *sql, int nparams, const char *const *params,
 		    int (*row)(void *arg, int ncols, const char *const *vals), void *arg, char *err, size_t errlen);
 
+/* A tap sees every row db_session_rows() and db_session_stream() hand
+ * out: tap(arg, sql, -1, NULL) when a query's rows begin, then one call
+ * per row. NULL removes it. (gateway/directory.c records the directory's
+ * rows with it: db/dir_cache.h.) */
+typedef void db_session_tap_fn(void *arg, const char *sql, int ncols, const char *const *vals);
+void db_session_set_tap(struct db_session *s, db_session_tap_fn *tap, void *arg);
+/* A session without a server, whose rows come from source: rows(arg,
+ * sql, row, rowarg, err, errlen) answers db_session_rows()/_stream() as
+ * they would (0, -EIO, or row()'s value); db_session_exec() succeeds
+ * (BEGIN, COMMIT); it is never alive and has no fd. */
+typedef int db_session_source_fn(void *arg, const char *sql, int (*row)(void *, int, const char *const *), void *rowarg,
+				 char *err, size_t errlen);
+int db_session_open_source(db_session_source_fn *source, void *arg, struct db_session **out);
+
 /* The same, for results of any size in constant memory: libpq's
  * single-row mode hands over one row at a time (at most 64 columns).
  * row() returning non-zero cancels the query; that value is returned. */

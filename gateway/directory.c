@@ -23,6 +23,8 @@
 #include "db/session.h"
 #include "gateway/loop.h"
 
+#include "db/dir_cache.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -65,8 +67,10 @@ struct gw_directory {
 	/* Under lock. */
 	pthread_mutex_t lock;
 	char conninfo[1024];
+	char cache[512]; /* the directory cache file ("": none) */
 	int reconnect_ms, connect_timeout_ms;
 	enum gw_dir_state state;
+	bool from_cache; /* the snapshot in use came from the cache */
 	char error[256];
 	unsigned long notifies, loads, load_failures, connects;
 
@@ -74,6 +78,7 @@ struct gw_directory {
 	struct db_session *sess;
 	uint64_t version;
 	bool have_snapshot;
+	bool tried_cache;
 	char last_logged[256];
 };
 
@@ -193,9 +198,18 @@ static void gw_dir_publish(struct gw_directory *d, struct dir_snapshot *snap)
 static int gw_dir_load(struct gw_directory *d)
 {
 	struct dir_snapshot *snap;
-	char err[512];
+	struct dir_cache_writer *w = NULL;
+	char err[512], cache[512], cerr[512];
 
+	pthread_mutex_lock(&d->lock);
+	snprintf(cache, sizeof(cache), "%s", d->cache);
+	pthread_mutex_unlock(&d->lock);
+	/* the rows go to the cache file as they are read (made durable only
+	 * if the load succeeds) */
+	if (cache[0] && dir_cache_begin(cache, d->sess, &w, cerr, sizeof(cerr)) < 0)
+		LOG_W("directory", "cannot write the directory cache: %s", cerr);
 	if (dir_load(d->sess, d->version + 1, &snap, err, sizeof(err)) < 0) {
+		dir_cache_abort(w);
 		pthread_mutex_lock(&d->lock);
 		d->load_failures++;
 		pthread_mutex_unlock(&d->lock);
@@ -205,9 +219,40 @@ static int gw_dir_load(struct gw_directory *d)
 			gw_dir_fail(d, "cannot load", err);
 		return -1;
 	}
+	if (w && dir_cache_commit(w, cerr, sizeof(cerr)) < 0)
+		LOG_W("directory", "cannot write the directory cache: %s", cerr);
 	d->version++;
 	gw_dir_publish(d, snap);
+	pthread_mutex_lock(&d->lock);
+	d->from_cache = false;
+	pthread_mutex_unlock(&d->lock);
 	return 0;
+}
+
+/* No database at start and nothing to route with: the last directory
+ * loaded, from the cache file, once. */
+static void gw_dir_from_cache(struct gw_directory *d)
+{
+	struct dir_snapshot *snap;
+	char cache[512], err[512];
+
+	pthread_mutex_lock(&d->lock);
+	snprintf(cache, sizeof(cache), "%s", d->cache);
+	pthread_mutex_unlock(&d->lock);
+	if (d->have_snapshot || d->tried_cache || !cache[0])
+		return;
+	d->tried_cache = true;
+	if (dir_cache_load(cache, d->version + 1, &snap, err, sizeof(err)) < 0) {
+		LOG_W("directory", "no directory cache to route with: %s", err);
+		return;
+	}
+	LOG_N("directory", "database unreachable: routing from the directory cache %s until it answers", cache);
+	d->version++;
+	gw_dir_publish(d, snap);
+	pthread_mutex_lock(&d->lock);
+	d->from_cache = true;
+	d->state = GW_DIR_STALE;
+	pthread_mutex_unlock(&d->lock);
 }
 
 /* Collect notifications; schedule a coalesced reload. Returns -1 when the
@@ -264,6 +309,7 @@ static void *gw_dir_main(void *arg)
 				deadline_in(&due, 0);
 				first = due;
 			} else {
+				gw_dir_from_cache(d);
 				deadline_in(&retry, gw_dir_reconnect_ms(d));
 			}
 		}
@@ -356,6 +402,7 @@ static void gw_dir_ready(void *arg, int revents)
 static void gw_dir_copy_settings(struct gw_directory *d, const struct tandem_settings *s)
 {
 	snprintf(d->conninfo, sizeof(d->conninfo), "%s", s->db_conninfo);
+	settings_directory_cache(s, d->cache, sizeof(d->cache));
 	d->reconnect_ms = s->db_reconnect_ms;
 	d->connect_timeout_ms = s->db_connect_timeout_ms;
 }
@@ -515,6 +562,7 @@ void gw_directory_status(struct gw_directory *d, struct ctl_out *out)
 {
 	unsigned long notifies, loads, failures, connects;
 	enum gw_dir_state state;
+	bool from_cache;
 	struct dir_stats st = {0};
 	char error[256], at[32] = "";
 	struct tm tm;
@@ -523,6 +571,7 @@ void gw_directory_status(struct gw_directory *d, struct ctl_out *out)
 	state = d->state;
 	snprintf(error, sizeof(error), "%s", d->error);
 	notifies = d->notifies, loads = d->loads, failures = d->load_failures, connects = d->connects;
+	from_cache = d->from_cache;
 	pthread_mutex_unlock(&d->lock);
 	if (d->cur) {
 		dir_snapshot_stats(d->cur->snap, &st);
@@ -537,6 +586,7 @@ void gw_directory_status(struct gw_directory *d, struct ctl_out *out)
 	ctl_out_kv(out, "dir_trunks", "%zu", st.trunks);
 	ctl_out_kv(out, "dir_loaded_at", "%s", at);
 	ctl_out_kv(out, "dir_load_ms", "%u", st.load_ms);
+	ctl_out_kv(out, "dir_source", "%s", !d->cur ? "" : from_cache ? "cache" : "database");
 	ctl_out_kv(out, "dir_error", "%s", error);
 	ctl_out_kv(out, "dir_notifies", "%lu", notifies);
 	ctl_out_kv(out, "dir_loads", "%lu", loads);

@@ -12,7 +12,8 @@
 noinst_LIBRARIES += db/libtandem_directory.a
 db_libtandem_directory_a_SOURCES = \
 	db/directory.c db/directory.h \
-	db/dir_load.c db/dir_load.h
+	db/dir_load.c db/dir_load.h \
+	db/dir_cache.c db/dir_cache.h
 gateway_libtandem_gateway_a_SOURCES += gateway/directory.c gateway/directory.h
 
 DIRECTORY_LIBS = gateway/libtandem_gateway.a db/libtandem_directory.a db/libtandem_route.a db/libtandem_db.a \
