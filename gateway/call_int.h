@@ -124,6 +124,11 @@ struct call {
 	/* --- TLS/SRTP required (gateway/call_secure.c) --- */
 	int a_srtp; /* a SIP ingress requires TLS/SRTP: our offers to it are RTP/SAVP */
 	int b_srtp; /* the SIP egress in hand requires TLS/SRTP: reached over TLS, offered RTP/SAVP */
+	/* --- Fax (gateway/call_fax.c) --- */
+	int fax;                /* enum call_fax_state */
+	int fax_no_t38;         /* T.38 not allowed: fax goes G.711 passthrough */
+	char fax_peer_addr[64]; /* the SIP peer's UDPTL stream, once in T.38 */
+	unsigned fax_peer_port;
 };
 
 struct gw_calls {
@@ -222,6 +227,17 @@ int call_secure_ingress(const struct gw_calls *calls, const struct gw_sip_invite
 /* Whether a SIP egress attempt to ruri may go (c->b_srtp set for it):
  * 0, or -EPERM with c->last_cause set and logged. */
 int call_secure_egress(struct call *c, const char *ruri);
+
+/* Fax (gateway/call_fax.c). */
+int call_fax_init(struct gw_calls *calls);
+/* Our T.38 re-INVITE's final response (status, the answer's SDP or NULL):
+ * 2xx with an image stream starts the T.38 gateway, anything else G.711
+ * passthrough. A no-op unless T.38 was offered. */
+void call_fax_reinvite_answered(struct call *c, int status, const char *sdp);
+/* A re-INVITE from the SIP peer of a PRI <-> SIP call: 0 when its SDP has
+ * no T.38 stream (not ours to answer), else the status to answer with
+ * (200 with the answer in answer[len], or 488). */
+int call_fax_reinvite_in(struct call *c, const char *sdp, char *answer, size_t len);
 
 /* Admission and routing of new calls (gateway/call_admit.c). */
 void calls_on_invite(void *arg, const struct gw_sip_invite *inv);

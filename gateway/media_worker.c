@@ -110,6 +110,7 @@ static void collect(struct media_bridge *b, struct media_stats *s)
 	s->jb_late = b->jb.late;
 	s->jb_resyncs = b->jb.resyncs;
 	s->jb_underruns = b->jb.underruns;
+	media_fax_collect(b, s);
 }
 
 static void publish(struct media_bridge *b)
@@ -120,6 +121,11 @@ static void publish(struct media_bridge *b)
 	pthread_mutex_lock(&b->stats_lock);
 	b->pub = s;
 	pthread_mutex_unlock(&b->stats_lock);
+}
+
+void media_bridge_publish(struct media_bridge *b)
+{
+	publish(b);
 }
 
 /* SpanDSP's realtime report: a digit starts (code) or ends (0). */
@@ -148,6 +154,8 @@ static void bridge_tdm(struct media_bridge *b, const uint8_t *in, size_t len)
 	int rc;
 
 	b->st.tdm_rx_bytes += len;
+	if (b->fax && media_fax_tdm(b, in, len))
+		return; /* T.38: the gateway has the channel */
 	if (b->drx) {
 		decode(b->law, in, lin, len);
 		dtmf_rx(b->drx, lin, (int)len);
@@ -225,6 +233,8 @@ static void bridge_rtp(struct media_bridge *b)
 	struct rtp_rx rx;
 	int n = 0;
 
+	if (b->fax && media_fax_rtp(b))
+		return; /* T.38: the socket carries UDPTL */
 	while (n++ < 64 && rtp_endpoint_recv(b->ep, arrival_now(), &rx) == 0) {
 		if (rx.kind == RTP_RX_NONE || !b->params.recv)
 			continue;
@@ -260,6 +270,7 @@ static void unwatch(struct media_worker *w, int fd)
 
 void media_bridge_release(struct media_bridge *b)
 {
+	media_fax_release(b);
 	if (b->drx)
 		dtmf_rx_free(b->drx);
 	if (b->dtx)
@@ -304,6 +315,8 @@ static void cmd_start(struct media_worker *w, struct media_bridge *b)
 		if (b->drx)
 			dtmf_rx_set_realtime_callback(b->drx, on_tone, b);
 	}
+	if (b->fax_detect && media_fax_start(b) < 0)
+		LOG_W(MEDIA_TAG, "span %d ch %d: no fax detection", id, b->channel);
 	b->rtp_tag.kind = TAG_RTP;
 	b->rtp_tag.ptr = b;
 	b->rtcp_tag.kind = TAG_RTCP;
@@ -413,7 +426,12 @@ static int run_commands(struct media_worker *w)
 		case CMD_QUIT:
 			quit = 1;
 			break;
+		case CMD_FAX:
+			if (c->b->running)
+				media_fax_cmd(c->b, c->fax);
+			break;
 		}
+		free(c->fax);
 		free(c);
 		if (quit) {
 			/* Put back what is left: media_free() frees it. */

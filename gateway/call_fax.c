@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Fax on PRI <-> SIP calls (docs/calls.md, "Fax"): when the media worker
+ * hears a fax tone on the B-channel (MEDIA_EV_FAX), offer T.38 to the SIP
+ * leg in a re-INVITE (m=image, UDPTL on the leg's RTP port); its 200
+ * switches the bridge to the T.38 gateway, a 488 or any other failure to
+ * G.711 passthrough. A T.38 re-INVITE from the SIP peer is answered and
+ * switches the bridge the same way; a repeat of it (a session refresh)
+ * keeps the running gateway. Loop thread; the media work is the worker's. */
+#include "config.h"
+
+#include "gateway/call_int.h"
+#include "gateway/call_media.h"
+#include "gateway/media_fax.h"
+#include "gateway/media_t38sdp.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+enum call_fax_state {
+	CALL_FAX_NONE = 0,
+	CALL_FAX_OFFERED,     /* our T.38 re-INVITE is out */
+	CALL_FAX_T38,         /* the bridge runs the T.38 gateway */
+	CALL_FAX_PASSTHROUGH, /* G.711 fax passthrough */
+};
+
+static struct call *call_by_uuid(struct gw_calls *calls, const char *uuid)
+{
+	for (struct call *c = calls->list; c; c = c->next)
+		if (strcmp(c->uuid, uuid) == 0)
+			return c;
+	return NULL;
+}
+
+/* The SIP leg of an answered PRI <-> SIP call, else NULL. */
+static struct gw_sip_leg *fax_sip_leg(struct call *c)
+{
+	if (c->state != CS_ANSWERED)
+		return NULL;
+	if (c->a.kind == LEG_SIP && c->b.kind == LEG_PRI && c->a.live)
+		return c->a.sip;
+	if (c->b.kind == LEG_SIP && c->a.kind == LEG_PRI && c->b.live)
+		return c->b.sip;
+	return NULL;
+}
+
+static void fax_passthrough(struct call *c, const char *why)
+{
+	CLOG(LOG_NOTICE, c, "fax: G.711 passthrough (%s)", why);
+	c->fax = CALL_FAX_PASSTHROUGH;
+	if (call_media_fax_mode(c->calls->media, c->uuid, MEDIA_FAX_PASSTHROUGH, NULL, NULL) < 0)
+		CLOG(LOG_WARNING, c, "fax: the bridge is gone");
+}
+
+static int fax_t38(struct call *c, const struct media_t38_info *peer, const struct media_t38_params *agreed)
+{
+	int rc = call_media_fax_mode(c->calls->media, c->uuid, MEDIA_FAX_T38, peer, agreed);
+
+	if (rc < 0)
+		return rc;
+	c->fax = CALL_FAX_T38;
+	c->fax_peer_port = peer->port;
+	snprintf(c->fax_peer_addr, sizeof(c->fax_peer_addr), "%s", peer->addr);
+	CLOG(LOG_NOTICE, c, "fax: T.38 to %s:%u (version %u, %u bit/s, %s)", peer->addr, peer->port, agreed->version,
+	     agreed->max_bitrate, agreed->ec == MEDIA_T38_EC_NONE ? "no error correction" : "UDPTL redundancy");
+	return 0;
+}
+
+/* Send the T.38 offer in a re-INVITE on leg. The SIP glue has no
+ * re-INVITE yet (the lead's "re-INVITE" change adds it): until it is
+ * merged this refuses, and the fax goes G.711 passthrough. */
+static int fax_send_reinvite(struct gw_sip_leg *leg, const char *sdp)
+{
+	(void)leg;
+	(void)sdp;
+	return -ENOSYS;
+}
+
+static void on_fax_tone(void *arg, const char *uuid, int tone)
+{
+	struct call *c = call_by_uuid(arg, uuid);
+	struct gw_sip_leg *leg;
+	char sdp[SDP_MAX];
+	int rc;
+
+	if (!c)
+		return;
+	CLOG(LOG_INFO, c, "fax: %s on the B-channel", media_fax_tone_name(tone));
+	if (c->fax != CALL_FAX_NONE || !(leg = fax_sip_leg(c)))
+		return; /* already switching or switched; or no SIP leg to switch */
+	if (c->fax_no_t38) {
+		fax_passthrough(c, "T.38 not enabled for this customer or trunk");
+		return;
+	}
+	if ((rc = call_media_t38_sdp(c->calls->media, c->uuid, NULL, sdp, sizeof(sdp), NULL)) < 0) {
+		fax_passthrough(c, "no T.38 offer");
+		return;
+	}
+	if ((rc = fax_send_reinvite(leg, sdp)) < 0) {
+		fax_passthrough(c, "the re-INVITE could not be sent");
+		return;
+	}
+	c->fax = CALL_FAX_OFFERED;
+	CLOG(LOG_INFO, c, "fax: T.38 offered in a re-INVITE");
+}
+
+int call_fax_init(struct gw_calls *calls)
+{
+	call_media_on_fax(calls->media, on_fax_tone, calls);
+	return 0;
+}
+
+void call_fax_reinvite_answered(struct call *c, int status, const char *sdp)
+{
+	struct media_t38_info peer;
+	struct media_t38_params agreed;
+
+	if (c->fax != CALL_FAX_OFFERED)
+		return;
+	if (status < 200 || status >= 300) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "the peer answered T.38 with %d", status);
+		fax_passthrough(c, why);
+		return;
+	}
+	if (!sdp || media_t38_parse(sdp, strlen(sdp), &peer) < 0 || peer.port == 0) {
+		fax_passthrough(c, "the peer's 200 has no T.38 stream");
+		return;
+	}
+	/* what we offered, narrowed by the answer (T.38 Annex D.2.3) */
+	media_t38_defaults(&agreed);
+	if (peer.p.version < agreed.version)
+		agreed.version = peer.p.version;
+	if (peer.p.max_bitrate && peer.p.max_bitrate < agreed.max_bitrate)
+		agreed.max_bitrate = peer.p.max_bitrate;
+	agreed.transferred_tcf = peer.p.transferred_tcf;
+	agreed.ec = peer.p.ec == MEDIA_T38_EC_NONE ? MEDIA_T38_EC_NONE : MEDIA_T38_EC_REDUNDANCY;
+	agreed.fill_bit_removal = 0;
+	agreed.max_datagram = peer.p.max_datagram;
+	if (fax_t38(c, &peer, &agreed) < 0)
+		fax_passthrough(c, "the bridge could not start T.38");
+}
+
+int call_fax_reinvite_in(struct call *c, const char *sdp, char *answer, size_t len)
+{
+	struct media_t38_info offer;
+	struct media_t38_params agreed;
+	int rc;
+
+	answer[0] = '\0';
+	if (!sdp || (rc = media_t38_parse(sdp, strlen(sdp), &offer)) == -ENOENT)
+		return 0; /* not T.38: the audio path answers it */
+	if (rc < 0 || offer.port == 0 || !fax_sip_leg(c))
+		return 488;
+	if (c->fax_no_t38)
+		return 488;
+	if (call_media_t38_sdp(c->calls->media, c->uuid, &offer, answer, len, &agreed) < 0)
+		return 488;
+	if (c->fax == CALL_FAX_T38 && offer.port == c->fax_peer_port && strcmp(offer.addr, c->fax_peer_addr) == 0) {
+		/* a session refresh (or a repeat): the gateway keeps running */
+		CLOG(LOG_INFO, c, "fax: T.38 re-INVITE with the same stream: kept");
+		return 200;
+	}
+	if (fax_t38(c, &offer, &agreed) < 0) {
+		answer[0] = '\0';
+		return 488;
+	}
+	return 200;
+}
