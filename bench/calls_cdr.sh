@@ -42,7 +42,9 @@ pg_sql "INSERT INTO customers (id, name, max_calls, max_cps) VALUES (1, 'acme', 
 	INSERT INTO trunks (id, name, kind) VALUES (2, 'carrier', 'sip');
 	INSERT INTO trunk_members (trunk_id, host, port) VALUES (2, '127.0.0.2', $UAS_PORT);
 	INSERT INTO routes (prefix, trunk_id) VALUES ('+1', 2);
-	UPDATE trunks SET ping_interval_s = 0 WHERE kind = 'sip'; -- SIPp members play INVITE scenarios: no OPTIONS" >/dev/null || die "provisioning failed"
+	-- SIPp members play INVITE scenarios: no OPTIONS; a loaded member answers
+	-- late rather than never: no failover timeout within the run
+	UPDATE trunks SET ping_interval_s = 0, invite_timeout_ms = 32000 WHERE kind = 'sip';" >/dev/null || die "provisioning failed"
 
 sipp -sf "$SIPP_DIR/uas_load.xml" -t u1 -i 127.0.0.2 -p "$UAS_PORT" -nostdin \
 	>"$T_DIR/uas.out" 2>&1 &

@@ -71,6 +71,8 @@ struct tandem_settings {
 	char sip_resolv_conf[512]; /* [sip] resolv_conf: DNS servers for RFC 3263 lookups; "" = /etc/resolv.conf */
 	char sip_tls_ca[512];      /* [sip] tls_ca: PEM CAs for peers' certificates; "" = none */
 	int sip_sdes_require_tls;  /* [sip] sdes_require_tls: SDES offers only over TLS (else 488) */
+	int sip_session_expires;   /* [sip] session_expires: RFC 4028 interval, seconds; 0 = none */
+	int sip_min_se;            /* [sip] min_se: shortest session interval taken, seconds */
 	int sec_flood_requests;    /* [security] flood_requests: per source and window; 0 = off */
 	int sec_flood_window_ms;
 	int sec_auth_failures; /* [security] auth_failures: 403s per source and window; 0 = off */

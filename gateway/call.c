@@ -130,6 +130,7 @@ static void call_free(struct call *c)
 	free(c->a_sdp);
 	free(c->b_sdp);
 	free(c->iam);
+	free(c->reinv_sdp);
 	free(c);
 }
 
@@ -708,9 +709,10 @@ static void calls_on_ended(void *arg, struct gw_sip_leg *leg, void *owner, int b
 {
 	struct call *c = owner;
 
-	(void)arg;
-	if (!c)
+	if (!arg || !c)
 		return;
+	if (cause == CAUSE_RECOVERY_ON_TIMER_EXPIRY && c->hangup_side == CDR_HANGUP_UNSET)
+		c->hangup_side = CDR_HANGUP_GATEWAY; /* its session timer ran out: our BYE */
 	if (c->a.kind == LEG_SIP && c->a.sip == leg) {
 		c->a.live = 0;
 		CLOG(LOG_INFO, c, "caller %s", by_bye ? "hung up (BYE)" : "cancelled");
@@ -728,6 +730,8 @@ static const struct gw_sip_events calls_sip_events = {
     .answered = calls_on_answered,
     .failed = calls_on_failed,
     .ended = calls_on_ended,
+    .reinvite = calls_on_reinvite,
+    .reinvited = calls_on_reinvited,
     .credential = calls_credential,
 };
 

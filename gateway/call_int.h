@@ -129,6 +129,14 @@ struct call {
 	int fax_no_t38;         /* T.38 not allowed: fax goes G.711 passthrough */
 	char fax_peer_addr[64]; /* the SIP peer's UDPTL stream, once in T.38 */
 	unsigned fax_peer_port;
+	/* --- re-INVITE within the answered call (gateway/call_dialog.c) --- */
+	int reinv_from;  /* 1 (a) or 2 (b): that leg's offer is relayed to the other SIP leg */
+	char *reinv_sdp; /* that offer, until answered */
+	/* a re-INVITE of the gateway's own (e.g. T.38) was answered: its
+	 * sender's continuation (NULL: none pending) */
+	void (*reinv_done)(struct call *c, int status, const char *sdp);
+	int held; /* the last offer from a SIP leg put the call on hold */
+	unsigned long reinvites;
 };
 
 struct gw_calls {
@@ -167,6 +175,11 @@ void call_attempt_reset(struct call *c);
 int call_did_fallback(struct call *c);
 int64_t call_now_ms(void);
 void call_reason(int cause, char *buf, size_t len);
+
+/* re-INVITE within an answered call (gateway/call_dialog.c): the gw_sip
+ * events. */
+void calls_on_reinvite(void *arg, struct gw_sip_leg *leg, void *owner, const char *sdp);
+void calls_on_reinvited(void *arg, struct gw_sip_leg *leg, void *owner, int status, const char *sdp);
 
 /* Failover and limits (gateway/call_hunt.c). */
 int call_hunt_init(struct gw_calls *calls);

@@ -322,6 +322,41 @@ int call_media_remote(struct call_media *cm, const char *uuid, const char *remot
 	return 0;
 }
 
+int call_media_reoffer(struct call_media *cm, const char *uuid, const char *remote, char *buf, size_t len)
+{
+	struct media_sdp_local local;
+	struct media_sdp_info info;
+	struct cm_leg *l;
+	int rc;
+
+	buf[0] = '\0';
+	if (!cm || !(l = cm_find(cm, uuid, NULL)))
+		return -ENOENT;
+	if ((rc = media_sdp_parse(remote, strlen(remote), cm_codecs(), &info)) < 0)
+		return rc;
+	/* no switch between RTP and SRTP within a call: keys never start (or
+	 * media never falls back to the clear) outside the checks the
+	 * initial INVITE had (TLS, require_secure) */
+	if (!!info.savp != !!l->params.srtp.suite)
+		return -EPROTO;
+	media_sdp_to_rtp(&info, 1, &l->params);
+	cm_answer_keys(l, &info);
+	l->offered_srtp = 0;
+	media_bridge_update(cm->media, l->bridge, &l->params);
+	memset(&local, 0, sizeof(local));
+	local.addr = cm->addr;
+	local.port = l->port;
+	local.sess_id = (unsigned long)(uintptr_t)l;
+	local.sess_version = l->version++;
+	local.first_pt = tdm_span_config(l->tdm)->law == TDM_LAW_ALAW ? RTP_PT_PCMA : RTP_PT_PCMU;
+	local.event_pt = RTP_PT_EVENT_DEF;
+	local.dir = MEDIA_DIR_SENDRECV;
+	local.crypto = info.savp ? &l->ours : NULL;
+	if ((rc = media_sdp_answer(&local, &info, buf, len)) < 0)
+		buf[0] = '\0';
+	return rc < 0 ? rc : (info.hold ? 1 : 0);
+}
+
 void call_media_end(struct call_media *cm, const char *uuid)
 {
 	struct cm_leg **link;

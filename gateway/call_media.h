@@ -40,6 +40,14 @@ int call_media_offer_srtp(const char *sdp);
  * answer (no G.711, or plain RTP / other crypto to our SRTP offer: the
  * bridge then stays silent rather than send in the clear). */
 int call_media_remote(struct call_media *cm, const char *uuid, const char *remote);
+/* A new offer from the SIP side of an established call (re-INVITE: hold,
+ * resume, a new address or codec, new SRTP keys): the bridge follows it
+ * and buf gets the answer (RFC 3264 8: same port, version + 1, the
+ * complementary direction). 1 when the offer puts the call on hold, 0
+ * otherwise; -ENOTSUP / -EPROTONOSUPPORT / -EINVAL: nothing usable,
+ * -EPROTO: RTP <-> SRTP switch refused (answer 488 either way: the
+ * session stays as it was); -ENOENT: no bridge. */
+int call_media_reoffer(struct call_media *cm, const char *uuid, const char *remote, char *buf, size_t len);
 /* The call ends: stop the bridge and free the endpoint. */
 void call_media_end(struct call_media *cm, const char *uuid);
 

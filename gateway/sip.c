@@ -19,6 +19,7 @@
 #include "gateway/sip_msg.h"
 #include "gateway/sip_tls.h"
 #include "gateway/sip_int.h"
+#include "gateway/sip_leg.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -34,44 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-struct gw_sip {
-	nua_t *nua;
-	char listen[160];
-	char transports[32];
-	char tls_listen[128];
-	int shutting_down, shut_down;
-	void (*done)(void *arg);
-	void *done_arg;
-	unsigned long invites, requests, legs_out, legs_live, uri_too_long, refused_banned;
-	unsigned long registers, reg_challenged, reg_refused, inv_challenged;
-	int max_uri;
-	struct gw_sec *sec;
-	struct gw_sip_events ev;
-	void *ev_arg;
-	struct gw_auth *auth;
-	struct gw_registrar *reg;
-	int reg_min, reg_max;
-	/* Every leg not yet freed: nua_destroy() drops handles whose dialog
-	 * was still closing (a BYE in flight at shutdown) without an event,
-	 * so gw_sip_free() frees what is left. */
-	struct gw_sip_leg *legs;
-};
-
-struct gw_sip_leg {
-	struct gw_sip *sip;
-	struct gw_sip_leg *prev, *next; /* sip->legs */
-	nua_handle_t *nh;
-	void *owner;
-	int incoming, answered, hung, done; /* done: the owner was told the leg ended */
-	int early_cancel;                   /* hung up before a response: CANCEL once one arrives */
-	int wants_100rel;
-	int retry_after; /* outgoing: the final response's Retry-After, seconds; -1: none */
-	char call_id[128];
-	struct sockaddr_storage src; /* incoming: where the INVITE came from */
-	sip_t const *cur;            /* the message an event to the owner is about (gw_sip_leg_body) */
-	char cur_ctype[512], cur_cdisp[256];
-};
 
 static void gw_sip_logger(void *stream, char const *fmt, va_list ap)
 {
@@ -375,6 +338,12 @@ static void on_r_invite(struct gw_sip *sip, int status, struct gw_sip_leg *leg, 
 
 	if (!leg)
 		return;
+	if (leg->reinv_out) {
+		gw_sip_reinvite_answered(sip, status, leg, msg);
+		return;
+	}
+	if (leg->answered && status >= 200)
+		return; /* a refresh nua sent on its own (RFC 4028), not a new answer */
 	if (!leg->call_id[0] && msg && msg->sip_call_id && msg->sip_call_id->i_id)
 		snprintf(leg->call_id, sizeof(leg->call_id), "%s", msg->sip_call_id->i_id);
 	/* nua sends the INVITE again by itself after a 5xx with a Retry-After
@@ -444,7 +413,9 @@ static void on_i_state(nua_handle_t *nh, struct gw_sip_leg *leg, int status, tag
 	if (state != nua_callstate_terminated)
 		return;
 	if (leg) {
-		leg_ended(leg, 0, status == 408 ? 102 : -1, NULL);
+		/* an answered dialog nua ended on its own (the far end stopped
+		 * refreshing the session, RFC 4028 10), or a timeout: cause 102 */
+		leg_ended(leg, 0, status == 408 || leg->answered ? 102 : -1, NULL);
 		nua_handle_bind(nh, NULL);
 		leg_free(leg);
 	}
@@ -509,7 +480,10 @@ static void gw_sip_event(nua_event_t event, int status, char const *phrase, nua_
 		return;
 	switch (event) {
 	case nua_i_invite:
-		on_i_invite(sip, nh, msg);
+		if (hmagic) /* within the dialog of a leg: a re-INVITE */
+			gw_sip_reinvite_in(sip, hmagic, msg);
+		else
+			on_i_invite(sip, nh, msg);
 		return;
 	case nua_i_register:
 		if (msg)
@@ -595,6 +569,12 @@ int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_
 		return -ENOMEM;
 	}
 	/* Sofia's resolver would quietly ask 127.0.0.1 instead */
+	if (s->sip_session_expires && s->sip_session_expires < s->sip_min_se) {
+		snprintf(err, errlen, "[sip] session_expires: %d is under min_se (%d); 0 turns the timer off",
+			 s->sip_session_expires, s->sip_min_se);
+		free(sip);
+		return -EINVAL;
+	}
 	if (s->sip_resolv_conf[0] && access(s->sip_resolv_conf, R_OK) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "[sip] resolv_conf: cannot read %s: %s", s->sip_resolv_conf, strerror(-rc));
@@ -647,7 +627,11 @@ int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_
 	    SIPTAG_USER_AGENT_STR(s->sip_user_agent), SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"),
 	    NUTAG_APPL_METHOD("REGISTER"), NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), NUTAG_MEDIA_ENABLE(0),
 	    SIPTAG_SUPPORTED_STR("100rel, timer"), NTATAG_MAXSIZE((usize_t)s->sip_max_message), NTATAG_PASS_100(1),
-	    TAG_IF(s->sip_resolv_conf[0], SRESTAG_RESOLV_CONF(s->sip_resolv_conf)), TAG_END());
+	    TAG_IF(s->sip_resolv_conf[0], SRESTAG_RESOLV_CONF(s->sip_resolv_conf)),
+	    /* RFC 4028: the far end refreshes; when it makes us, UPDATE carries
+	     * no offer, so the refresh needs no SDP from the call layer */
+	    NUTAG_SESSION_TIMER((unsigned)s->sip_session_expires), NUTAG_MIN_SE((unsigned)s->sip_min_se),
+	    NUTAG_SESSION_REFRESHER(nua_remote_refresher), NUTAG_UPDATE_REFRESH(1), TAG_END());
 	if (tls_dir[0])
 		gw_sip_tls_dir_remove(tls_dir); /* read by now: the key stays in one place */
 	if (!sip->nua) {
@@ -792,16 +776,7 @@ void gw_sip_leg_set_owner(struct gw_sip_leg *leg, void *owner)
 	leg->owner = owner;
 }
 
-/* A body's tags: the payload (binary-safe: an ISUP part may hold NULs),
- * made in home, and its Content-Type; MIME-Version for a multipart one. */
-struct body_tags {
-	sip_payload_t *pl;
-	const char *ctype;
-	int mime;
-	int sdp; /* it is or holds SDP */
-};
-
-static void body_tags(su_home_t *home, const struct gw_sip_body *b, struct body_tags *t)
+void gw_sip_body_tags(su_home_t *home, const struct gw_sip_body *b, struct gw_sip_body_tags *t)
 {
 	memset(t, 0, sizeof(*t));
 	if (!b || !b->data || !b->len || !b->ctype)
@@ -824,16 +799,20 @@ int gw_sip_respond_body(struct gw_sip_leg *leg, int status, const struct gw_sip_
 			const char *extra)
 {
 	su_home_t home[1] = {SU_HOME_INIT(home)};
-	struct body_tags bt;
+	struct gw_sip_body_tags bt;
 
-	if (!leg->incoming || leg->hung || status < 100 || status > 699)
+	if (!leg->incoming && !leg->reinv_in)
 		return -EINVAL;
+	if (leg->hung || status < 100 || status > 699)
+		return -EINVAL;
+	if (leg->reinv_in)
+		return gw_sip_reinvite_respond(leg, status, body, reason, extra);
 	if (leg->answered)
 		return -EPROTO;
 	/* Counted before the answer leaves: the next request may ban. */
 	if (status >= 300)
 		gw_sec_refused(leg->sip->sec, (struct sockaddr *)&leg->src, status);
-	body_tags(home, body, &bt);
+	gw_sip_body_tags(home, body, &bt);
 	nua_respond(leg->nh, status, sip_status_phrase(status) ? sip_status_phrase(status) : "Unknown",
 		    TAG_IF(bt.pl, SIPTAG_CONTENT_TYPE_STR(bt.ctype)), TAG_IF(bt.pl, SIPTAG_PAYLOAD(bt.pl)),
 		    TAG_IF(bt.mime, SIPTAG_MIME_VERSION_STR("1.0")),
@@ -881,7 +860,7 @@ int gw_sip_invite(struct gw_sip *sip, const struct gw_sip_call *c, void *owner, 
 	struct gw_sip_leg *leg;
 	su_home_t home[1] = {SU_HOME_INIT(home)};
 	struct gw_sip_body sdp = {"application/sdp", NULL, (const uint8_t *)c->sdp, c->sdp ? strlen(c->sdp) : 0};
-	struct body_tags bt;
+	struct gw_sip_body_tags bt;
 
 	nh = nua_handle(sip->nua, NULL, SIPTAG_TO_STR(c->to ? c->to : c->uri), TAG_END());
 	if (!nh)
@@ -893,7 +872,7 @@ int gw_sip_invite(struct gw_sip *sip, const struct gw_sip_call *c, void *owner, 
 	}
 	leg->owner = owner;
 	sip->legs_out++;
-	body_tags(home, c->body ? c->body : &sdp, &bt);
+	gw_sip_body_tags(home, c->body ? c->body : &sdp, &bt);
 	nua_invite(nh, NUTAG_URL(c->uri), TAG_IF(c->from, SIPTAG_FROM_STR(c->from)),
 		   TAG_IF(bt.pl, SIPTAG_CONTENT_TYPE_STR(bt.ctype)), TAG_IF(bt.pl, SIPTAG_PAYLOAD(bt.pl)),
 		   TAG_IF(bt.mime, SIPTAG_MIME_VERSION_STR("1.0")),
@@ -917,13 +896,13 @@ int gw_sip_hangup_body(struct gw_sip_leg *leg, int status, const char *reason, c
 {
 	int with_reason = reason && *reason;
 	su_home_t home[1] = {SU_HOME_INIT(home)};
-	struct body_tags bt;
+	struct gw_sip_body_tags bt;
 
 	if (leg->hung)
 		return 0;
 	leg->hung = 1;
 	leg->owner = NULL;
-	body_tags(home, body, &bt);
+	gw_sip_body_tags(home, body, &bt);
 	if (leg->answered)
 		nua_bye(leg->nh, TAG_IF(with_reason, SIPTAG_REASON_STR(reason)),
 			TAG_IF(bt.pl, SIPTAG_CONTENT_TYPE_STR(bt.ctype)), TAG_IF(bt.pl, SIPTAG_PAYLOAD(bt.pl)),

@@ -71,6 +71,17 @@ struct gw_sip_events {
 	/* Digest credentials: the HA1 and customer of user in realm, or -1
 	 * (gw_auth_lookup). Without it nobody authenticates. */
 	int (*credential)(void *arg, const char *user, const char *realm, char ha1[33], int64_t *customer_id);
+	/* A re-INVITE arrived within an established leg's dialog (hold,
+	 * resume, a new address, a session refresh, T.38). sdp is its offer,
+	 * "" when it has none (then the 2xx must carry one). Answer it with
+	 * gw_sip_respond(): a 2xx with sdp, or a failure (488, 491, 500) that
+	 * leaves the session as it was. Without this callback: 488. */
+	void (*reinvite)(void *arg, struct gw_sip_leg *leg, void *owner, const char *sdp);
+	/* Our re-INVITE (gw_sip_reinvite) has its final response: status, and
+	 * the answer sdp ("" if none). A failure leaves the session as it
+	 * was; 408 and 481 mean the dialog is gone (RFC 5057), and the leg's
+	 * ended callback follows. */
+	void (*reinvited)(void *arg, struct gw_sip_leg *leg, void *owner, int status, const char *sdp);
 	/* A REGISTER was accepted for a customer's AOR (optional). */
 	void (*registered)(void *arg, int64_t customer_id, const char *aor);
 };
@@ -117,6 +128,14 @@ int gw_sip_hangup(struct gw_sip_leg *leg, int status, const char *reason);
 /* The same, the BYE, CANCEL or final response carrying body (SIP-T: the
  * REL, RFC 3372); NULL: none. */
 int gw_sip_hangup_body(struct gw_sip_leg *leg, int status, const char *reason, const struct gw_sip_body *body);
+
+/* Send a re-INVITE with sdp on an established leg (either direction of
+ * the call): 0, -EBUSY while one is in progress either way (RFC 3261
+ * 14.1: the caller waits and tries again), -EPROTO before the 2xx or after
+ * hangup. The answer comes to the reinvited callback. */
+int gw_sip_reinvite(struct gw_sip_leg *leg, const char *sdp);
+/* Whether the leg has a re-INVITE waiting for our answer. */
+int gw_sip_leg_reinvite_pending(const struct gw_sip_leg *leg);
 
 /* Refuse an incoming INVITE with 407 and a fresh challenge (stale: the
  * client's nonce had expired). The leg is done, as after a failure. */
