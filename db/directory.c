@@ -160,7 +160,7 @@ int dir_builder_add_customer(struct dir_builder *b, int64_t id, const char *name
 	if (DIR_GROW(b, cust, ncust, ccust) < 0)
 		return -ENOMEM;
 	c = &b->cust[b->ncust];
-	*c = (struct dir_customer){id, strdup(name), enabled, max_calls, max_cps, max_duration_s, false};
+	*c = (struct dir_customer){id, strdup(name), enabled, max_calls, max_cps, max_duration_s, false, false};
 	if (!c->name)
 		return -ENOMEM;
 	b->ncust++;
@@ -285,6 +285,28 @@ int dir_builder_set_trunk_secure(struct dir_builder *b, int64_t id, bool require
 	for (size_t i = b->ntrunk; i-- > 0;) {
 		if (b->trunk[i].id == id) {
 			b->trunk[i].require_secure = require_secure;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int dir_builder_set_customer_t38(struct dir_builder *b, int64_t id, bool t38)
+{
+	for (size_t i = b->ncust; i-- > 0;) {
+		if (b->cust[i].id == id) {
+			b->cust[i].no_t38 = !t38;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int dir_builder_set_trunk_t38(struct dir_builder *b, int64_t id, bool t38)
+{
+	for (size_t i = b->ntrunk; i-- > 0;) {
+		if (b->trunk[i].id == id) {
+			b->trunk[i].no_t38 = !t38;
 			return 0;
 		}
 	}

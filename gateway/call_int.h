@@ -127,6 +127,7 @@ struct call {
 	/* --- Fax (gateway/call_fax.c) --- */
 	int fax;                /* enum call_fax_state */
 	int fax_no_t38;         /* T.38 not allowed: fax goes G.711 passthrough */
+	int fax_retries;        /* our T.38 offer sent again after crossing another */
 	char fax_peer_addr[64]; /* the SIP peer's UDPTL stream, once in T.38 */
 	unsigned fax_peer_port;
 	/* --- re-INVITE within the answered call (gateway/call_dialog.c) --- */
@@ -247,10 +248,14 @@ int call_fax_init(struct gw_calls *calls);
  * 2xx with an image stream starts the T.38 gateway, anything else G.711
  * passthrough. A no-op unless T.38 was offered. */
 void call_fax_reinvite_answered(struct call *c, int status, const char *sdp);
-/* A re-INVITE from the SIP peer of a PRI <-> SIP call: 0 when its SDP has
- * no T.38 stream (not ours to answer), else the status to answer with
- * (200 with the answer in answer[len], or 488). */
+/* A re-INVITE from the SIP peer of an answered call: 0 when it is not
+ * ours to answer (no PRI leg; no T.38 stream: the audio path answers it,
+ * after the bridge has left T.38 mode if it was in it), else the status
+ * to answer with (200 with the answer in answer[len], 488, 500). */
 int call_fax_reinvite_in(struct call *c, const char *sdp, char *answer, size_t len);
+/* c->invite_timer fired on an answered call (the timer is idle once the
+ * call is answered; the fax uses it to send its T.38 offer again). */
+void call_fax_timer(struct call *c);
 
 /* Admission and routing of new calls (gateway/call_admit.c). */
 void calls_on_invite(void *arg, const struct gw_sip_invite *inv);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "gateway/media_int.h"
+#include "gateway/media_fax.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -295,8 +296,14 @@ static void bridge_stopped(struct media_worker *w, struct media_bridge *b)
 	collect(b, &ev.stats);
 	ev.span = b->span;
 	ev.channel = b->channel;
-	LOG_I(MEDIA_TAG, "span %d ch %d: stopped: rtp tx %lu rx %lu lost %lu", tdm_span_config(b->span)->id, b->channel,
-	      ev.stats.rtp_tx_packets, ev.stats.rtp_rx_packets, ev.stats.rtp_rx_lost);
+	LOG_I(MEDIA_TAG, "span %d ch %d: stopped: rtp tx %lu rx %lu lost %lu%s", tdm_span_config(b->span)->id,
+	      b->channel, ev.stats.rtp_tx_packets, ev.stats.rtp_rx_packets, ev.stats.rtp_rx_lost,
+	      ev.stats.fax_mode ? " (fax)" : "");
+	if (ev.stats.fax_mode)
+		LOG_I(MEDIA_TAG, "span %d ch %d: fax %s: udptl tx %lu rx %lu recovered %lu lost %lu bad %lu pages %lu",
+		      tdm_span_config(b->span)->id, b->channel, media_fax_mode_name(ev.stats.fax_mode),
+		      ev.stats.udptl_tx, ev.stats.udptl_rx, ev.stats.udptl_recovered, ev.stats.udptl_lost,
+		      ev.stats.udptl_bad, ev.stats.fax_pages);
 	media_bridge_release(b);
 	/* The last the worker does with b: the loop frees it. */
 	media_post_event(w->m, &ev);

@@ -86,7 +86,7 @@ static const struct prov_cmd prov_cmds[] = {
     {"route", "del", prov_route_del, "PREFIX --trunk NAME [--customer NAME]", "delete an outbound route",
      "Deletes the route from PREFIX to the trunk (the customer's own with --customer).\n"},
     {"customer", "add", prov_customer_add,
-     "NAME [--disable] [--max-calls N] [--max-cps N] [--max-duration S] [--require-secure]"
+     "NAME [--disable] [--max-calls N] [--max-cps N] [--max-duration S] [--require-secure] [--t38 yes|no]"
      " [--user U --password P [--realm R]]"
      " [--address CIDR]... [--allow PREFIX]... [--deny PREFIX]... [--caller PREFIX]...",
      "add a customer",
@@ -107,6 +107,8 @@ static const struct prov_cmd prov_cmds[] = {
      "  --allow/--deny PREFIX  destinations it may / may not call (repeatable; the\n"
      "                       longest matching prefix decides; none: all allowed)\n"
      "  --caller PREFIX      caller numbers it may present (repeatable; none: any)\n"
+     "  --t38 yes|no         faxes with its PBX as T.38 (re-INVITE) or, no, G.711\n"
+     "                       passthrough only (default yes)\n"
      "All of it is one transaction: nothing is written when any value is refused.\n"},
     {"customer", "set", prov_customer_set,
      "NAME [--enable|--disable] [customer add's options] [--no-require-secure] [--del-user U [--realm R]]"
@@ -150,6 +152,8 @@ static const struct prov_cmd prov_cmds[] = {
      "  --invite-timeout MS       no answer at all before failover, 500..300000 (1000)\n"
      "  --require-secure          TLS and SRTP required: only members with transport tls\n"
      "                            are used, offered RTP/SAVP; its INVITEs only over TLS\n"
+     "  --t38 yes|no              faxes toward it as T.38 (re-INVITE) or, no, G.711\n"
+     "                            passthrough only (default yes)\n"
      "PRI trunks only:\n"
      "  --span NAME               a span (spans table) of the trunk, repeatable\n"
      "All of it is one transaction: nothing is written when any value is refused.\n"},

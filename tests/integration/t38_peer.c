@@ -170,8 +170,11 @@ int main(int argc, char **argv)
 		}
 		if (p.done && !end_at)
 			end_at = now_ms() + 500;
-		if (last_rx && now_ms() - last_rx > 5000)
-			break; /* the far end has gone quiet: the call is over */
+		/* The far end has gone quiet: the call is over. RTP flows all
+		 * along; T.38 is silent while only this side talks (its CED
+		 * and DIS take 4 s, and DIS is repeated every 3 s until T1). */
+		if (last_rx && now_ms() - last_rx > (p.t38 ? 40000 : 5000))
+			break;
 	}
 	printf("result=%s status=%d pages=%d elapsed_ms=%lld udptl_rx=%lu udptl_tx=%lu recovered=%lu lost=%lu bad=%lu "
 	       "rtp_rx=%lu\n",

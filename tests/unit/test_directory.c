@@ -68,6 +68,10 @@ static struct dir_snapshot *sample(void)
 	rc = rc ?: dir_builder_set_customer_secure(b, 4, true);
 	rc = rc ?: dir_builder_set_trunk_secure(b, 10, true);
 	is_int(dir_builder_set_trunk_secure(b, 99, true), -ENOENT, "require_secure of an unknown trunk: -ENOENT");
+	rc = rc ?: dir_builder_set_customer_t38(b, 3, false);
+	rc = rc ?: dir_builder_set_trunk_t38(b, 30, false);
+	rc = rc ?: dir_builder_set_trunk_t38(b, 10, true);
+	is_int(dir_builder_set_customer_t38(b, 99, false), -ENOENT, "t38 of an unknown customer: -ENOENT");
 	rc = rc ?: dir_builder_add_cause(b, 10, DIR_SIP_TO_Q850, 17, 486);
 	rc = rc ?: dir_builder_add_cause(b, 10, DIR_Q850_TO_SIP, 34, 503);
 	rc = rc ?: dir_builder_add_cause(b, 30, DIR_Q850_TO_SIP, 1, 404);
@@ -107,6 +111,9 @@ static void test_addresses(const struct dir_snapshot *s)
 	ok(dir_customer(s, 4)->require_secure && !dir_customer(s, 1)->require_secure,
 	   "require_secure is kept per customer");
 	ok(dir_trunk(s, 10)->require_secure && !dir_trunk(s, 30)->require_secure, "and per trunk");
+	ok(dir_customer(s, 3)->no_t38 && !dir_customer(s, 1)->no_t38,
+	   "t38 false is kept per customer (true by default)");
+	ok(dir_trunk(s, 30)->no_t38 && !dir_trunk(s, 10)->no_t38, "and per trunk");
 }
 
 static void test_credentials(const struct dir_snapshot *s)

@@ -64,8 +64,9 @@ static int far_open(struct far *f)
 	return tdm_span_virtual_from_fds(&cfg, d[0], a[0], &f->span);
 }
 
-/* One 20 ms block out on channel 1, and the bridge's answer back. */
-static int tdm_step(struct far *f, const uint8_t *out, uint8_t *in)
+/* One 20 ms block out on channel 1, and the bridge's answer back within
+ * ms. */
+static int tdm_step_ms(struct far *f, const uint8_t *out, uint8_t *in, int ms)
 {
 	uint8_t msg[1 + RTP_FRAME];
 	struct pollfd p = {.fd = f->fd, .events = POLLIN};
@@ -74,10 +75,21 @@ static int tdm_step(struct far *f, const uint8_t *out, uint8_t *in)
 	memcpy(msg + 1, out, RTP_FRAME);
 	if (send(f->fd, msg, sizeof(msg), 0) != (ssize_t)sizeof(msg))
 		return -1;
-	if (poll(&p, 1, TIMEOUT_MS) != 1 || recv(f->fd, msg, sizeof(msg), 0) != (ssize_t)sizeof(msg) || msg[0] != 1)
+	if (poll(&p, 1, ms) != 1 || recv(f->fd, msg, sizeof(msg), 0) != (ssize_t)sizeof(msg) || msg[0] != 1)
 		return -1;
 	memcpy(in, msg + 1, RTP_FRAME);
 	return 0;
+}
+
+/* The bridge starts on its worker after media_bridge_start() returns: a
+ * first block sent before that is dropped unanswered, so the first block
+ * is sent again until one is answered. */
+static int tdm_step(struct far *f, const uint8_t *out, uint8_t *in, int first)
+{
+	for (int i = 0; first && i < TIMEOUT_MS / 100; i++)
+		if (tdm_step_ms(f, out, in, 100) == 0)
+			return 0;
+	return first ? -1 : tdm_step_ms(f, out, in, TIMEOUT_MS);
 }
 
 static int udp_peer(unsigned *port)
@@ -264,7 +276,7 @@ static void one_fax(struct media *m, struct far *f, int t38, int drop_every, con
 
 		for (int i = 0; i < RTP_FRAME; i++)
 			out[i] = linear_to_alaw(i < got ? pcm[i] : 0);
-		if (tdm_step(f, out, in) < 0) {
+		if (tdm_step(f, out, in, steps == 0) < 0) {
 			blocks_ok = 0;
 			break;
 		}

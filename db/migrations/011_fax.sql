@@ -1,4 +1,4 @@
--- 010_fax: T.38 fax per customer and per trunk (docs/calls.md, "Fax").
+-- 011_fax: T.38 fax per customer and per trunk (docs/calls.md, "Fax").
 -- With t38 set (the default), a fax heard on a PRI <-> SIP call is
 -- offered to the SIP leg as T.38 in a re-INVITE; with it cleared, the
 -- call goes G.711 fax passthrough at once (a peer known to mishandle
