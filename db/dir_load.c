@@ -17,7 +17,7 @@
 /* Disabled customers and trunks are loaded too: the call layer tells
  * "refused" from "unknown". Unlimited trunk limits read as -1. */
 static const char dir_customer_sql[] =
-    "SELECT id, name, enabled, max_calls, max_cps, max_duration_s, require_secure, dtmf_mode FROM customers";
+    "SELECT id, name, enabled, max_calls, max_cps, max_duration_s, require_secure, dtmf_mode, t38 FROM customers";
 static const char dir_address_sql[] = "SELECT address, customer_id FROM customer_addresses";
 static const char dir_credential_sql[] = "SELECT username, realm, ha1, customer_id FROM customer_credentials";
 /* Every column tandemd uses, in one pass: the trunk, its failover and
@@ -26,7 +26,7 @@ static const char dir_trunk_sql[] =
     "SELECT id, name, kind, enabled, coalesce(max_calls, -1), coalesce(max_cps, -1),"
     " invite_timeout_ms, array_to_string(failover_codes, ','), limit_status, limit_cause,"
     " register, auth_user, auth_password, register_expires, ping_interval_s, ping_up, ping_down,"
-    " sipt, require_secure, dtmf_mode FROM trunks";
+    " sipt, require_secure, dtmf_mode, t38 FROM trunks";
 static const char dir_member_sql[] =
     "SELECT id, trunk_id, host, coalesce(port, 0), transport, priority, weight FROM trunk_members";
 static const char dir_destination_sql[] = "SELECT customer_id, prefix, action FROM customer_destinations";
@@ -67,15 +67,17 @@ static int dir_load_customer(void *arg, int ncols, const char *const *v)
 	int64_t id, calls, dur;
 	double cps;
 
-	if (ncols != 8 || db_text_int64(v[0], &id) < 0 || !v[2] || db_text_int64(v[3], &calls) < 0 || calls < 0 ||
+	if (ncols != 9 || db_text_int64(v[0], &id) < 0 || !v[2] || db_text_int64(v[3], &calls) < 0 || calls < 0 ||
 	    calls > 100000 || dir_num(v[4], &cps) < 0 || db_text_int64(v[5], &dur) < 0 || dur < 1 || dur > 604800 ||
-	    !v[6])
+	    !v[6] || !v[7] || !v[8])
 		return dir_refuse(c, -EINVAL, v[1]);
 	c->rc = dir_builder_add_customer(c->b, id, v[1], v[2][0] == 't', (unsigned)calls, cps, (unsigned)dur);
 	if (c->rc == 0)
 		c->rc = dir_builder_set_customer_secure(c->b, id, v[6][0] == 't');
 	if (c->rc == 0)
 		c->rc = dir_builder_set_customer_dtmf(c->b, id, (enum dir_dtmf)dir_dtmf_parse(v[7]));
+	if (c->rc == 0)
+		c->rc = dir_builder_set_customer_t38(c->b, id, v[8][0] == 't');
 	return c->rc < 0 ? dir_refuse(c, c->rc, v[1]) : 0;
 }
 
@@ -146,8 +148,8 @@ static int dir_load_trunk(void *arg, int ncols, const char *const *v)
 	int64_t id, calls;
 	double cps;
 
-	if (ncols != 20 || db_text_int64(v[0], &id) < 0 || !v[2] || !v[3] || db_text_int64(v[4], &calls) < 0 ||
-	    calls < -1 || calls > 100000 || dir_num(v[5], &cps) < 0 || !v[18])
+	if (ncols != 21 || db_text_int64(v[0], &id) < 0 || !v[2] || !v[3] || db_text_int64(v[4], &calls) < 0 ||
+	    calls < -1 || calls > 100000 || dir_num(v[5], &cps) < 0 || !v[18] || !v[19] || !v[20])
 		return dir_refuse(c, -EINVAL, v[1]);
 	c->rc = dir_builder_add_trunk(c->b, id, v[1], strcmp(v[2], "pri") == 0 ? DIR_TRUNK_PRI : DIR_TRUNK_SIP,
 				      v[3][0] == 't', (int)calls, cps);
@@ -165,6 +167,8 @@ static int dir_load_trunk(void *arg, int ncols, const char *const *v)
 		c->rc = dir_builder_set_trunk_secure(c->b, id, v[18][0] == 't');
 	if (c->rc == 0)
 		c->rc = dir_builder_set_trunk_dtmf(c->b, id, (enum dir_dtmf)dir_dtmf_parse(v[19]));
+	if (c->rc == 0)
+		c->rc = dir_builder_set_trunk_t38(c->b, id, v[20][0] == 't');
 	return c->rc < 0 ? dir_refuse(c, c->rc, v[1]) : 0;
 }
 

@@ -160,8 +160,8 @@ int dir_builder_add_customer(struct dir_builder *b, int64_t id, const char *name
 	if (DIR_GROW(b, cust, ncust, ccust) < 0)
 		return -ENOMEM;
 	c = &b->cust[b->ncust];
-	*c = (struct dir_customer){id,      strdup(name),   enabled, max_calls,
-				   max_cps, max_duration_s, false,   DIR_DTMF_RFC4733};
+	*c = (struct dir_customer){id,    strdup(name),     enabled, max_calls, max_cps, max_duration_s,
+				   false, DIR_DTMF_RFC4733, false};
 	if (!c->name)
 		return -ENOMEM;
 	b->ncust++;
@@ -270,52 +270,64 @@ int dir_builder_add_trunk(struct dir_builder *b, int64_t id, const char *name, e
 }
 
 /* The loader sets these right after adding the row: search from the end. */
+/* The customer or trunk with id, searched from the end (added last). */
+static struct dir_customer *builder_cust(struct dir_builder *b, int64_t id)
+{
+	for (size_t i = b->ncust; i-- > 0;)
+		if (b->cust[i].id == id)
+			return &b->cust[i];
+	return NULL;
+}
+
+static struct dir_trunk *builder_trunk(struct dir_builder *b, int64_t id)
+{
+	for (size_t i = b->ntrunk; i-- > 0;)
+		if (b->trunk[i].id == id)
+			return &b->trunk[i];
+	return NULL;
+}
+
+#define DTMF_OK(m) ((m) == DIR_DTMF_RFC4733 || (m) == DIR_DTMF_INFO || (m) == DIR_DTMF_INBAND)
 int dir_builder_set_customer_secure(struct dir_builder *b, int64_t id, bool require_secure)
 {
-	for (size_t i = b->ncust; i-- > 0;) {
-		if (b->cust[i].id == id) {
-			b->cust[i].require_secure = require_secure;
-			return 0;
-		}
-	}
-	return -ENOENT;
+	struct dir_customer *c = builder_cust(b, id);
+
+	return c ? (c->require_secure = require_secure, 0) : -ENOENT;
 }
 
 int dir_builder_set_trunk_secure(struct dir_builder *b, int64_t id, bool require_secure)
 {
-	for (size_t i = b->ntrunk; i-- > 0;) {
-		if (b->trunk[i].id == id) {
-			b->trunk[i].require_secure = require_secure;
-			return 0;
-		}
-	}
-	return -ENOENT;
+	struct dir_trunk *t = builder_trunk(b, id);
+
+	return t ? (t->require_secure = require_secure, 0) : -ENOENT;
 }
 
 int dir_builder_set_customer_dtmf(struct dir_builder *b, int64_t id, enum dir_dtmf mode)
 {
-	if (mode != DIR_DTMF_RFC4733 && mode != DIR_DTMF_INFO && mode != DIR_DTMF_INBAND)
-		return -EINVAL;
-	for (size_t i = b->ncust; i-- > 0;) {
-		if (b->cust[i].id == id) {
-			b->cust[i].dtmf_mode = mode;
-			return 0;
-		}
-	}
-	return -ENOENT;
+	struct dir_customer *c = builder_cust(b, id);
+
+	return !DTMF_OK(mode) ? -EINVAL : c ? (c->dtmf_mode = mode, 0) : -ENOENT;
+}
+
+int dir_builder_set_customer_t38(struct dir_builder *b, int64_t id, bool t38)
+{
+	struct dir_customer *c = builder_cust(b, id);
+
+	return c ? (c->no_t38 = !t38, 0) : -ENOENT;
 }
 
 int dir_builder_set_trunk_dtmf(struct dir_builder *b, int64_t id, enum dir_dtmf mode)
 {
-	if (mode != DIR_DTMF_RFC4733 && mode != DIR_DTMF_INFO && mode != DIR_DTMF_INBAND)
-		return -EINVAL;
-	for (size_t i = b->ntrunk; i-- > 0;) {
-		if (b->trunk[i].id == id) {
-			b->trunk[i].dtmf_mode = mode;
-			return 0;
-		}
-	}
-	return -ENOENT;
+	struct dir_trunk *t = builder_trunk(b, id);
+
+	return !DTMF_OK(mode) ? -EINVAL : t ? (t->dtmf_mode = mode, 0) : -ENOENT;
+}
+
+int dir_builder_set_trunk_t38(struct dir_builder *b, int64_t id, bool t38)
+{
+	struct dir_trunk *t = builder_trunk(b, id);
+
+	return t ? (t->no_t38 = !t38, 0) : -ENOENT;
 }
 
 int dir_dtmf_parse(const char *s)

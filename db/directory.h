@@ -53,6 +53,7 @@ struct dir_customer {
 	unsigned max_duration_s; /* an answered call is cut after this */
 	bool require_secure;     /* its calls only over TLS with SRTP (008_security) */
 	enum dir_dtmf dtmf_mode; /* how DTMF reaches its PBX (010_dtmf) */
+	bool no_t38;             /* t38 false: its faxes G.711 passthrough, no T.38 re-INVITE (011_fax) */
 };
 
 /* A SIP trunk's ISUP encapsulation (trunks.sipt, 005_provisioning; gateway/
@@ -95,6 +96,7 @@ struct dir_trunk {
 	enum dir_sipt sipt;          /* dir_builder_set_trunk_sipt(); DIR_SIPT_NONE by default */
 	bool require_secure;         /* calls toward it only over TLS with SRTP (008_security) */
 	enum dir_dtmf dtmf_mode;     /* how DTMF reaches it (010_dtmf) */
+	bool no_t38;                 /* t38 false: faxes toward it G.711 passthrough (011_fax) */
 };
 
 /* One gateway of a SIP trunk. */
@@ -171,6 +173,9 @@ int dir_builder_set_customer_dtmf(struct dir_builder *b, int64_t id, enum dir_dt
 int dir_builder_set_trunk_dtmf(struct dir_builder *b, int64_t id, enum dir_dtmf mode);
 /* "rfc4733", "info", "inband" -> the mode, or -1. */
 int dir_dtmf_parse(const char *s);
+/* customers.t38, trunks.t38 (011_fax; true until set). 0 or -ENOENT. */
+int dir_builder_set_customer_t38(struct dir_builder *b, int64_t id, bool t38);
+int dir_builder_set_trunk_t38(struct dir_builder *b, int64_t id, bool t38);
 int dir_builder_add_member(struct dir_builder *b, int64_t id, int64_t trunk_id, const char *host, unsigned port,
 			   enum dir_transport transport, unsigned priority, unsigned weight);
 /* A trunk's failover and limit settings (replacing the defaults

@@ -883,7 +883,7 @@ int gw_calls_new(const struct gw_calls_deps *deps, const struct tandem_settings 
 	calls->billing = deps->billing;
 	calls->media = deps->media;
 	calls->s = s;
-	if (call_hunt_init(calls) < 0) {
+	if (call_hunt_init(calls) < 0 || call_fax_init(calls) < 0) {
 		free(calls);
 		return -ENOMEM;
 	}

@@ -101,6 +101,7 @@ static void call_route_did(struct call *c, const struct route_did *did, const ch
 
 		c->b_srtp = cust && cust->require_secure; /* its PBX: over TLS, offered SRTP */
 		c->b_dtmf = cust ? (int)cust->dtmf_mode : 0;
+		c->fax_no_t38 = cust && cust->no_t38;
 	}
 	if (call_start_sip(c, NULL, target, !did->target) < 0) {
 		if (!call_did_fallback(c))
@@ -204,6 +205,7 @@ void calls_on_invite(void *arg, const struct gw_sip_invite *inv)
 	c->a.live = 1;
 	c->a_srtp = carrier ? carrier->require_secure : cust->require_secure;
 	c->a_dtmf = (int)(carrier ? carrier->dtmf_mode : cust->dtmf_mode);
+	c->fax_no_t38 = carrier ? carrier->no_t38 : cust->no_t38;
 	gw_sip_leg_set_owner(inv->leg, c);
 	snprintf(c->call_id, sizeof(c->call_id), "%s", inv->call_id);
 	snprintf(c->dialed, sizeof(c->dialed), "%s", inv->ruri_user);

@@ -58,7 +58,7 @@ void calls_on_reinvite(void *arg, struct gw_sip_leg *leg, void *owner, const cha
 {
 	struct call *c = owner;
 	struct leg *x, *y;
-	char **last, **sent;
+	char **last, **sent, fax[SDP_MAX];
 	int rc;
 
 	(void)arg;
@@ -78,7 +78,11 @@ void calls_on_reinvite(void *arg, struct gw_sip_leg *leg, void *owner, const cha
 	c->reinvites++;
 	y = x == &c->a ? &c->b : &c->a;
 	if (y->kind == LEG_PRI) {
-		reoffer_local(c, leg, sdp);
+		/* T.38 in or out of fax mode is the fax's (gateway/call_fax.c) */
+		if ((rc = call_fax_reinvite_in(c, sdp, fax, sizeof(fax))) > 0)
+			gw_sip_respond(leg, rc, rc == 200 ? fax : NULL, NULL, NULL);
+		else
+			reoffer_local(c, leg, sdp);
 		return;
 	}
 	last = x == &c->a ? &c->a_sdp : &c->b_sdp;

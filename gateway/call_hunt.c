@@ -196,6 +196,7 @@ static int hunt_start_member(struct call *c, const struct dir_trunk *tr, const s
 	c->member_id = m->id;
 	c->b_srtp = tr->require_secure;
 	c->b_dtmf = (int)tr->dtmf_mode;
+	c->fax_no_t38 = tr->no_t38;
 	if (call_start_sip(c, m, NULL, 0) < 0)
 		return -1;
 	gw_timer_start(c->invite_timer, tr->fo.invite_timeout_ms);
@@ -313,6 +314,10 @@ void call_invite_timeout(void *arg)
 	struct call *c = arg;
 	char reason[160];
 
+	if (c->state == CS_ANSWERED) {
+		call_fax_timer(c); /* the timer's second use (gateway/call_fax.c) */
+		return;
+	}
 	if (c->b.kind != LEG_SIP || !c->b.live || c->b.answered)
 		return;
 	c->calls->member_timeouts++;

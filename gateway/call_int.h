@@ -124,6 +124,12 @@ struct call {
 	/* --- TLS/SRTP required (gateway/call_secure.c) --- */
 	int a_srtp; /* a SIP ingress requires TLS/SRTP: our offers to it are RTP/SAVP */
 	int b_srtp; /* the SIP egress in hand requires TLS/SRTP: reached over TLS, offered RTP/SAVP */
+	/* --- Fax (gateway/call_fax.c) --- */
+	int fax;                /* enum call_fax_state */
+	int fax_no_t38;         /* T.38 not allowed: fax goes G.711 passthrough */
+	int fax_retries;        /* our T.38 offer sent again after crossing another */
+	char fax_peer_addr[64]; /* the SIP peer's UDPTL stream, once in T.38 */
+	unsigned fax_peer_port;
 	/* --- re-INVITE within the answered call (gateway/call_dialog.c) --- */
 	int reinv_from;  /* 1 (a) or 2 (b): that leg's offer is relayed to the other SIP leg */
 	char *reinv_sdp; /* that offer, until answered */
@@ -247,6 +253,20 @@ void call_dtmf_init(struct gw_calls *calls);
 /* The digit of an INFO body (application/dtmf-relay or application/dtmf):
  * 1 and *digit, 0 when it holds none, -1 for another type. */
 int call_dtmf_parse(const struct gw_sip_body *b, char *digit);
+/* Fax (gateway/call_fax.c). */
+int call_fax_init(struct gw_calls *calls);
+/* Our T.38 re-INVITE's final response (status, the answer's SDP or NULL):
+ * 2xx with an image stream starts the T.38 gateway, anything else G.711
+ * passthrough. A no-op unless T.38 was offered. */
+void call_fax_reinvite_answered(struct call *c, int status, const char *sdp);
+/* A re-INVITE from the SIP peer of an answered call: 0 when it is not
+ * ours to answer (no PRI leg; no T.38 stream: the audio path answers it,
+ * after the bridge has left T.38 mode if it was in it), else the status
+ * to answer with (200 with the answer in answer[len], 488, 500). */
+int call_fax_reinvite_in(struct call *c, const char *sdp, char *answer, size_t len);
+/* c->invite_timer fired on an answered call (the timer is idle once the
+ * call is answered; the fax uses it to send its T.38 offer again). */
+void call_fax_timer(struct call *c);
 
 /* Admission and routing of new calls (gateway/call_admit.c). */
 void calls_on_invite(void *arg, const struct gw_sip_invite *inv);

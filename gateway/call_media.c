@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/settings.h"
 #include "gateway/media.h"
+#include "gateway/media_fax.h"
 #include "gateway/media_sdp.h"
 #include "gateway/rtp_srtp.h"
 #include "gateway/spans.h"
@@ -44,6 +45,8 @@ struct call_media {
 	unsigned long ec_by_tone, ec_by_request, plc_samples; /* of stopped bridges */
 	void (*digit_fn)(void *arg, const char *uuid, char digit);
 	void *digit_arg;
+	void (*on_fax)(void *arg, const char *uuid, int tone); /* MEDIA_EV_FAX, for gateway/call_fax.c */
+	void *fax_arg;
 };
 
 static struct cm_leg *cm_find(struct call_media *cm, const char *uuid, struct cm_leg ***link);
@@ -68,6 +71,8 @@ static void cm_event(void *arg, const struct media_event *ev)
 		if (l && l->dtmf == CALL_MEDIA_DTMF_INFO)
 			cm->digit_fn(cm->digit_arg, l->uuid, ev->digit);
 	}
+	if (ev->type == MEDIA_EV_FAX && cm->on_fax && ev->cookie)
+		cm->on_fax(cm->fax_arg, ev->cookie, ev->fax);
 	if (ev->type == MEDIA_EV_DTMF)
 		LOG_I(TAG, "[%.8s] DTMF '%c' from %s", ev->cookie ? (const char *)ev->cookie : "?", ev->digit,
 		      ev->from == MEDIA_SIDE_RTP ? "RTP" : "the B-channel");
@@ -272,6 +277,7 @@ const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_sp
 		 * telephone-event (tones then pass in-band, RFC 4733 2.6) */
 		bc.dtmf_from_tdm = dtmf == CALL_MEDIA_DTMF_INFO ||
 				   (dtmf == CALL_MEDIA_DTMF_RFC4733 && (!have_remote || info.event_pt >= 0));
+		bc.fax_detect = 1;
 		bc.cookie = l->uuid;
 		/* the endpoint's port, before the bridge takes it over */
 		l->port = rtp_endpoint_port(ep);
@@ -438,4 +444,58 @@ static void call_media_srtp_status(const struct call_media *cm, struct ctl_out *
 	ctl_out_kv(out, "media_srtp_total", "%lu", cm ? cm->srtp_legs : 0);
 	ctl_out_kv(out, "media_srtp_auth_failed", "%lu", auth);
 	ctl_out_kv(out, "media_srtp_replayed", "%lu", replay);
+}
+
+/* --- Fax (gateway/call_fax.c) -------------------------------------------- */
+
+void call_media_on_fax(struct call_media *cm, void (*fn)(void *arg, const char *uuid, int tone), void *arg)
+{
+	if (!cm)
+		return;
+	cm->on_fax = fn;
+	cm->fax_arg = arg;
+}
+
+int call_media_t38_sdp(struct call_media *cm, const char *uuid, const struct media_t38_info *offer, char *buf,
+		       size_t len, struct media_t38_params *agreed)
+{
+	struct media_sdp_local local;
+	struct media_t38_params ours;
+	struct cm_leg *l;
+
+	buf[0] = '\0';
+	if (!cm || !(l = cm_find(cm, uuid, NULL)))
+		return -ENOENT;
+	memset(&local, 0, sizeof(local));
+	local.addr = cm->addr;
+	local.port = l->port; /* UDPTL on the leg's RTP port (docs/media.md, "Fax") */
+	local.sess_id = (unsigned long)(uintptr_t)l;
+	local.sess_version = l->version++;
+	media_t38_defaults(&ours);
+	if (!offer) {
+		if (agreed)
+			*agreed = ours;
+		return media_t38_offer(&local, &ours, buf, len);
+	}
+	return media_t38_answer(&local, &ours, offer, buf, len, agreed);
+}
+
+int call_media_fax_mode(struct call_media *cm, const char *uuid, int mode, const struct media_t38_info *peer,
+			const struct media_t38_params *agreed)
+{
+	struct media_fax_t38 t;
+	struct cm_leg *l;
+
+	if (!cm || !(l = cm_find(cm, uuid, NULL)) || !l->bridge)
+		return -ENOENT;
+	memset(&t, 0, sizeof(t));
+	if (mode == MEDIA_FAX_T38) {
+		if (!peer || !agreed)
+			return -EINVAL;
+		snprintf(t.remote_addr, sizeof(t.remote_addr), "%s", peer->addr);
+		t.remote_port = peer->port;
+		t.p = *agreed;
+		t.symmetric = 1;
+	}
+	return media_bridge_fax(cm->media, l->bridge, (enum media_fax_mode)mode, mode == MEDIA_FAX_T38 ? &t : NULL);
 }

@@ -74,4 +74,19 @@ void call_media_end(struct call_media *cm, const char *uuid);
 
 void call_media_status(const struct call_media *cm, struct ctl_out *out);
 
+/* Fax (gateway/call_fax.c). fn hears MEDIA_EV_FAX: uuid's B-channel
+ * carries a fax tone (enum media_fax_tone). */
+struct media_t38_info;
+struct media_t38_params;
+void call_media_on_fax(struct call_media *cm, void (*fn)(void *arg, const char *uuid, int tone), void *arg);
+/* uuid's T.38 SDP, UDPTL on the leg's RTP port: an offer (offer NULL) or
+ * the answer to a parsed one; *agreed (may be NULL) gets what we will
+ * use. 0, -ENOENT (no such leg), or media_t38_offer/_answer's errors. */
+int call_media_t38_sdp(struct call_media *cm, const char *uuid, const struct media_t38_info *offer, char *buf,
+		       size_t len, struct media_t38_params *agreed);
+/* Switch uuid's bridge to enum media_fax_mode mode; for MEDIA_FAX_T38
+ * the far end's UDPTL stream and the agreed parameters. 0 or -errno. */
+int call_media_fax_mode(struct call_media *cm, const char *uuid, int mode, const struct media_t38_info *peer,
+			const struct media_t38_params *agreed);
+
 #endif

@@ -44,6 +44,11 @@ static void post(struct media_worker *w, struct media_cmd *c)
 	wake(w->cmd_fd);
 }
 
+void media_post_cmd(struct media_worker *w, struct media_cmd *c)
+{
+	post(w, c);
+}
+
 static struct media_cmd *cmd_new(enum media_cmd_type type)
 {
 	struct media_cmd *c = calloc(1, sizeof(*c));
@@ -208,6 +213,7 @@ void media_free(struct media *m)
 			next = c->next;
 			if (c->type == CMD_ADD_SPAN)
 				free(c->ws);
+			free(c->fax);
 			free(c);
 		}
 		for (struct media_wspan *ws = w->spans, *next; ws; ws = next) {
@@ -346,6 +352,7 @@ int media_bridge_start(struct media *m, const struct media_bridge_config *cfg, s
 	b->dtmf_from_tdm = cfg->dtmf_from_tdm;
 	b->echo_tail_ms = cfg->echo_tail_ms;
 	b->want_plc = cfg->plc;
+	b->fax_detect = cfg->fax_detect;
 	b->cookie = cfg->cookie;
 	b->ep = cfg->rtp;
 	b->params = cfg->params;

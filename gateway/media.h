@@ -35,6 +35,12 @@ struct media_stats {
 	unsigned long ec_disabled_by_tone;    /* a 2100 Hz answer tone (ANS, ANSam, with or without reversals) */
 	unsigned long ec_disabled_by_request; /* media_bridge_echo_disable() */
 	unsigned long plc_samples;            /* samples concealed toward TDM (lost RTP after playout started) */
+	/* Fax (gateway/media_fax.h) */
+	int fax_mode;                              /* enum media_fax_mode */
+	unsigned long udptl_tx, udptl_rx;          /* UDPTL packets sent, received (well-formed) */
+	unsigned long udptl_recovered, udptl_lost; /* IFPs taken from redundancy; sequence numbers lost */
+	unsigned long udptl_bad;                   /* malformed datagrams dropped */
+	unsigned long fax_pages;                   /* T.38 gateway: pages transferred */
 };
 
 enum media_ec {
@@ -49,6 +55,7 @@ enum media_event_type {
 	MEDIA_EV_RTP_TIMEOUT,      /* no RTP for rtp_timeout_ms of TDM time (once; again after RTP resumes) */
 	MEDIA_EV_STOPPED,          /* the bridge is gone: ev->stats are final; the handle is freed after the callback */
 	MEDIA_EV_SPAN_DOWN, /* the span's audio fd failed (peer gone): ev->span; its bridges stay until stopped */
+	MEDIA_EV_FAX,       /* a fax tone on the B-channel: ev->fax (enum media_fax_tone), once per kind */
 };
 
 enum media_side {
@@ -65,6 +72,7 @@ struct media_event {
 	char digit;               /* MEDIA_EV_DTMF: '0'-'9', '*', '#', 'A'-'D' */
 	enum media_side from;     /* MEDIA_EV_DTMF: where it came from */
 	struct media_stats stats; /* MEDIA_EV_STOPPED */
+	int fax;                  /* MEDIA_EV_FAX: enum media_fax_tone (gateway/media_fax.h) */
 };
 
 /* Called on the loop's thread (or the thread calling
@@ -118,6 +126,7 @@ struct media_bridge_config {
 	int dtmf_from_tdm;        /* detect in-band tones, send them as RFC 4733 */
 	unsigned echo_tail_ms;    /* cancel line echo up to this tail (16..256 ms); 0: no canceller */
 	int plc;                  /* conceal lost RTP toward TDM (SpanDSP plc) */
+	int fax_detect;           /* detect CNG, CED and V.21 preamble on the B-channel (MEDIA_EV_FAX) */
 	void *cookie;             /* returned in events (the call) */
 };
 

@@ -11,7 +11,10 @@ gateway_libtandem_media_a_SOURCES = \
 	gateway/media.c gateway/media.h gateway/media_int.h \
 	gateway/media_worker.c \
 	gateway/media_echo.c gateway/media_echo.h \
-	gateway/media_plc.c gateway/media_plc.h
+	gateway/media_plc.c gateway/media_plc.h \
+	gateway/media_fax.c gateway/media_fax.h \
+	gateway/udptl.c gateway/udptl.h \
+	gateway/media_t38sdp.c gateway/media_t38sdp.h
 gateway_libtandem_media_a_CFLAGS = $(AM_CFLAGS) $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS) $(SRTP_CFLAGS) $(SPEEXDSP_CFLAGS)
 
 # Link order: media, span, then the loop (gateway) and common.
@@ -19,7 +22,7 @@ MEDIA_LIBS = gateway/libtandem_media.a gateway/libtandem_span.a gateway/libtande
 	common/libtandem_common.a $(SOFIA_LIBS) $(SPANDSP_LIBS) $(SPEEXDSP_LIBS) $(SRTP_LIBS) -lpthread -lm
 
 MEDIA_TESTS = tests/unit/test_rtp tests/unit/test_media_sdp tests/unit/test_media_bridge tests/unit/test_srtp \
-	tests/unit/test_media_echo
+	tests/unit/test_media_echo tests/unit/test_udptl tests/unit/test_t38sdp tests/unit/test_media_fax
 check_PROGRAMS += $(MEDIA_TESTS)
 tests_unit_test_rtp_SOURCES = tests/unit/test_rtp.c tests/tap.h
 tests_unit_test_rtp_LDADD = $(MEDIA_LIBS)
@@ -27,6 +30,13 @@ tests_unit_test_media_sdp_SOURCES = tests/unit/test_media_sdp.c tests/tap.h
 tests_unit_test_media_sdp_LDADD = $(MEDIA_LIBS)
 tests_unit_test_srtp_SOURCES = tests/unit/test_srtp.c tests/tap.h
 tests_unit_test_srtp_LDADD = $(MEDIA_LIBS)
+tests_unit_test_udptl_SOURCES = tests/unit/test_udptl.c tests/tap.h
+tests_unit_test_udptl_LDADD = $(MEDIA_LIBS)
+tests_unit_test_t38sdp_SOURCES = tests/unit/test_t38sdp.c tests/tap.h
+tests_unit_test_t38sdp_LDADD = $(MEDIA_LIBS)
+tests_unit_test_media_fax_SOURCES = tests/unit/test_media_fax.c tests/fax_tiff.c tests/fax_tiff.h tests/tap.h
+tests_unit_test_media_fax_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(TIFF_CFLAGS)
+tests_unit_test_media_fax_LDADD = $(MEDIA_LIBS) $(TIFF_LIBS)
 tests_unit_test_media_bridge_SOURCES = tests/unit/test_media_bridge.c tests/tap.h
 tests_unit_test_media_bridge_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
 tests_unit_test_media_bridge_LDADD = $(MEDIA_LIBS)
@@ -48,3 +58,13 @@ all-local: bench/echo$(EXEEXT)
 bench_echo_SOURCES = bench/echo.c
 bench_echo_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SPEEXDSP_CFLAGS)
 bench_echo_LDADD = $(MEDIA_LIBS)
+
+# The fax test programs of tests/integration/fax_t38.sh: the SIP side's
+# T.38 / G.711 fax terminal (SpanDSP over our UDPTL), and test pages.
+check_PROGRAMS += tests/integration/t38_peer tests/integration/fax_page
+tests_integration_t38_peer_SOURCES = tests/integration/t38_peer.c
+tests_integration_t38_peer_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
+tests_integration_t38_peer_LDADD = $(MEDIA_LIBS)
+tests_integration_fax_page_SOURCES = tests/integration/fax_page.c tests/fax_tiff.c tests/fax_tiff.h
+tests_integration_fax_page_CFLAGS = $(AM_CFLAGS) $(TIFF_CFLAGS)
+tests_integration_fax_page_LDADD = $(TIFF_LIBS)

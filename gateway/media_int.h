@@ -16,6 +16,8 @@
 struct dtmf_rx_state_s; /* SpanDSP's, seen by media_worker.c only */
 struct dtmf_tx_state_s;
 struct media_echo_bridge; /* gateway/media_echo.c */
+struct media_fax;         /* gateway/media_fax.c: the bridge's fax state, the worker's */
+struct media_fax_cmd;     /* gateway/media_fax.c: a CMD_FAX's arguments */
 
 /* What an epoll registration points at. */
 enum media_tag_kind {
@@ -45,7 +47,8 @@ enum media_cmd_type {
 	CMD_UPDATE,
 	CMD_DTMF,
 	CMD_STOP,
-	CMD_QUIT
+	CMD_QUIT,
+	CMD_FAX /* gateway/media_fax.c */
 };
 
 struct media_cmd {
@@ -56,7 +59,8 @@ struct media_cmd {
 	struct rtp_params params; /* CMD_UPDATE */
 	char digit;               /* CMD_DTMF */
 	enum media_side to;
-	int done; /* CMD_REMOVE_SPAN: set under the worker's lock */
+	struct media_fax_cmd *fax; /* CMD_FAX; freed with the command */
+	int done;                  /* CMD_REMOVE_SPAN: set under the worker's lock */
 };
 
 struct media_worker {
@@ -87,6 +91,7 @@ struct media_bridge {
 	int dtmf_to_tdm, dtmf_from_tdm;
 	unsigned echo_tail_ms; /* 0: no echo canceller */
 	int want_plc;
+	int fax_detect;
 	void *cookie;
 	atomic_int echo_off_req; /* any thread: media_bridge_echo_disable() */
 	/* The loop's. */
@@ -108,6 +113,8 @@ struct media_bridge {
 	uint32_t ev_ts;
 	unsigned long quiet;   /* TDM samples since the last RTP packet */
 	struct media_stats st; /* the counters media.c does not derive */
+	struct media_fax *fax; /* fax detection, T.38 gateway (NULL: neither) */
+	int fax_passthrough;   /* G.711 fax passthrough: no echo canceller, no PLC, no DTMF detection */
 	/* Published by the worker, read by anyone: under stats_lock. */
 	pthread_mutex_t stats_lock;
 	struct media_stats pub;
@@ -141,6 +148,20 @@ struct media {
 void *media_worker_main(void *arg);
 /* Queue an event for the loop (any worker). */
 void media_post_event(struct media *m, const struct media_event *ev);
+/* Publish the bridge's counters (its worker). */
+void media_bridge_publish(struct media_bridge *b);
+/* media.c: queue a command for a worker (the loop). */
+void media_post_cmd(struct media_worker *w, struct media_cmd *c);
+
+/* media_fax.c, on the worker: start detection (cmd_start, fax_detect set);
+ * a TDM block, 1 when it was handled whole (T.38 mode); the socket
+ * readable, 1 when handled (T.38 mode); a CMD_FAX; counters; release. */
+int media_fax_start(struct media_bridge *b);
+int media_fax_tdm(struct media_bridge *b, const uint8_t *in, size_t len);
+int media_fax_rtp(struct media_bridge *b);
+void media_fax_cmd(struct media_bridge *b, const struct media_fax_cmd *fc);
+void media_fax_collect(const struct media_bridge *b, struct media_stats *s);
+void media_fax_release(struct media_bridge *b);
 /* Free what a bridge holds besides itself (endpoint, DSP); idempotent. */
 void media_bridge_release(struct media_bridge *b);
 

@@ -52,7 +52,10 @@ int media_plc_start(struct media_bridge *b)
 
 void media_plc_get(struct media_bridge *b, uint8_t *out, size_t len)
 {
-	b->st.plc_samples += media_plc_fill(b->plc, &b->jb, b->law == TDM_LAW_ALAW, out, len);
+	/* no concealment under a fax: a made-up waveform breaks the modem's
+	 * demodulation worse than the gap it fills */
+	b->st.plc_samples +=
+	    media_plc_fill(b->fax_passthrough ? NULL : b->plc, &b->jb, b->law == TDM_LAW_ALAW, out, len);
 }
 
 void media_plc_release(struct media_bridge *b)

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "gateway/media_int.h"
+#include "gateway/media_fax.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -112,6 +113,7 @@ static void collect(struct media_bridge *b, struct media_stats *s)
 	s->jb_late = b->jb.late;
 	s->jb_resyncs = b->jb.resyncs;
 	s->jb_underruns = b->jb.underruns;
+	media_fax_collect(b, s);
 }
 
 static void publish(struct media_bridge *b)
@@ -122,6 +124,11 @@ static void publish(struct media_bridge *b)
 	pthread_mutex_lock(&b->stats_lock);
 	b->pub = s;
 	pthread_mutex_unlock(&b->stats_lock);
+}
+
+void media_bridge_publish(struct media_bridge *b)
+{
+	publish(b);
 }
 
 /* SpanDSP's realtime report: a digit starts (code) or ends (0). */
@@ -150,6 +157,8 @@ static void bridge_tdm(struct media_bridge *b, uint8_t *in, size_t len)
 	int rc;
 
 	b->st.tdm_rx_bytes += len;
+	if (b->fax && media_fax_tdm(b, in, len))
+		return; /* T.38: the gateway has the channel */
 	media_echo_bridge_rx(b, in, len);
 	if (b->drx) {
 		decode(b->law, in, lin, len);
@@ -229,6 +238,8 @@ static void bridge_rtp(struct media_bridge *b)
 	struct rtp_rx rx;
 	int n = 0;
 
+	if (b->fax && media_fax_rtp(b))
+		return; /* T.38: the socket carries UDPTL */
 	while (n++ < 64 && rtp_endpoint_recv(b->ep, arrival_now(), &rx) == 0) {
 		if (rx.kind == RTP_RX_NONE || !b->params.recv)
 			continue;
@@ -264,6 +275,7 @@ static void unwatch(struct media_worker *w, int fd)
 
 void media_bridge_release(struct media_bridge *b)
 {
+	media_fax_release(b);
 	if (b->drx)
 		dtmf_rx_free(b->drx);
 	if (b->dtx)
@@ -290,8 +302,14 @@ static void bridge_stopped(struct media_worker *w, struct media_bridge *b)
 	collect(b, &ev.stats);
 	ev.span = b->span;
 	ev.channel = b->channel;
-	LOG_I(MEDIA_TAG, "span %d ch %d: stopped: rtp tx %lu rx %lu lost %lu", tdm_span_config(b->span)->id, b->channel,
-	      ev.stats.rtp_tx_packets, ev.stats.rtp_rx_packets, ev.stats.rtp_rx_lost);
+	LOG_I(MEDIA_TAG, "span %d ch %d: stopped: rtp tx %lu rx %lu lost %lu%s", tdm_span_config(b->span)->id,
+	      b->channel, ev.stats.rtp_tx_packets, ev.stats.rtp_rx_packets, ev.stats.rtp_rx_lost,
+	      ev.stats.fax_mode ? " (fax)" : "");
+	if (ev.stats.fax_mode)
+		LOG_I(MEDIA_TAG, "span %d ch %d: fax %s: udptl tx %lu rx %lu recovered %lu lost %lu bad %lu pages %lu",
+		      tdm_span_config(b->span)->id, b->channel, media_fax_mode_name(ev.stats.fax_mode),
+		      ev.stats.udptl_tx, ev.stats.udptl_rx, ev.stats.udptl_recovered, ev.stats.udptl_lost,
+		      ev.stats.udptl_bad, ev.stats.fax_pages);
 	media_bridge_release(b);
 	/* The last the worker does with b: the loop frees it. */
 	media_post_event(w->m, &ev);
@@ -310,6 +328,8 @@ static void cmd_start(struct media_worker *w, struct media_bridge *b)
 		if (b->drx)
 			dtmf_rx_set_realtime_callback(b->drx, on_tone, b);
 	}
+	if (b->fax_detect && media_fax_start(b) < 0)
+		LOG_W(MEDIA_TAG, "span %d ch %d: no fax detection", id, b->channel);
 	b->rtp_tag.kind = TAG_RTP;
 	b->rtp_tag.ptr = b;
 	b->rtcp_tag.kind = TAG_RTCP;
@@ -421,7 +441,12 @@ static int run_commands(struct media_worker *w)
 		case CMD_QUIT:
 			quit = 1;
 			break;
+		case CMD_FAX:
+			if (c->b->running)
+				media_fax_cmd(c->b, c->fax);
+			break;
 		}
+		free(c->fax);
 		free(c);
 		if (quit) {
 			/* Put back what is left: media_free() frees it. */

@@ -37,11 +37,12 @@ enum {
 	CO_SECURE = 1 << 16,
 	CO_NO_SECURE = 1 << 17,
 	CO_DTMF = 1 << 18,
+	CO_T38 = 1 << 19,
 };
 
 #define CO_SETTINGS                                                                                                \
 	(CO_ENABLE | CO_DISABLE | CO_MAX_CALLS | CO_MAX_CPS | CO_MAX_DURATION | CO_USER | CO_PASSWORD | CO_REALM | \
-	 CO_ADDRESS | CO_ALLOW | CO_DENY | CO_CALLER | CO_SECURE | CO_DTMF)
+	 CO_ADDRESS | CO_ALLOW | CO_DENY | CO_CALLER | CO_SECURE | CO_DTMF | CO_T38)
 #define CO_REMOVALS (CO_DEL_USER | CO_DEL_ADDRESS | CO_DEL_DEST | CO_DEL_CALLER | CO_NO_SECURE)
 
 struct cust_opts {
@@ -49,6 +50,7 @@ struct cust_opts {
 	bool enable, disable, secure, no_secure;
 	const char *max_calls, *max_cps, *max_duration, *user, *password, *realm, *del_user;
 	const char *dtmf_mode; /* --dtmf-mode */
+	const char *t38;       /* --t38 yes|no */
 	/* Without --realm: the gateway's [sip] realm from the same settings
 	 * file, since that is the realm its challenges name. */
 	const char *default_realm;
@@ -91,6 +93,7 @@ static int cust_parse(int argc, char **argv, unsigned allowed, bool named, struc
 	    {"require-secure", no_argument, NULL, CO_SECURE},
 	    {"no-require-secure", no_argument, NULL, CO_NO_SECURE},
 	    {"dtmf-mode", required_argument, NULL, CO_DTMF},
+	    {"t38", required_argument, NULL, CO_T38},
 	    {NULL, 0, NULL, 0},
 	};
 	int c, rc = 0;
@@ -115,6 +118,9 @@ static int cust_parse(int argc, char **argv, unsigned allowed, bool named, struc
 			break;
 		case CO_DTMF:
 			o->dtmf_mode = optarg;
+			break;
+		case CO_T38:
+			o->t38 = optarg;
 			break;
 		case CO_MAX_CALLS:
 			o->max_calls = optarg;
@@ -174,6 +180,8 @@ static int cust_parse(int argc, char **argv, unsigned allowed, bool named, struc
 		return prov_usage(o->what, "--require-secure and --no-require-secure exclude each other");
 	if (o->enable && o->disable)
 		return prov_usage(o->what, "--enable and --disable exclude each other");
+	if (o->t38 && strcmp(o->t38, "yes") != 0 && strcmp(o->t38, "no") != 0)
+		return prov_refuse(o->what, "--t38", o->t38, "is not yes or no");
 	if ((o->user != NULL) != (o->password != NULL))
 		return prov_usage(o->what, "--user and --password go together");
 	if (o->realm && !o->user && !o->del_user)
@@ -330,14 +338,15 @@ static int cust_apply(struct db_session *s, const struct cust_opts *o, const cha
 {
 	const char *en = o->enable ? "t" : o->disable ? "f" : NULL;
 	const char *sec = o->secure ? "t" : o->no_secure ? "f" : NULL;
-	const char *p[] = {id, en, o->max_calls, o->max_cps, o->max_duration, sec, o->dtmf_mode};
+	const char *t38 = o->t38 ? (strcmp(o->t38, "yes") == 0 ? "t" : "f") : NULL;
+	const char *p[] = {id, en, o->max_calls, o->max_cps, o->max_duration, sec, o->dtmf_mode, t38};
 	int rc = prov_exec(s, o->what,
 			   "UPDATE customers SET enabled = coalesce($2::boolean, enabled),"
 			   " max_calls = coalesce($3::integer, max_calls), max_cps = coalesce($4::numeric, max_cps),"
 			   " max_duration_s = coalesce($5::integer, max_duration_s),"
 			   " require_secure = coalesce($6::boolean, require_secure),"
-			   " dtmf_mode = coalesce($7, dtmf_mode) WHERE id = $1",
-			   7, p, NULL, 0);
+			   " dtmf_mode = coalesce($7, dtmf_mode), t38 = coalesce($8::boolean, t38) WHERE id = $1",
+			   8, p, NULL, 0);
 	const char *realm = o->realm ? o->realm : o->default_realm;
 
 	if (!rc && o->del_user) {
@@ -500,28 +509,29 @@ static int cust_table(struct db_session *s, const char *what, struct prov_rows *
 int prov_customer_show(struct prov_ctx *ctx, int argc, char **argv)
 {
 	static const char *const kv[] = {"field", "value"};
-	static const char *const fields[] = {"name", "enabled",    "max_calls", "max_cps",        "max_duration",
-					     "dids", "own_routes", "created",   "require_secure", "dtmf_mode"};
+	static const char *const fields[] = {"name",           "enabled",   "max_calls",  "max_cps",
+					     "max_duration",   "dids",      "own_routes", "created",
+					     "require_secure", "dtmf_mode", "t38"};
 	static const char *const cred[] = {"user", "realm"}, *const addr[] = {"address"},
 				 *const dest[] = {"prefix", "action"}, *const callers[] = {"prefix"};
 	struct cust_opts o;
 	struct db_session *s;
 	struct prov_rows r[5] = {{0}};
 	struct ctl_table t[5];
-	char id[32], *cells[20];
+	char id[32], *cells[22];
 	int rc = cust_begin(ctx, "customer show", argc, argv, 0, true, &o, &s);
 
 	if (!rc)
 		rc = prov_id(s, o.what, "customer", o.name, id, sizeof(id));
 	if (!rc)
-		rc = cust_table(
-		    s, o.what, &r[0], &t[0], "customer", fields, 10,
-		    "SELECT name, CASE WHEN enabled THEN 'yes' ELSE 'no' END, max_calls, max_cps,"
-		    " max_duration_s || ' s', (SELECT count(*) FROM dids WHERE customer_id = c.id),"
-		    " (SELECT count(*) FROM routes WHERE customer_id = c.id),"
-		    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-		    " CASE WHEN require_secure THEN 'yes' ELSE 'no' END, dtmf_mode FROM customers c WHERE id = $1",
-		    id);
+		rc = cust_table(s, o.what, &r[0], &t[0], "customer", fields, 11,
+				"SELECT name, CASE WHEN enabled THEN 'yes' ELSE 'no' END, max_calls, max_cps,"
+				" max_duration_s || ' s', (SELECT count(*) FROM dids WHERE customer_id = c.id),"
+				" (SELECT count(*) FROM routes WHERE customer_id = c.id),"
+				" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+				" CASE WHEN require_secure THEN 'yes' ELSE 'no' END, dtmf_mode,"
+				" CASE WHEN t38 THEN 'yes' ELSE 'no' END FROM customers c WHERE id = $1",
+				id);
 	if (!rc)
 		rc = cust_table(s, o.what, &r[1], &t[1], "credentials", cred, 2,
 				"SELECT username, realm FROM customer_credentials WHERE customer_id = $1"
@@ -537,13 +547,13 @@ int prov_customer_show(struct prov_ctx *ctx, int argc, char **argv)
 	if (!rc)
 		rc = cust_table(s, o.what, &r[4], &t[4], "callers", callers, 1,
 				"SELECT prefix FROM customer_callers WHERE customer_id = $1 ORDER BY prefix", id);
-	if (!rc && r[0].n == 10) {
+	if (!rc && r[0].n == 11) {
 		/* The customer's one row as field/value pairs. */
-		for (size_t i = 0; i < 10; i++) {
+		for (size_t i = 0; i < 11; i++) {
 			cells[2 * i] = (char *)fields[i];
 			cells[2 * i + 1] = r[0].cells[i];
 		}
-		t[0] = (struct ctl_table){"customer", 2, 10, (char **)kv, cells};
+		t[0] = (struct ctl_table){"customer", 2, 11, (char **)kv, cells};
 		prov_print_tables(ctx, t, 5);
 	}
 	for (size_t i = 0; i < 5; i++)

@@ -40,6 +40,7 @@ enum {
 	TO_PRIORITY,
 	TO_WEIGHT,
 	TO_DTMF,
+	TO_T38,
 	TO_NV, /* the flags and repeatables below have no slot */
 	TO_ENABLE = TO_NV,
 	TO_DISABLE,
@@ -77,6 +78,7 @@ static const struct option trunk_longopts[] = {
     {"priority", required_argument, NULL, TO_PRIORITY},
     {"weight", required_argument, NULL, TO_WEIGHT},
     {"dtmf-mode", required_argument, NULL, TO_DTMF},
+    {"t38", required_argument, NULL, TO_T38},
     {"enable", no_argument, NULL, TO_ENABLE},
     {"disable", no_argument, NULL, TO_DISABLE},
     {"register", no_argument, NULL, TO_REGISTER},
@@ -99,7 +101,7 @@ static const struct option trunk_longopts[] = {
 	 TB(TO_FAILOVER) | TB(TO_NATIONAL) | TB(TO_INTERNATIONAL) | TB(TO_STRIP) | TB(TO_ADD_PREFIX) |                \
 	 TB(TO_LIMIT_STATUS) | TB(TO_LIMIT_CAUSE) | TB(TO_ENABLE) | TB(TO_DISABLE) | TB(TO_REGISTER) |                \
 	 TB(TO_NO_REGISTER) | TB(TO_REQUIRE_SECURE) | TB(TO_NO_REQUIRE_SECURE) | TB(TO_MEMBER) | TB(TO_SPAN) |        \
-	 TB(TO_DTMF))
+	 TB(TO_DTMF) | TB(TO_T38))
 
 struct trunk_opts {
 	const char *what;
@@ -294,7 +296,8 @@ static int trunk_check(struct trunk_opts *o)
 {
 	static const char *const dtmf[] = {"rfc4733", "info", "inband", NULL};
 	static const char *const kinds[] = {"sip", "pri", NULL}, *const sipt[] = {"none", "sip-t", "sip-i", NULL},
-				 *const transports[] = {"udp", "tcp", "tls", NULL};
+				 *const transports[] = {"udp", "tcp", "tls", NULL},
+				 *const yesno[] = {"yes", "no", NULL};
 	const char *const *v = o->v;
 	int rc = 0;
 
@@ -310,6 +313,8 @@ static int trunk_check(struct trunk_opts *o)
 		rc = trunk_check_word(o->what, "--sipt", v[TO_SIPT], sipt, "is not none, sip-t or sip-i");
 	if (!rc)
 		rc = trunk_check_word(o->what, "--dtmf-mode", v[TO_DTMF], dtmf, "is not rfc4733, info or inband");
+	if (!rc)
+		rc = trunk_check_word(o->what, "--t38", v[TO_T38], yesno, "is not yes or no");
 	if (!rc && v[TO_AUTH_USER] &&
 	    (strlen(v[TO_AUTH_USER]) > 64 ||
 	     strspn(v[TO_AUTH_USER],
@@ -543,6 +548,10 @@ static int trunk_apply(struct db_session *s, const struct trunk_opts *o, const c
 		const char *q[] = {id, v[TO_DTMF]};
 		rc = prov_exec(s, o->what, "UPDATE trunks SET dtmf_mode = $2 WHERE id = $1", 2, q, NULL, 0);
 	}
+	if (!rc && o->v[TO_T38]) {
+		const char *q[] = {id, strcmp(o->v[TO_T38], "yes") == 0 ? "t" : "f"};
+		rc = prov_exec(s, o->what, "UPDATE trunks SET t38 = $2::boolean WHERE id = $1", 2, q, NULL, 0);
+	}
 	for (size_t i = 0; !rc && i < o->del_span.n; i++)
 		rc = trunk_span(s, o, id, o->del_span.v[i], true);
 	for (size_t i = 0; !rc && i < o->span.n; i++)
@@ -735,6 +744,7 @@ int prov_trunk_show(struct prov_ctx *ctx, int argc, char **argv)
 					     "limit_cause",
 					     "require_secure",
 					     "dtmf_mode",
+					     "t38",
 					     "routes"};
 	enum {
 		NF = sizeof(fields) / sizeof(fields[0])
@@ -762,7 +772,8 @@ int prov_trunk_show(struct prov_ctx *ctx, int argc, char **argv)
 		    " invite_timeout_ms || ' ms', coalesce(nullif(array_to_string(failover_codes, ','), ''), 'none'),"
 		    " coalesce(national_prefix, 'none'), coalesce(international_prefix, 'none'), strip_digits,"
 		    " coalesce(add_prefix, 'none'), limit_status, limit_cause,"
-		    " CASE WHEN require_secure THEN 'yes' ELSE 'no' END, dtmf_mode,"
+		    " CASE WHEN require_secure THEN 'yes' ELSE 'no' END, dtmf_mode, CASE WHEN t38 THEN 'yes' ELSE 'no' "
+		    "END,"
 		    " (SELECT count(*) FROM routes WHERE trunk_id = t.id) FROM trunks t WHERE id = $1",
 		    1, p);
 	if (!rc)

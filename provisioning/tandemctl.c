@@ -87,7 +87,7 @@ static const struct prov_cmd prov_cmds[] = {
      "Deletes the route from PREFIX to the trunk (the customer's own with --customer).\n"},
     {"customer", "add", prov_customer_add,
      "NAME [--disable] [--max-calls N] [--max-cps N] [--max-duration S] [--require-secure]"
-     " [--dtmf-mode rfc4733|info|inband] [--user U --password P [--realm R]]"
+     " [--dtmf-mode rfc4733|info|inband] [--t38 yes|no] [--user U --password P [--realm R]]"
      " [--address CIDR]... [--allow PREFIX]... [--deny PREFIX]... [--caller PREFIX]...",
      "add a customer",
      "NAME: 1 to 63 of a-z 0-9 _ . - (starting with a letter or digit).\n"
@@ -109,6 +109,8 @@ static const struct prov_cmd prov_cmds[] = {
      "  --allow/--deny PREFIX  destinations it may / may not call (repeatable; the\n"
      "                       longest matching prefix decides; none: all allowed)\n"
      "  --caller PREFIX      caller numbers it may present (repeatable; none: any)\n"
+     "  --t38 yes|no         faxes with its PBX as T.38 (re-INVITE) or, no, G.711\n"
+     "                       passthrough only (default yes)\n"
      "All of it is one transaction: nothing is written when any value is refused.\n"},
     {"customer", "set", prov_customer_set,
      "NAME [--enable|--disable] [customer add's options] [--no-require-secure] [--del-user U [--realm R]]"
@@ -154,6 +156,8 @@ static const struct prov_cmd prov_cmds[] = {
      "                            are used, offered RTP/SAVP; its INVITEs only over TLS\n"
      "  --dtmf-mode M             DTMF toward it: rfc4733 (default), info (SIP INFO) or\n"
      "                            inband (tones in the audio only)\n"
+     "  --t38 yes|no              faxes toward it as T.38 (re-INVITE) or, no, G.711\n"
+     "                            passthrough only (default yes)\n"
      "PRI trunks only:\n"
      "  --span NAME               a span (spans table) of the trunk, repeatable\n"
      "All of it is one transaction: nothing is written when any value is refused.\n"},

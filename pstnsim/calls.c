@@ -52,6 +52,7 @@ static void call_begin(struct sim_call *c, int outgoing, const char *called, con
 
 	c->in_call = 1;
 	c->active = c->alerted = c->cause = 0;
+	c->fax_ended = 0;
 	c->outgoing = outgoing;
 	c->seq = ++s->seq;
 	c->t_setup = sim_now_ms();
@@ -120,7 +121,10 @@ static void on_hangup_timer(void *arg)
 {
 	struct sim_call *c = arg;
 
-	LOG_I(SIM_TAG, "span %s ch %d: hanging up after %d ms", c->sp->opt->name, c->ch, c->act->hangup_ms);
+	if (c->fax_ended)
+		LOG_I(SIM_TAG, "span %s ch %d: the fax is over: hanging up", c->sp->opt->name, c->ch);
+	else
+		LOG_I(SIM_TAG, "span %s ch %d: hanging up after %d ms", c->sp->opt->name, c->ch, c->act->hangup_ms);
 	gw_pri_hangup(c->sp->pri, c->ch, 16);
 }
 
@@ -429,6 +433,20 @@ void sim_call_feed(struct sim_call *c, const uint8_t *buf, size_t len)
 	if (sim_media_echoes(c->media) && tdm_span_audio_write(c->sp->span, c->ch, buf, len) == 0)
 		c->tx += len;
 	n = sim_media_feed(c->media, buf, len);
+	if (!c->fax_ended) {
+		int st, pages;
+		const char *text;
+
+		if (sim_media_fax(c->media, &st, &pages, &text) == 1) {
+			/* T.30 phase E: clear the call (as a fax machine does after DCN) */
+			c->fax_ended = 1;
+			if (!s->o.quiet)
+				printf("pstnsim: fax span=%s ch=%d status=%d pages=%d result=%s\n", c->sp->opt->name,
+				       c->ch, st, pages, text);
+			fflush(stdout);
+			gw_timer_start(c->hangup_timer, 200);
+		}
+	}
 	if (n <= 0)
 		return;
 	/* Report each new digit as it is heard. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* pstnsim's per-call audio: sources, DTMF (SpanDSP dtmf_tx/dtmf_rx), tone meter, recording, WAV files. */
+/* pstnsim's per-call audio: sources, DTMF (SpanDSP dtmf_tx/dtmf_rx), fax terminals (SpanDSP fax_state, T.30
+ * with TIFF-F files), tone meter, recording, WAV files. */
 #include "config.h"
 
 #include "pstnsim/media.h"
@@ -38,6 +39,8 @@ struct sim_media {
 	size_t elen;
 	unsigned long ew, er; /* written and read, in samples; ew starts DELAY ahead */
 	double egain;
+	fax_state_t *fax;
+	int fax_done, fax_status, fax_pages;
 	char digits[SIM_DIGITS_MAX * 4];
 	size_t ndigits;
 	int new_digits;
@@ -180,6 +183,50 @@ static void on_digits(void *user_data, const char *digits, int len)
 	m->digits[m->ndigits] = '\0';
 }
 
+/* T.30 phase E: the fax call is over, well or not. */
+static void on_fax_end(t30_state_t *t, void *user, int completion)
+{
+	struct sim_media *m = user;
+	t30_stats_t st;
+
+	t30_get_transfer_statistics(t, &st);
+	m->fax_done = 1;
+	m->fax_status = completion;
+	m->fax_pages = m->act.src == SIM_SRC_FAX_SEND ? st.pages_tx : st.pages_rx;
+}
+
+static int fax_start(struct sim_media *m)
+{
+	int send = m->act.src == SIM_SRC_FAX_SEND;
+	t30_state_t *t;
+
+	/* the sender is the calling party: it sends CNG and waits for CED */
+	if (!(m->fax = fax_init(NULL, send)))
+		return -ENOMEM;
+	t = fax_get_t30_state(m->fax);
+	t30_set_tx_ident(t, send ? "PSTNSIM SEND" : "PSTNSIM RECV");
+	t30_set_supported_modems(t, T30_SUPPORT_V27TER | T30_SUPPORT_V29 | T30_SUPPORT_V17);
+	t30_set_ecm_capability(t, 1);
+	t30_set_supported_compressions(t, T30_SUPPORT_T4_1D_COMPRESSION | T30_SUPPORT_T4_2D_COMPRESSION |
+					      T30_SUPPORT_T6_COMPRESSION);
+	t30_set_phase_e_handler(t, on_fax_end, m);
+	if (send)
+		t30_set_tx_file(t, m->act.fax, -1, -1);
+	else
+		t30_set_rx_file(t, m->act.fax, -1);
+	return 0;
+}
+
+int sim_media_fax(const struct sim_media *m, int *status, int *pages, const char **text)
+{
+	if (!m->fax)
+		return -1;
+	*status = m->fax_status;
+	*pages = m->fax_pages;
+	*text = m->fax_done ? t30_completion_code_to_str(m->fax_status) : "running";
+	return m->fax_done;
+}
+
 int sim_media_new(const struct sim_actions *act, const struct sim_clip *clip, int alaw, const char *record_path,
 		  struct sim_media **out)
 {
@@ -207,6 +254,8 @@ int sim_media_new(const struct sim_actions *act, const struct sim_clip *clip, in
 	}
 	if (act->detect && !(m->drx = dtmf_rx_init(NULL, on_digits, m)))
 		goto fail;
+	if ((act->src == SIM_SRC_FAX_SEND || act->src == SIM_SRC_FAX_RECV) && fax_start(m) < 0)
+		goto fail;
 	if (record_path) {
 		m->rec_fd = open(record_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (m->rec_fd < 0) {
@@ -233,6 +282,19 @@ static void fill_source(struct sim_media *m, uint8_t *buf, size_t n)
 		/* A line echo: what arrived DELAY ago (silence while short). */
 		for (size_t i = 0; i < n; i++)
 			buf[i] = sim_g711_encode(m->alaw, m->er < m->ew ? m->eline[m->er++ % m->elen] : 0);
+		return;
+	}
+	if (m->fax) {
+		int16_t pcm[CHUNK];
+
+		for (size_t off = 0; off < n;) {
+			size_t want = n - off < CHUNK ? n - off : CHUNK;
+			int got = fax_tx(m->fax, pcm, (int)want);
+
+			for (size_t i = 0; i < want; i++)
+				buf[off + i] = sim_g711_encode(m->alaw, (int)i < got ? pcm[i] : 0);
+			off += want;
+		}
 		return;
 	}
 	if (m->act.src == SIM_SRC_PLAY && m->clip && m->clip_pos < m->clip->len) {
@@ -296,6 +358,16 @@ int sim_media_feed(struct sim_media *m, const uint8_t *buf, size_t n)
 
 		m->recorded = w == (ssize_t)n ? m->recorded + w : (w < 0 ? -errno : -EIO);
 	}
+	if (m->fax) {
+		for (size_t off = 0; off < n;) {
+			size_t k = n - off < CHUNK ? n - off : CHUNK;
+
+			for (size_t i = 0; i < k; i++)
+				pcm[i] = sim_g711_decode(m->alaw, buf[off + i]);
+			fax_rx(m->fax, pcm, (int)k);
+			off += k;
+		}
+	}
 	if (!m->drx)
 		return 0;
 	m->new_digits = 0;
@@ -339,6 +411,8 @@ void sim_media_free(struct sim_media *m)
 		dtmf_tx_free(m->dtx);
 	if (m->drx)
 		dtmf_rx_free(m->drx);
+	if (m->fax)
+		fax_free(m->fax);
 	if (m->rec_fd >= 0)
 		close(m->rec_fd);
 	free(m->eline);

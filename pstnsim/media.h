@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* pstnsim's per-call audio: what a call sends (tone, file, DTMF, silence, echo) and what it does with
+/* pstnsim's per-call audio: what a call sends (tone, file, DTMF, silence, echo, a fax) and what it does with
  * what it receives (tone meter, DTMF detection, recording). The only pstnsim file that sees SpanDSP. */
 #ifndef TANDEM_PSTNSIM_MEDIA_H
 #define TANDEM_PSTNSIM_MEDIA_H
@@ -46,6 +46,10 @@ double sim_media_tone_ratio(const struct sim_media *m);
 void sim_media_energy(const struct sim_media *m, double *tone, double *total);
 /* Octets written to the recording; negative errno if writing failed. */
 long sim_media_recorded(const struct sim_media *m);
+/* Fax (SIM_SRC_FAX_*): 0 while T.30 runs, else 1 with its completion
+ * code (T30_ERR_OK is 0) and the pages sent or received; -1 when the call
+ * is no fax. */
+int sim_media_fax(const struct sim_media *m, int *status, int *pages, const char **text);
 /* Close the recording and free. NULL is a no-op. */
 void sim_media_free(struct sim_media *m);
 

@@ -67,6 +67,13 @@ void sim_report_call(struct sim *s, const struct sim_call *c)
 		       c->called_plan, c->calling_plan, c->calling_pres, c->alerted, dtmf, c->info_msgs);
 		if (c->media && c->act->record[0])
 			printf(" recorded=%ld", sim_media_recorded(c->media));
+		if (c->media) {
+			int st, pages;
+			const char *text;
+
+			if (sim_media_fax(c->media, &st, &pages, &text) >= 0)
+				printf(" fax_status=%d fax_pages=%d fax_result=%s", st, pages, text);
+		}
 		printf("\n");
 		fflush(stdout);
 	}

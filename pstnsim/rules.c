@@ -173,6 +173,10 @@ static int parse_one(char *tok, struct sim_actions *a)
 		NEEDARG();
 		a->src = SIM_SRC_PLAY;
 		rc = copy_str(a->play, sizeof(a->play), arg);
+	} else if (strcmp(tok, "fax-send") == 0 || strcmp(tok, "fax-recv") == 0) {
+		NEEDARG();
+		a->src = tok[4] == 's' ? SIM_SRC_FAX_SEND : SIM_SRC_FAX_RECV;
+		rc = copy_str(a->fax, sizeof(a->fax), arg);
 	} else if (strcmp(tok, "record") == 0) {
 		NEEDARG();
 		rc = copy_str(a->record, sizeof(a->record), arg);

@@ -18,10 +18,12 @@ enum sim_disposition {
 
 /* What we send on an active call. */
 enum sim_source {
-	SIM_SRC_TONE,    /* a sine at tone_hz (0: silence) */
-	SIM_SRC_PLAY,    /* the file play, once, then silence */
-	SIM_SRC_ECHO,    /* every block received goes straight back */
-	SIM_SRC_SILENCE, /* idle code */
+	SIM_SRC_TONE,     /* a sine at tone_hz (0: silence) */
+	SIM_SRC_PLAY,     /* the file play, once, then silence */
+	SIM_SRC_ECHO,     /* every block received goes straight back */
+	SIM_SRC_SILENCE,  /* idle code */
+	SIM_SRC_FAX_SEND, /* a SpanDSP fax terminal (T.30, calling party) sends the TIFF-F file fax */
+	SIM_SRC_FAX_RECV, /* a SpanDSP fax terminal (answering) receives into the file fax */
 };
 
 /* One rule's actions; copied by value (no pointers). */
@@ -46,6 +48,7 @@ struct sim_actions {
 	int dtmf_ms;               /* ... this long after the call became active */
 	int detect;                /* report the DTMF digits received */
 	int inband;                /* PROGRESS (in-band information) instead of ALERTING */
+	char fax[SIM_PATH_MAX];    /* SIM_SRC_FAX_*: the TIFF-F page(s) to send, or where to write what arrives */
 };
 
 struct sim_rule {

@@ -79,6 +79,7 @@ struct sim_call {
 	struct gw_timer *answer_timer; /* answer, no-answer or cancel */
 	struct gw_timer *hangup_timer;
 	struct sim_media *media;
+	int fax_ended; /* the fax's T.30 is over: the call is being cleared */
 };
 
 struct sim_span {

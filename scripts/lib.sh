@@ -7,7 +7,8 @@ NPROC=$(nproc 2>/dev/null || echo 2)
 
 # Debian 12 packages the build, the tests and the demo need.
 TANDEM_PACKAGES="build-essential autoconf automake libtool pkg-config git
-	libsofia-sip-ua-dev libssl-dev libsrtp2-dev libpri-dev libspandsp-dev libspeexdsp-dev libpq-dev libtonezone-dev
+	libsofia-sip-ua-dev libssl-dev libsrtp2-dev libpri-dev libspandsp-dev libspeexdsp-dev libtiff-dev libpq-dev
+	libtonezone-dev
 	postgresql postgresql-client sip-tester tshark clang-format man-db groff-base valgrind"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }

@@ -207,6 +207,9 @@ int main(void)
 	s.db_conninfo[0] = '\0'; /* the libpq environment */
 	s.db_reconnect_ms = 200;
 	s.db_connect_timeout_ms = 2000;
+	/* no directory cache: "no database at start" means nothing to route
+	 * with here (directory_cache.sh tests the cache through tandemd) */
+	snprintf(s.db_dir_cache, sizeof(s.db_dir_cache), "off");
 	if ((rc = gw_loop_new(&d.loop)) < 0 || (rc = gw_directory_new(d.loop, &s, &d.dir)) < 0 ||
 	    (rc = gw_watch_new(d.loop, 0, GW_READ, on_input, &d, &d.in)) < 0) {
 		fprintf(stderr, "start: %s\n", strerror(-rc));

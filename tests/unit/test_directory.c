@@ -74,6 +74,10 @@ static struct dir_snapshot *sample(void)
 	is_int(dir_builder_set_customer_dtmf(b, 1, (enum dir_dtmf)7), -EINVAL, "an unknown dtmf_mode: -EINVAL");
 	is_int(dir_dtmf_parse("info"), DIR_DTMF_INFO, "dtmf_mode 'info' parses");
 	is_int(dir_dtmf_parse("2833"), -1, "another word does not");
+	rc = rc ?: dir_builder_set_customer_t38(b, 3, false);
+	rc = rc ?: dir_builder_set_trunk_t38(b, 30, false);
+	rc = rc ?: dir_builder_set_trunk_t38(b, 10, true);
+	is_int(dir_builder_set_customer_t38(b, 99, false), -ENOENT, "t38 of an unknown customer: -ENOENT");
 	rc = rc ?: dir_builder_add_cause(b, 10, DIR_SIP_TO_Q850, 17, 486);
 	rc = rc ?: dir_builder_add_cause(b, 10, DIR_Q850_TO_SIP, 34, 503);
 	rc = rc ?: dir_builder_add_cause(b, 30, DIR_Q850_TO_SIP, 1, 404);
@@ -117,6 +121,9 @@ static void test_addresses(const struct dir_snapshot *s)
 	   "dtmf_mode is kept per customer, rfc4733 by default");
 	ok(dir_trunk(s, 10)->dtmf_mode == DIR_DTMF_INBAND && dir_trunk(s, 30)->dtmf_mode == DIR_DTMF_RFC4733,
 	   "and per trunk");
+	ok(dir_customer(s, 3)->no_t38 && !dir_customer(s, 1)->no_t38,
+	   "t38 false is kept per customer (true by default)");
+	ok(dir_trunk(s, 30)->no_t38 && !dir_trunk(s, 10)->no_t38, "and per trunk");
 }
 
 static void test_credentials(const struct dir_snapshot *s)

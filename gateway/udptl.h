@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* UDPTL (ITU-T T.38 clause 9.1): the UDP framing of T.38 IFP packets, with
+ * redundancy error recovery (each packet repeats the last few IFP packets
+ * as secondaries, so a lost packet is recovered from the next one). The
+ * IFP packets themselves are SpanDSP's (t38_core); this is only the
+ * ASN.1 PER (aligned) envelope around them. Pure functions and plain
+ * state structs: any thread, one state per direction per call. */
+#ifndef TANDEM_GW_UDPTL_H
+#define TANDEM_GW_UDPTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define UDPTL_IFP_MAX        512 /* an IFP packet we carry (T.38 IFPs are small) */
+#define UDPTL_REDUNDANCY_MAX 8   /* secondaries per packet, sent or read */
+#define UDPTL_DATAGRAM_MAX   1400
+
+/* One IFP packet in a UDPTL packet (points into the parsed buffer). */
+struct udptl_ifp {
+	const uint8_t *data;
+	size_t len;
+};
+
+/* A parsed UDPTL packet. sec[0] is the IFP of seq - 1, sec[1] of seq - 2,
+ * and so on (T.38 9.1: most recent first). */
+struct udptl_packet {
+	uint16_t seq;
+	struct udptl_ifp primary;
+	struct udptl_ifp sec[UDPTL_REDUNDANCY_MAX];
+	int nsec; /* secondaries read (extra ones beyond the maximum are skipped, not kept) */
+	int fec;  /* the packet used FEC error recovery (its FEC data is checked, not used) */
+};
+
+/* Parse buf[len]. 0 and *out, or -EBADMSG for anything malformed:
+ * truncated, lengths past the end, an empty primary, fragmented (>= 16K)
+ * lengths, trailing garbage. */
+int udptl_parse(const uint8_t *buf, size_t len, struct udptl_packet *out);
+
+/* Build a packet with the redundancy scheme: seq, the primary, then
+ * nsec secondaries (most recent first). The length written, or -EINVAL
+ * (an empty or oversized IFP, nsec out of range), -ENOSPC. */
+int udptl_build(uint16_t seq, const struct udptl_ifp *primary, const struct udptl_ifp *sec, int nsec, uint8_t *out,
+		size_t size);
+
+/* The sending side: the sequence number and the last IFPs to repeat. */
+struct udptl_tx {
+	uint16_t seq;
+	int redundancy;      /* secondaries per packet, 0..UDPTL_REDUNDANCY_MAX */
+	size_t max_datagram; /* the peer's T38FaxMaxDatagram; 0: UDPTL_DATAGRAM_MAX */
+	uint8_t hist[UDPTL_REDUNDANCY_MAX][UDPTL_IFP_MAX];
+	size_t hist_len[UDPTL_REDUNDANCY_MAX];
+	int nhist; /* hist[0] is the most recent */
+};
+
+void udptl_tx_init(struct udptl_tx *t, int redundancy, size_t max_datagram);
+/* The next packet carrying ifp[len]; as many secondaries as fit in the
+ * datagram limit. Length written, or -EINVAL, -ENOSPC. */
+int udptl_tx_packet(struct udptl_tx *t, const uint8_t *ifp, size_t len, uint8_t *out, size_t size);
+
+/* The receiving side: which sequence number comes next, and counters. */
+struct udptl_rx {
+	int started;
+	uint16_t next;
+	unsigned long packets;   /* well-formed packets */
+	unsigned long delivered; /* IFP packets handed on (primaries and recovered) */
+	unsigned long recovered; /* of those, taken from secondaries */
+	unsigned long lost;      /* sequence numbers never delivered */
+	unsigned long dups;      /* old or repeated packets, dropped */
+	unsigned long bad;       /* malformed, dropped */
+	unsigned long resyncs;   /* a jump too far: started over */
+};
+
+/* Called in sequence order for each IFP packet to deliver. */
+typedef void (*udptl_deliver_fn)(void *arg, const uint8_t *ifp, size_t len, uint16_t seq);
+
+void udptl_rx_init(struct udptl_rx *r);
+/* One received datagram: delivers what it brings that is new, oldest
+ * first (recovered secondaries, then the primary). 0, or -EBADMSG
+ * (malformed: counted, nothing delivered). */
+int udptl_rx_packet(struct udptl_rx *r, const uint8_t *buf, size_t len, udptl_deliver_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Fax through a bridge, end to end, in simulated time: a SpanDSP fax
+ * terminal (T.30, sending a TIFF-F page) drives a virtual span's channel in
+ * 20 ms blocks; on the IP side either a SpanDSP T.38 terminal over our
+ * UDPTL (with packets dropped on purpose, recovered from redundancy) or a
+ * fax terminal on G.711 RTP (passthrough). The bridge reports the sender's
+ * CNG; the test then switches it, as the call layer would after its
+ * re-INVITE. The received page must decode to the same rows as the sent
+ * one. Each step waits for the bridge's answering block, never for time. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <spandsp.h>
+
+#include "gateway/media.h"
+#include "gateway/media_fax.h"
+#include "gateway/tdm_span.h"
+#include "gateway/udptl.h"
+#include "tests/fax_tiff.h"
+#include "tests/tap.h"
+
+#define TIMEOUT_MS 5000
+#define MAX_STEPS  (150 * 50) /* 150 s of simulated time */
+
+static struct media_event events[64];
+static int nevents;
+
+static void on_event(void *arg, const struct media_event *ev)
+{
+	(void)arg;
+	if (nevents < (int)(sizeof(events) / sizeof(events[0])))
+		events[nevents++] = *ev;
+}
+
+static int seen_fax(int tone)
+{
+	for (int i = 0; i < nevents; i++)
+		if (events[i].type == MEDIA_EV_FAX && events[i].fax == tone)
+			return 1;
+	return 0;
+}
+
+struct far {
+	struct tdm_span *span;
+	int fd, dfd;
+};
+
+static int far_open(struct far *f)
+{
+	struct tdm_span_config cfg = {.id = 1, .type = TDM_SPAN_E1, .law = TDM_LAW_ALAW};
+	int a[2], d[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, a) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET, 0, d) < 0)
+		return -errno;
+	f->fd = a[1];
+	f->dfd = d[1];
+	return tdm_span_virtual_from_fds(&cfg, d[0], a[0], &f->span);
+}
+
+/* One 20 ms block out on channel 1, and the bridge's answer back within
+ * ms. */
+static int tdm_step_ms(struct far *f, const uint8_t *out, uint8_t *in, int ms)
+{
+	uint8_t msg[1 + RTP_FRAME];
+	struct pollfd p = {.fd = f->fd, .events = POLLIN};
+
+	msg[0] = 1;
+	memcpy(msg + 1, out, RTP_FRAME);
+	if (send(f->fd, msg, sizeof(msg), 0) != (ssize_t)sizeof(msg))
+		return -1;
+	if (poll(&p, 1, ms) != 1 || recv(f->fd, msg, sizeof(msg), 0) != (ssize_t)sizeof(msg) || msg[0] != 1)
+		return -1;
+	memcpy(in, msg + 1, RTP_FRAME);
+	return 0;
+}
+
+/* The bridge starts on its worker after media_bridge_start() returns: a
+ * first block sent before that is dropped unanswered, so the first block
+ * is sent again until one is answered. */
+static int tdm_step(struct far *f, const uint8_t *out, uint8_t *in, int first)
+{
+	for (int i = 0; first && i < TIMEOUT_MS / 100; i++)
+		if (tdm_step_ms(f, out, in, 100) == 0)
+			return 0;
+	return first ? -1 : tdm_step_ms(f, out, in, TIMEOUT_MS);
+}
+
+static int udp_peer(unsigned *port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+		return -1;
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+/* --- The IP side's terminal ------------------------------------------- */
+
+struct ip_side {
+	int fd;
+	unsigned bridge_port;
+	int t38;
+	t38_terminal_state_t *term;
+	fax_state_t *fax;
+	struct udptl_tx tx;
+	struct udptl_rx rx;
+	unsigned long sent, dropped;
+	int drop_every; /* drop one UDPTL packet in this many */
+	uint16_t rtp_seq;
+	uint32_t rtp_ts;
+};
+
+static void send_to_bridge(struct ip_side *s, const uint8_t *buf, size_t len)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+
+	sa.sin_port = htons((uint16_t)s->bridge_port);
+	if (sendto(s->fd, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		perror("sendto");
+}
+
+static int term_tx(t38_core_state_t *t, void *user, const uint8_t *buf, int len, int count)
+{
+	struct ip_side *s = user;
+	uint8_t pkt[UDPTL_DATAGRAM_MAX];
+	int n = udptl_tx_packet(&s->tx, buf, (size_t)len, pkt, sizeof(pkt));
+
+	(void)t;
+	if (n < 0)
+		return 0;
+	/* count copies of the datagram, as the gateway does */
+	for (int i = 0; i < (count < 1 ? 1 : count > 3 ? 3 : count); i++) {
+		s->sent++;
+		if (s->drop_every && s->sent % (unsigned long)s->drop_every == 0) {
+			s->dropped++; /* lost on the way: a copy, or the next packets' redundancy, brings it */
+			continue;
+		}
+		send_to_bridge(s, pkt, (size_t)n);
+	}
+	return 0;
+}
+
+static void term_ifp(void *arg, const uint8_t *ifp, size_t len, uint16_t seq)
+{
+	struct ip_side *s = arg;
+
+	t38_core_rx_ifp_packet(t38_terminal_get_t38_core_state(s->term), ifp, (int)len, seq);
+}
+
+/* Whatever the bridge sent since the last step, then our 20 ms. */
+static void ip_step(struct ip_side *s)
+{
+	uint8_t buf[2048], out[RTP_FRAME];
+	int16_t pcm[RTP_FRAME];
+	ssize_t n;
+
+	while ((n = recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		if (s->t38) {
+			udptl_rx_packet(&s->rx, buf, (size_t)n, term_ifp, s);
+		} else {
+			struct rtp_header h;
+			const uint8_t *pl;
+			size_t plen;
+
+			if (rtp_parse(buf, (size_t)n, &h, &pl, &plen) < 0 || plen > RTP_FRAME)
+				continue;
+			for (size_t i = 0; i < plen; i++)
+				pcm[i] = alaw_to_linear(pl[i]);
+			fax_rx(s->fax, pcm, (int)plen);
+		}
+	}
+	if (s->t38) {
+		t38_terminal_send_timeout(s->term, RTP_FRAME);
+	} else {
+		struct rtp_header h = {.pt = RTP_PT_PCMA, .seq = s->rtp_seq++, .ts = s->rtp_ts, .ssrc = 0xFA7};
+		size_t len;
+		int got = fax_tx(s->fax, pcm, RTP_FRAME);
+
+		for (int i = 0; i < RTP_FRAME; i++)
+			out[i] = linear_to_alaw(i < got ? pcm[i] : 0);
+		s->rtp_ts += RTP_FRAME;
+		if (rtp_pack(&h, out, RTP_FRAME, buf, sizeof(buf), &len) == 0)
+			send_to_bridge(s, buf, len);
+	}
+}
+
+/* --- Phase E: the result of each terminal ---------------------------- */
+
+struct result {
+	int done, status, pages;
+};
+
+static void phase_e(t30_state_t *t, void *user, int completion)
+{
+	struct result *r = user;
+	t30_stats_t st;
+
+	t30_get_transfer_statistics(t, &st);
+	r->done = 1;
+	r->status = completion;
+	r->pages = st.pages_rx > st.pages_tx ? st.pages_rx : st.pages_tx;
+}
+
+static void t30_setup(t30_state_t *t, const char *ident, struct result *r)
+{
+	t30_set_tx_ident(t, ident);
+	t30_set_phase_e_handler(t, phase_e, r);
+	t30_set_supported_modems(t, T30_SUPPORT_V27TER | T30_SUPPORT_V29 | T30_SUPPORT_V17);
+	t30_set_ecm_capability(t, 1);
+	t30_set_supported_compressions(t, T30_SUPPORT_T4_1D_COMPRESSION | T30_SUPPORT_T4_2D_COMPRESSION |
+					      T30_SUPPORT_T6_COMPRESSION);
+}
+
+/* --- One fax ------------------------------------------------------------ */
+
+static void one_fax(struct media *m, struct far *f, int t38, int drop_every, const char *page, const char *what)
+{
+	struct media_bridge_config c = {.span = f->span, .channel = 1, .fax_detect = 1, .cookie = (void *)what};
+	struct ip_side s = {.t38 = t38, .drop_every = drop_every};
+	struct result tx_r = {0}, rx_r = {0};
+	char rxfile[64], err[200];
+	struct media_bridge *b = NULL;
+	struct media_stats st;
+	fax_state_t *sender;
+	unsigned peer_port = 0, rows, bad;
+	int steps, switched = 0, blocks_ok = 1;
+
+	snprintf(rxfile, sizeof(rxfile), "test_media_fax_%d.tif", t38);
+	nevents = 0;
+	s.fd = udp_peer(&peer_port);
+	if (media_rtp_open(m, &c.rtp) < 0 || s.fd < 0) {
+		ok(0, "%s: set up", what);
+		return;
+	}
+	s.bridge_port = rtp_endpoint_port(c.rtp);
+	strcpy(c.params.remote_addr, "127.0.0.1");
+	c.params.remote_port = peer_port;
+	c.params.pt = RTP_PT_PCMA;
+	c.params.event_pt = 101;
+	c.params.send = c.params.recv = 1;
+	if (media_bridge_start(m, &c, &b) < 0) {
+		rtp_endpoint_free(c.rtp);
+		ok(0, "%s: bridge started", what);
+		return;
+	}
+	/* The PSTN side sends; the IP side answers and receives. */
+	sender = fax_init(NULL, 1);
+	t30_setup(fax_get_t30_state(sender), "TANDEM PSTN", &tx_r);
+	t30_set_tx_file(fax_get_t30_state(sender), page, -1, -1);
+	if (t38) {
+		udptl_tx_init(&s.tx, 3, 0);
+		udptl_rx_init(&s.rx);
+		s.term = t38_terminal_init(NULL, 0, term_tx, &s);
+		t30_setup(t38_terminal_get_t30_state(s.term), "TANDEM T38", &rx_r);
+		t30_set_rx_file(t38_terminal_get_t30_state(s.term), rxfile, -1);
+	} else {
+		s.fax = fax_init(NULL, 0);
+		t30_setup(fax_get_t30_state(s.fax), "TANDEM G711", &rx_r);
+		t30_set_rx_file(fax_get_t30_state(s.fax), rxfile, -1);
+	}
+	for (steps = 0; steps < MAX_STEPS && !(tx_r.done && rx_r.done); steps++) {
+		int16_t pcm[RTP_FRAME];
+		uint8_t out[RTP_FRAME], in[RTP_FRAME];
+		int got = fax_tx(sender, pcm, RTP_FRAME);
+
+		for (int i = 0; i < RTP_FRAME; i++)
+			out[i] = linear_to_alaw(i < got ? pcm[i] : 0);
+		if (tdm_step(f, out, in, steps == 0) < 0) {
+			blocks_ok = 0;
+			break;
+		}
+		for (int i = 0; i < RTP_FRAME; i++)
+			pcm[i] = alaw_to_linear(in[i]);
+		fax_rx(sender, pcm, RTP_FRAME);
+		media_dispatch_events(m);
+		if (!switched && seen_fax(MEDIA_FAX_CNG)) {
+			struct media_fax_t38 t = {.remote_port = peer_port, .symmetric = 1};
+
+			/* What the call layer does once its re-INVITE is answered (200: T.38, 488: passthrough). */
+			strcpy(t.remote_addr, "127.0.0.1");
+			media_t38_defaults(&t.p);
+			media_bridge_fax(m, b, t38 ? MEDIA_FAX_T38 : MEDIA_FAX_PASSTHROUGH, &t);
+			switched = steps;
+		}
+		if (t38 && !switched)
+			continue; /* the IP side waits for the switch (its re-INVITE) */
+		ip_step(&s);
+	}
+	ok(blocks_ok, "%s: the bridge answered every block", what);
+	ok(switched > 0, "%s: CNG reported (MEDIA_EV_FAX) after %d ms", what, switched * 20);
+	ok(tx_r.done && tx_r.status == T30_ERR_OK && tx_r.pages == 1, "%s: the sender's T.30 ends OK, 1 page (%s)",
+	   what, t30_completion_code_to_str(tx_r.status));
+	ok(rx_r.done && rx_r.status == T30_ERR_OK && rx_r.pages == 1, "%s: the receiver's T.30 ends OK, 1 page (%s)",
+	   what, t30_completion_code_to_str(rx_r.status));
+	printf("# %s: %d ms of simulated time, %lu UDPTL packets from the terminal, %lu dropped\n", what, steps * 20,
+	       s.sent, s.dropped);
+	is_int(fax_tiff_compare(page, rxfile, &rows, &bad, err, sizeof(err)), 0, "%s: page intact (%s)", what, err);
+	media_bridge_stats(b, &st);
+	if (t38) {
+		ok(st.fax_mode == MEDIA_FAX_T38 && st.udptl_tx > 0 && st.udptl_rx > 0,
+		   "%s: UDPTL both ways (%lu out, %lu in)", what, st.udptl_tx, st.udptl_rx);
+		ok(st.fax_pages == 1, "%s: the gateway counts 1 page", what);
+		if (drop_every)
+			ok(st.udptl_recovered > 0 && st.udptl_lost == 0,
+			   "%s: IFPs recovered from redundancy (%lu), none lost", what, st.udptl_recovered);
+		ok(s.rx.bad > 0 && s.rx.lost == 0, "%s: RTP before the switch was not UDPTL (%lu); none lost after",
+		   what, s.rx.bad);
+	} else {
+		ok(st.fax_mode == MEDIA_FAX_PASSTHROUGH && st.rtp_rx_packets > 100 && st.rtp_tx_packets > 100,
+		   "%s: G.711 passthrough, RTP both ways", what);
+	}
+	media_bridge_stop(m, b);
+	for (int i = 0; i < TIMEOUT_MS / 10; i++) {
+		struct pollfd p = {.fd = media_event_fd(m), .events = POLLIN};
+		int stopped = 0;
+
+		poll(&p, 1, 10);
+		media_dispatch_events(m);
+		for (int k = 0; k < nevents; k++)
+			stopped |= events[k].type == MEDIA_EV_STOPPED;
+		if (stopped)
+			break;
+	}
+	fax_free(sender);
+	if (s.term)
+		t38_terminal_free(s.term);
+	if (s.fax)
+		fax_free(s.fax);
+	close(s.fd);
+	unlink(rxfile);
+}
+
+int main(void)
+{
+	struct media_config mc = {.nworkers = 1, .rtp = {.addr = "127.0.0.1", .port_min = 36000, .port_max = 36999}};
+	struct media *m = NULL;
+	struct far f;
+	char err[200];
+	const char *page = "test_media_fax_page.tif";
+
+	mc.on_event = on_event;
+	if (media_new(&mc, &m) < 0 || far_open(&f) < 0 || media_add_span(m, f.span) < 0) {
+		ok(0, "media and span");
+		return tap_done();
+	}
+	is_int(fax_tiff_make(page, 400, 7, err, sizeof(err)), 0, "a test page (1728 x 400, fine)");
+	one_fax(m, &f, 1, 0, page, "T.38");
+	one_fax(m, &f, 1, 5, page, "T.38, one UDPTL packet in 5 lost");
+	one_fax(m, &f, 0, 0, page, "G.711 passthrough");
+	media_remove_span(m, f.span);
+	media_free(m);
+	tdm_span_free(f.span);
+	close(f.fd);
+	close(f.dfd);
+	unlink(page);
+	return tap_done();
+}
