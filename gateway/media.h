@@ -35,6 +35,13 @@ struct media_stats {
 	unsigned long ec_disabled_by_tone;    /* a 2100 Hz answer tone (ANS, ANSam, with or without reversals) */
 	unsigned long ec_disabled_by_request; /* media_bridge_echo_disable() */
 	unsigned long plc_samples;            /* samples concealed toward TDM (lost RTP after playout started) */
+	/* RTCP (gateway/rtcp.h): compounds each way, and the far end's last report about our stream. */
+	unsigned long rtcp_tx_packets, rtcp_rx_packets, rtcp_rx_bad;
+	int rtcp_have_report;              /* the three below are set */
+	unsigned rtcp_fraction_lost;       /* of 256, since its previous report */
+	long rtcp_cum_lost;                /* cumulative */
+	unsigned rtcp_jitter;              /* samples */
+	long rtcp_rtt_us, rtcp_rtt_max_us; /* round trip from LSR/DLSR: the last, the largest; -1: none */
 };
 
 enum media_ec {
