@@ -47,6 +47,7 @@ struct call_media {
 	void *digit_arg;
 	void (*on_fax)(void *arg, const char *uuid, int tone); /* MEDIA_EV_FAX, for gateway/call_fax.c */
 	void *fax_arg;
+	unsigned long rtcp_tx, rtcp_rx, rtcp_bad; /* of stopped bridges */
 };
 
 static struct cm_leg *cm_find(struct call_media *cm, const char *uuid, struct cm_leg ***link);
@@ -61,6 +62,9 @@ static void cm_event(void *arg, const struct media_event *ev)
 		cm->ec_by_tone += ev->stats.ec_disabled_by_tone;
 		cm->ec_by_request += ev->stats.ec_disabled_by_request;
 		cm->plc_samples += ev->stats.plc_samples;
+		cm->rtcp_tx += ev->stats.rtcp_tx_packets;
+		cm->rtcp_rx += ev->stats.rtcp_rx_packets;
+		cm->rtcp_bad += ev->stats.rtcp_rx_bad;
 		if (ev->stats.srtp_rx_auth_fail)
 			LOG_N(TAG, "bridge on channel %d: %lu SRTP packets failed authentication (dropped)",
 			      ev->channel, ev->stats.srtp_rx_auth_fail);
@@ -410,6 +414,7 @@ void call_media_end(struct call_media *cm, const char *uuid)
 }
 
 static void call_media_srtp_status(const struct call_media *cm, struct ctl_out *out);
+static void call_media_rtcp_status(const struct call_media *cm, struct ctl_out *out);
 
 void call_media_status(const struct call_media *cm, struct ctl_out *out)
 {
@@ -425,6 +430,32 @@ void call_media_status(const struct call_media *cm, struct ctl_out *out)
 	ctl_out_kv(out, "media_ec_off_by_tone", "%lu", cm ? cm->ec_by_tone : 0);
 	ctl_out_kv(out, "media_ec_off_by_request", "%lu", cm ? cm->ec_by_request : 0);
 	ctl_out_kv(out, "media_plc_samples", "%lu", cm ? cm->plc_samples : 0);
+	call_media_rtcp_status(cm, out);
+}
+
+/* RTCP compounds over all bridges (ended and live), and the worst round
+ * trip the live ones' far ends let us measure (-1: none). */
+static void call_media_rtcp_status(const struct call_media *cm, struct ctl_out *out)
+{
+	unsigned long tx = cm ? cm->rtcp_tx : 0, rx = cm ? cm->rtcp_rx : 0, bad = cm ? cm->rtcp_bad : 0;
+	long rtt = -1;
+
+	for (const struct cm_leg *l = cm ? cm->legs : NULL; l; l = l->next) {
+		struct media_stats st;
+
+		if (!l->bridge)
+			continue;
+		media_bridge_stats(l->bridge, &st);
+		tx += st.rtcp_tx_packets;
+		rx += st.rtcp_rx_packets;
+		bad += st.rtcp_rx_bad;
+		if (st.rtcp_rtt_us > rtt)
+			rtt = st.rtcp_rtt_us;
+	}
+	ctl_out_kv(out, "media_rtcp_tx", "%lu", tx);
+	ctl_out_kv(out, "media_rtcp_rx", "%lu", rx);
+	ctl_out_kv(out, "media_rtcp_bad", "%lu", bad);
+	ctl_out_kv(out, "media_rtcp_rtt_max_ms", "%ld", rtt < 0 ? -1 : (rtt + 500) / 1000);
 }
 
 static void call_media_srtp_status(const struct call_media *cm, struct ctl_out *out)

@@ -41,6 +41,13 @@ struct media_stats {
 	unsigned long udptl_recovered, udptl_lost; /* IFPs taken from redundancy; sequence numbers lost */
 	unsigned long udptl_bad;                   /* malformed datagrams dropped */
 	unsigned long fax_pages;                   /* T.38 gateway: pages transferred */
+	/* RTCP (gateway/rtcp.h): compounds each way, and the far end's last report about our stream. */
+	unsigned long rtcp_tx_packets, rtcp_rx_packets, rtcp_rx_bad;
+	int rtcp_have_report;              /* the three below are set */
+	unsigned rtcp_fraction_lost;       /* of 256, since its previous report */
+	long rtcp_cum_lost;                /* cumulative */
+	unsigned rtcp_jitter;              /* samples */
+	long rtcp_rtt_us, rtcp_rtt_max_us; /* round trip from LSR/DLSR: the last, the largest; -1: none */
 };
 
 enum media_ec {

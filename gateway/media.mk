@@ -6,6 +6,7 @@ noinst_LIBRARIES += gateway/libtandem_media.a
 gateway_libtandem_media_a_SOURCES = \
 	gateway/rtp.c gateway/rtp.h \
 	gateway/rtp_endpoint.c \
+	gateway/rtcp.c gateway/rtcp.h \
 	gateway/rtp_srtp.c gateway/rtp_srtp.h \
 	gateway/media_sdp.c gateway/media_sdp.h \
 	gateway/media.c gateway/media.h gateway/media_int.h \
@@ -22,12 +23,15 @@ MEDIA_LIBS = gateway/libtandem_media.a gateway/libtandem_span.a gateway/libtande
 	common/libtandem_common.a $(SOFIA_LIBS) $(SPANDSP_LIBS) $(SPEEXDSP_LIBS) $(SRTP_LIBS) -lpthread -lm
 
 MEDIA_TESTS = tests/unit/test_rtp tests/unit/test_media_sdp tests/unit/test_media_bridge tests/unit/test_srtp \
-	tests/unit/test_media_echo tests/unit/test_udptl tests/unit/test_t38sdp tests/unit/test_media_fax
+	tests/unit/test_media_echo tests/unit/test_udptl tests/unit/test_t38sdp tests/unit/test_media_fax \
+	tests/unit/test_rtcp
 check_PROGRAMS += $(MEDIA_TESTS)
 tests_unit_test_rtp_SOURCES = tests/unit/test_rtp.c tests/tap.h
 tests_unit_test_rtp_LDADD = $(MEDIA_LIBS)
 tests_unit_test_media_sdp_SOURCES = tests/unit/test_media_sdp.c tests/tap.h
 tests_unit_test_media_sdp_LDADD = $(MEDIA_LIBS)
+tests_unit_test_rtcp_SOURCES = tests/unit/test_rtcp.c tests/tap.h
+tests_unit_test_rtcp_LDADD = $(MEDIA_LIBS)
 tests_unit_test_srtp_SOURCES = tests/unit/test_srtp.c tests/tap.h
 tests_unit_test_srtp_LDADD = $(MEDIA_LIBS)
 tests_unit_test_udptl_SOURCES = tests/unit/test_udptl.c tests/tap.h

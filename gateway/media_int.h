@@ -18,6 +18,7 @@ struct dtmf_tx_state_s;
 struct media_echo_bridge; /* gateway/media_echo.c */
 struct media_fax;         /* gateway/media_fax.c: the bridge's fax state, the worker's */
 struct media_fax_cmd;     /* gateway/media_fax.c: a CMD_FAX's arguments */
+struct rtcp_session;      /* gateway/rtcp.c */
 
 /* What an epoll registration points at. */
 enum media_tag_kind {
@@ -109,6 +110,7 @@ struct media_bridge {
 	struct dtmf_tx_state_s *dtx;
 	struct media_echo_bridge *echo; /* media_echo.c: NULL when off */
 	void *plc; /* plc_state_t (an anonymous struct in SpanDSP): concealment toward TDM, NULL when off */
+	struct rtcp_session *rtcp; /* NULL: no RTCP (out of memory) */
 	int got_first, timed_out, have_ev;
 	uint32_t ev_ts;
 	unsigned long quiet;   /* TDM samples since the last RTP packet */

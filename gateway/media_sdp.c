@@ -204,6 +204,11 @@ static int read_media(const sdp_session_t *sess, const sdp_media_t *m, unsigned 
 	out->hold = is_zero_addr(out->addr) || out->dir == MEDIA_DIR_SENDONLY || out->dir == MEDIA_DIR_INACTIVE;
 	if ((a = sdp_attribute_find(m->m_attributes, "ptime")) && a->a_value)
 		out->ptime = (unsigned)strtoul(a->a_value, NULL, 10);
+	if ((a = sdp_attribute_find(m->m_attributes, "rtcp")) && a->a_value) {
+		unsigned long port = strtoul(a->a_value, NULL, 10);
+
+		out->rtcp_port = port > 0 && port <= 65535 ? (unsigned)port : 0;
+	}
 	read_formats(m, codecs, out);
 	if (out->port && out->pt < 0)
 		return -ENOTSUP;
@@ -283,6 +288,7 @@ void media_sdp_to_rtp(const struct media_sdp_info *info, int symmetric, struct r
 	if (!zero && info->port) {
 		snprintf(out->remote_addr, sizeof(out->remote_addr), "%s", info->addr);
 		out->remote_port = info->port;
+		out->remote_rtcp_port = info->rtcp_port;
 	}
 	out->pt = info->pt >= 0 ? info->pt : RTP_PT_PCMU;
 	out->event_pt = info->event_pt;

@@ -47,6 +47,7 @@ struct media_sdp_info {
 	enum media_dir dir;            /* a= direction, media level over session level */
 	int hold;                      /* c=0.0.0.0 (RFC 2543 hold), sendonly or inactive */
 	unsigned ptime;                /* a=ptime, 0 if absent */
+	unsigned rtcp_port;            /* a=rtcp (RFC 3605), its port only; 0 if absent */
 	int savp;                      /* the stream is RTP/SAVP (SRTP, keyed by its a=crypto) */
 	struct rtp_srtp_crypto crypto; /* RTP/SAVP: the first a=crypto we support */
 };

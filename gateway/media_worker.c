@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "gateway/media_echo.h"
 #include "gateway/media_plc.h"
+#include "gateway/rtcp.h"
 
 #define SPAN_READS_PER_WAKE 256 /* fairness between spans and RTP */
 #define DTMF_RTP_DURATION   800 /* samples: 100 ms events we originate */
@@ -91,6 +92,25 @@ static void bridge_event(struct media_bridge *b, enum media_event_type type, cha
 	media_post_event(b->m, &ev);
 }
 
+static void media_rtcp_collect(const struct media_bridge *b, struct media_stats *s)
+{
+	const struct rtcp_stats *r;
+
+	s->rtcp_rtt_us = s->rtcp_rtt_max_us = -1;
+	if (!b->rtcp)
+		return;
+	r = rtcp_session_stats(b->rtcp);
+	s->rtcp_tx_packets = r->tx_packets;
+	s->rtcp_rx_packets = r->rx_packets;
+	s->rtcp_rx_bad = r->rx_bad;
+	s->rtcp_have_report = r->have_report;
+	s->rtcp_fraction_lost = r->fraction;
+	s->rtcp_cum_lost = r->cum_lost;
+	s->rtcp_jitter = r->jitter;
+	s->rtcp_rtt_us = r->rtt_us;
+	s->rtcp_rtt_max_us = r->rtt_max_us;
+}
+
 static void collect(struct media_bridge *b, struct media_stats *s)
 {
 	const struct rtp_endpoint_stats *es = rtp_endpoint_stats(b->ep);
@@ -114,6 +134,19 @@ static void collect(struct media_bridge *b, struct media_stats *s)
 	s->jb_resyncs = b->jb.resyncs;
 	s->jb_underruns = b->jb.underruns;
 	media_fax_collect(b, s);
+	media_rtcp_collect(b, s);
+}
+
+static void publish(struct media_bridge *b);
+
+/* Read what RTCP came in (or drain it when the bridge has no session). */
+static void media_rtcp_readable(struct media_bridge *b)
+{
+	if (b->rtcp)
+		rtcp_session_recv(b->rtcp, b->ep, rtcp_ntp_now());
+	else
+		rtp_endpoint_rtcp_drain(b->ep);
+	publish(b);
 }
 
 static void publish(struct media_bridge *b)
@@ -195,6 +228,8 @@ static void bridge_tdm(struct media_bridge *b, uint8_t *in, size_t len)
 		}
 	}
 	media_echo_bridge_tx(b, out, len);
+	if (b->rtcp && rtcp_session_tick(b->rtcp, (unsigned)len))
+		rtcp_session_send(b->rtcp, b->ep, rtcp_ntp_now(), 0);
 	/* Publish first: whoever sees the block sees the counters with it. */
 	b->st.tdm_tx_bytes += len;
 	publish(b);
@@ -282,6 +317,8 @@ void media_bridge_release(struct media_bridge *b)
 		dtmf_tx_free(b->dtx);
 	media_echo_bridge_release(b);
 	media_plc_release(b);
+	rtcp_session_free(b->rtcp);
+	b->rtcp = NULL;
 	rtp_endpoint_free(b->ep);
 	b->drx = NULL;
 	b->dtx = NULL;
@@ -293,6 +330,8 @@ static void bridge_stopped(struct media_worker *w, struct media_bridge *b)
 	struct media_event ev = {.type = MEDIA_EV_STOPPED, .bridge = b, .cookie = b->cookie};
 
 	if (b->running) {
+		if (b->rtcp) /* 6.3.7: BYE when we leave the session */
+			rtcp_session_send(b->rtcp, b->ep, rtcp_ntp_now(), 1);
 		unwatch(w, rtp_endpoint_fd(b->ep));
 		unwatch(w, rtp_endpoint_rtcp_fd(b->ep));
 		if (b->ws->bridges[b->channel] == b)
@@ -342,6 +381,8 @@ static void cmd_start(struct media_worker *w, struct media_bridge *b)
 	}
 	if (watch(w, rtp_endpoint_rtcp_fd(b->ep), &b->rtcp_tag) < 0)
 		LOG_W(MEDIA_TAG, "span %d ch %d: RTCP not drained", id, b->channel);
+	if (!(b->rtcp = rtcp_session_new()))
+		LOG_W(MEDIA_TAG, "span %d ch %d: no RTCP (out of memory)", id, b->channel);
 	if (media_echo_bridge_start(b) < 0 || media_plc_start(b) < 0)
 		LOG_W(MEDIA_TAG, "span %d ch %d: no echo canceller or concealment (out of memory)", id, b->channel);
 	b->ws->bridges[b->channel] = b;
@@ -520,7 +561,7 @@ void *media_worker_main(void *arg)
 				bridge_rtp(t->ptr);
 				break;
 			case TAG_RTCP:
-				rtp_endpoint_rtcp_drain(((struct media_bridge *)t->ptr)->ep);
+				media_rtcp_readable(t->ptr);
 				break;
 			}
 		}

@@ -130,8 +130,8 @@ size_t rtp_jb_get_mask(struct rtp_jb *jb, uint8_t *out, uint8_t *missing, size_t
 struct rtp_endpoint;
 
 /* Where to bind: a numeric IPv4 or IPv6 address, and the port range; RTP
- * takes an even port, the odd one above it is bound too for RTCP (which
- * is drained and ignored). */
+ * takes an even port, the odd one above it is bound too for RTCP
+ * (gateway/rtcp.h). */
 struct rtp_bind {
 	const char *addr;
 	unsigned port_min, port_max;
@@ -141,6 +141,7 @@ struct rtp_bind {
 struct rtp_params {
 	char remote_addr[INET6_ADDRSTRLEN]; /* numeric; "" = none yet */
 	unsigned remote_port;               /* 0 = none */
+	unsigned remote_rtcp_port;          /* a=rtcp (RFC 3605); 0 = remote_port + 1 */
 	int pt;                             /* RTP_PT_PCMU or RTP_PT_PCMA: what we send */
 	int event_pt;                       /* telephone-event PT, or -1: not negotiated */
 	int symmetric;                      /* send to where packets come from (NAT) */
@@ -174,6 +175,20 @@ int rtp_endpoint_fd(const struct rtp_endpoint *ep);
 int rtp_endpoint_rtcp_fd(const struct rtp_endpoint *ep);
 /* Read and count everything pending on the RTCP socket. */
 void rtp_endpoint_rtcp_drain(struct rtp_endpoint *ep);
+struct rtcp_compound;
+/* Send an RTCP compound (SRTCP-protected when keyed; size is pkt's room)
+ * to the far end's RTCP address: where valid RTCP last came from if
+ * symmetric, else a=rtcp or the RTP port + 1 of the negotiated address,
+ * else the latched RTP address's port + 1. 0, -ENOTCONN, -EIO, -errno. */
+int rtp_endpoint_rtcp_send(struct rtp_endpoint *ep, uint8_t *pkt, size_t len, size_t size);
+/* Receive one RTCP compound: SRTCP-checked when keyed, then validated
+ * and read (rtcp_parse); the first valid one latches a symmetric
+ * endpoint's RTCP address. 0 and *out, -EAGAIN (nothing pending),
+ * -EBADMSG (malformed, or failed authentication), -EPERM (from another
+ * address than the latched one), -errno. */
+int rtp_endpoint_rtcp_recv(struct rtp_endpoint *ep, struct rtcp_compound *out);
+/* The RTP timestamp of the next sample we send (for an SR). */
+uint32_t rtp_endpoint_ts(const struct rtp_endpoint *ep);
 
 /* Whether p is acceptable to rtp_endpoint_set_params() (an endpoint
  * also needs the remote's address family to match its own). 0/-EINVAL. */

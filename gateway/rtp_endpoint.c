@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "gateway/rtp.h"
+#include "gateway/rtcp.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,6 +28,9 @@ struct rtp_endpoint {
 	struct sockaddr_storage sdp_remote; /* as negotiated */
 	socklen_t sdp_len;
 	int latched;
+	/* RTCP's far end: as negotiated (a=rtcp or port + 1), latched. */
+	struct sockaddr_storage rtcp_sdp, rtcp_remote;
+	socklen_t rtcp_sdp_len, rtcp_remote_len;
 	/* Send state (RFC 3550 5.1: random initial values). */
 	uint32_t ssrc, ts;
 	uint16_t seq;
@@ -191,6 +195,8 @@ int rtp_params_check(const struct rtp_params *p)
 	if (p->srtp.suite != RTP_SRTP_NONE && p->srtp.suite != RTP_SRTP_AES_CM_128_HMAC_SHA1_80 &&
 	    p->srtp.suite != RTP_SRTP_AES_CM_128_HMAC_SHA1_32)
 		return -EINVAL;
+	if (p->remote_rtcp_port > 65535)
+		return -EINVAL;
 	if (p->remote_addr[0] && p->remote_port &&
 	    (p->remote_port > 65535 || parse_addr(p->remote_addr, p->remote_port, &ss, &len) < 0))
 		return -EINVAL;
@@ -224,11 +230,17 @@ int rtp_endpoint_set_params(struct rtp_endpoint *ep, const struct rtp_params *p)
 		/* A new far end (re-INVITE): latch again. */
 		ep->latched = 0;
 		ep->sdp_len = ep->remote_len = len;
+		ep->rtcp_remote_len = 0;
 		if (len) {
 			memcpy(&ep->sdp_remote, &ss, len);
 			memcpy(&ep->remote, &ss, len);
 		}
 	}
+	ep->rtcp_sdp_len = 0;
+	if (len && (p->remote_rtcp_port || p->remote_port < 65535) &&
+	    parse_addr(p->remote_addr, p->remote_rtcp_port ? p->remote_rtcp_port : p->remote_port + 1, &ep->rtcp_sdp,
+		       &ep->rtcp_sdp_len) < 0)
+		ep->rtcp_sdp_len = 0;
 	ep->p = *p;
 	if (ep->p.event_pt < 0)
 		ep->ev_active = 0;
@@ -448,5 +460,69 @@ int rtp_endpoint_recv(struct rtp_endpoint *ep, uint32_t arrival, struct rtp_rx *
 	ep->stats.rx_bytes += rx->len;
 	if (rx->kind == RTP_RX_EVENT)
 		ep->stats.rx_events++;
+	return 0;
+}
+
+/* --- RTCP (the compounds themselves: gateway/rtcp.c) ---------------------- */
+
+uint32_t rtp_endpoint_ts(const struct rtp_endpoint *ep)
+{
+	return ep->ts;
+}
+
+int rtp_endpoint_rtcp_send(struct rtp_endpoint *ep, uint8_t *pkt, size_t len, size_t size)
+{
+	struct sockaddr_storage to;
+	socklen_t tolen;
+
+	if (ep->rtcp_remote_len) {
+		to = ep->rtcp_remote;
+		tolen = ep->rtcp_remote_len;
+	} else if (ep->rtcp_sdp_len) {
+		to = ep->rtcp_sdp;
+		tolen = ep->rtcp_sdp_len;
+	} else if (ep->latched) { /* symmetric without an address: the RTP source's port + 1 */
+		to = ep->remote;
+		tolen = ep->remote_len;
+		if (to.ss_family == AF_INET)
+			((struct sockaddr_in *)&to)->sin_port =
+			    htons((uint16_t)(ntohs(((struct sockaddr_in *)&to)->sin_port) + 1));
+		else
+			((struct sockaddr_in6 *)&to)->sin6_port =
+			    htons((uint16_t)(ntohs(((struct sockaddr_in6 *)&to)->sin6_port) + 1));
+	} else {
+		return -ENOTCONN;
+	}
+	if (!ep->p.send && !ep->p.recv)
+		return -ENOTCONN; /* inactive (RFC 3264 5.1 still allows RTCP, but there is nothing to report) */
+	if (ep->srtp && rtp_srtp_protect_rtcp(ep->srtp, pkt, &len, size) < 0)
+		return -EIO;
+	if (sendto(ep->rtcp_fd, pkt, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&to, tolen) < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return 0;
+}
+
+int rtp_endpoint_rtcp_recv(struct rtp_endpoint *ep, struct rtcp_compound *out)
+{
+	struct sockaddr_storage from;
+	socklen_t fromlen = sizeof(from);
+	ssize_t n;
+	size_t len;
+
+	n = recvfrom(ep->rtcp_fd, ep->rxbuf, sizeof(ep->rxbuf), MSG_DONTWAIT, (struct sockaddr *)&from, &fromlen);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	ep->stats.rtcp++;
+	len = (size_t)n;
+	if (ep->srtp && rtp_srtp_unprotect_rtcp(ep->srtp, ep->rxbuf, &len) < 0)
+		return -EBADMSG;
+	if (rtcp_parse(ep->rxbuf, len, out) < 0)
+		return -EBADMSG;
+	if (ep->p.symmetric) {
+		if (ep->rtcp_remote_len && !same_addr(&from, &ep->rtcp_remote))
+			return -EPERM;
+		memcpy(&ep->rtcp_remote, &from, fromlen);
+		ep->rtcp_remote_len = fromlen;
+	}
 	return 0;
 }

@@ -271,3 +271,32 @@ int rtp_srtp_unprotect(struct rtp_srtp *s, uint8_t *pkt, size_t *len)
 		return -EACCES;
 	return -EBADMSG;
 }
+
+int rtp_srtp_protect_rtcp(struct rtp_srtp *s, uint8_t *pkt, size_t *len, size_t size)
+{
+	int n = (int)*len;
+
+	if (*len + RTP_SRTP_OVERHEAD > size) /* E flag and index (4), the 80-bit tag */
+		return -EIO;
+	if (srtp_protect_rtcp(s->tx, pkt, &n) != srtp_err_status_ok)
+		return -EIO;
+	*len = (size_t)n;
+	return 0;
+}
+
+int rtp_srtp_unprotect_rtcp(struct rtp_srtp *s, uint8_t *pkt, size_t *len)
+{
+	int n = (int)*len;
+	srtp_err_status_t st;
+
+	if (*len < 8 || (pkt[0] >> 6) != 2)
+		return -EBADMSG;
+	st = srtp_unprotect_rtcp(s->rx, pkt, &n);
+	if (st == srtp_err_status_ok) {
+		*len = (size_t)n;
+		return 0;
+	}
+	if (st == srtp_err_status_replay_fail || st == srtp_err_status_replay_old)
+		return -EALREADY;
+	return st == srtp_err_status_auth_fail ? -EACCES : -EBADMSG;
+}

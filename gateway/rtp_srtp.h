@@ -65,5 +65,9 @@ int rtp_srtp_protect(struct rtp_srtp *s, uint8_t *pkt, size_t *len, size_t size)
  * packet, or the wrong key), -EALREADY (a replay), -EBADMSG (too short or
  * not RTP). */
 int rtp_srtp_unprotect(struct rtp_srtp *s, uint8_t *pkt, size_t *len);
+/* The same for RTCP compounds (SRTCP, RFC 3711 3.4: the same sessions,
+ * the 80-bit tag). */
+int rtp_srtp_protect_rtcp(struct rtp_srtp *s, uint8_t *pkt, size_t *len, size_t size);
+int rtp_srtp_unprotect_rtcp(struct rtp_srtp *s, uint8_t *pkt, size_t *len);
 
 #endif

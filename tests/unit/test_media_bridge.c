@@ -16,6 +16,7 @@
 #include <spandsp.h>
 
 #include "gateway/media.h"
+#include "gateway/rtcp.h"
 #include "gateway/tdm_span.h"
 #include "tests/tap.h"
 
@@ -165,7 +166,7 @@ static int rtp_drain(int fd, struct rtp_pkt *pkts, int max)
 	int n = 0;
 	ssize_t len;
 
-	while (n < max && (len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+	while ((len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0 && n < max) {
 		if (rtp_parse(buf, (size_t)len, &pkts[n].h, &pl, &pkts[n].len) < 0 || pkts[n].len > RTP_FRAME)
 			continue;
 		memcpy(pkts[n].pl, pl, pkts[n].len);
@@ -477,6 +478,106 @@ static void api_checks(struct env *e)
 	nevents = 0;
 }
 
+/* RTCP: the bridge's reports reach the far end's RTCP socket (given as a=rtcp would) and tell the loss the test
+ * made; the far end's report comes back into the stats with a round trip; malformed RTCP is counted; BYE on stop. */
+static void rtcp_reports(struct env *e)
+{
+	static int cookie;
+	struct media_bridge_config c = {.span = e->mu.span, .channel = 11, .cookie = &cookie};
+	struct rtp_header h = {.pt = RTP_PT_PCMU, .seq = 100, .ts = 1000, .ssrc = 0xFACE};
+	struct rtcp_compound sr, rr, bye;
+	uint8_t blk[RTP_FRAME], out[RTP_FRAME], buf[RTCP_MAX_PACKET];
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct media_bridge *b = NULL;
+	unsigned rtcp_port, port;
+	int rtcp_fd = udp_peer(&rtcp_port), have_sr = 0, ticks = 0, sent = 0;
+	uint64_t t_before = 0, t_sr = 0, t_after;
+	struct media_stats st;
+	ssize_t n;
+	size_t len;
+
+	media_rtp_open(e->m, &c.rtp);
+	port = rtp_endpoint_port(c.rtp);
+	strcpy(c.params.remote_addr, "127.0.0.1");
+	c.params.remote_port = e->peer_port;
+	c.params.remote_rtcp_port = rtcp_port;
+	c.params.pt = RTP_PT_PCMU;
+	c.params.event_pt = -1;
+	c.params.send = c.params.recv = 1;
+	ok(rtcp_fd >= 0 && media_bridge_start(e->m, &c, &b) == 0, "rtcp: bridge started");
+	if (!b)
+		return;
+	memset(blk, 0xFF, sizeof(blk));
+	/* 20 ms a tick, RTP in and out, until the first report: sequence numbers 103..105 never sent. */
+	while (!have_sr && ticks++ < 250) {
+		if (h.seq == 103)
+			h.seq += 3, h.ts += 3 * RTP_FRAME;
+		rtp_send(e->peer, port, &h, blk, RTP_FRAME);
+		h.seq++;
+		h.ts += RTP_FRAME;
+		wait_rx(b, (unsigned long)++sent);
+		t_before = rtcp_ntp_now();
+		tdm_send(&e->mu, 11, blk, RTP_FRAME);
+		tdm_recv(&e->mu, 11, out, RTP_FRAME);
+		while ((n = recv(rtcp_fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+			have_sr = rtcp_parse(buf, (size_t)n, &sr) == 0;
+		rtp_drain(e->peer, NULL, 0);
+	}
+	t_sr = rtcp_ntp_now();
+	ok(have_sr && ticks >= 50 && ticks <= 155, "rtcp: the first report after %d ticks of 20 ms (1..3 s)", ticks);
+	ok(sr.sr && sr.packets == (uint32_t)ticks && sr.octets == (uint32_t)ticks * RTP_FRAME && sr.cname[0],
+	   "rtcp: an SR (%u packets, %u octets) with a CNAME", sr.packets, sr.octets);
+	ok(sr.nblocks == 1 && sr.blocks[0].ssrc == 0xFACE && sr.blocks[0].cum_lost == 3 &&
+	       sr.blocks[0].ext_seq == (uint32_t)h.seq - 1 && sr.blocks[0].fraction == 3 * 256 / (sent + 3) &&
+	       sr.blocks[0].lsr == 0,
+	   "rtcp: its report block tells the 3 packets lost (cum %d, fraction %u/256)", sr.blocks[0].cum_lost,
+	   sr.blocks[0].fraction);
+	/* The far end's RR: a report about the bridge's stream; DLSR 1 ms short of the truth, so the round trip is
+	 * over 0 and at most the time from before the tick that sent the SR until now. */
+	memset(&rr, 0, sizeof(rr));
+	rr.ssrc = 0xFACE;
+	rr.nblocks = 1;
+	rr.blocks[0] = (struct rtcp_block){.ssrc = sr.ssrc, .fraction = 64, .cum_lost = 7, .jitter = 80};
+	rr.blocks[0].lsr = (uint32_t)(sr.ntp >> 16);
+	strcpy(rr.cname, "far");
+	rr.blocks[0].dlsr = (uint32_t)((rtcp_ntp_now() - t_sr) >> 16);
+	rr.blocks[0].dlsr = rr.blocks[0].dlsr > 66 ? rr.blocks[0].dlsr - 66 : 0;
+	rtcp_build(&rr, buf, sizeof(buf), &len);
+	to.sin_port = htons((uint16_t)(port + 1));
+	sendto(rtcp_fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to));
+	for (int i = 0; i < 5000; i++) {
+		media_bridge_stats(b, &st);
+		if (st.rtcp_rx_packets)
+			break;
+		usleep(1000);
+	}
+	t_after = rtcp_ntp_now();
+	ok(st.rtcp_rx_packets == 1 && st.rtcp_have_report && st.rtcp_fraction_lost == 64 && st.rtcp_cum_lost == 7 &&
+	       st.rtcp_jitter == 80,
+	   "rtcp: the far end's report in the stats (lost 7, fraction 64, jitter 80)");
+	ok(st.rtcp_rtt_us > 0 && (uint64_t)st.rtcp_rtt_us <= (((t_after - t_before) * 1000000) >> 32) + 1100,
+	   "rtcp: a round trip from LSR/DLSR (%ld us)", st.rtcp_rtt_us);
+	is_int((int)st.rtcp_tx_packets, 1, "rtcp: one compound sent");
+	/* Malformed: refused, counted. */
+	buf[0] = 0x40;
+	sendto(rtcp_fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to));
+	for (int i = 0; i < 5000 && st.rtcp_rx_bad == 0; i++) {
+		usleep(1000);
+		media_bridge_stats(b, &st);
+	}
+	ok(st.rtcp_rx_bad == 1 && st.rtcp_rx_packets == 1, "rtcp: a version 1 compound refused and counted");
+	media_bridge_stop(e->m, b);
+	ok(wait_events(e->m, MEDIA_EV_STOPPED, &cookie, 1), "rtcp: stopped");
+	{
+		struct pollfd p = {.fd = rtcp_fd, .events = POLLIN};
+
+		n = poll(&p, 1, TIMEOUT_MS) == 1 ? recv(rtcp_fd, buf, sizeof(buf), 0) : -1;
+	}
+	ok(n > 0 && rtcp_parse(buf, (size_t)n, &bye) == 0 && bye.bye && bye.ssrc == sr.ssrc, "rtcp: BYE on stop");
+	close(rtcp_fd);
+	nevents = 0;
+}
+
 /* A bridge left running is freed by media_free. */
 static void leftover(struct env *e)
 {
@@ -509,6 +610,7 @@ int main(void)
 	audio_both_ways(&e, &e.a, 17, RTP_PT_PCMU, 1, "alaw/PCMU symmetric");
 	rfc4733_to_inband(&e);
 	inband_to_rfc4733(&e);
+	rtcp_reports(&e);
 	api_checks(&e);
 	leftover(&e);
 

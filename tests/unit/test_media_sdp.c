@@ -129,6 +129,11 @@ static void test_direction(void)
 	ok(p.send && p.recv && strcmp(p.remote_addr, "192.0.2.5") == 0 && p.remote_port == 5000 && p.pt == 0,
 	   "both ways to 192.0.2.5:5000");
 	is_int(rtp_params_check(&p), 0, "params are valid for an endpoint");
+	ok(p.remote_rtcp_port == 0 && i.rtcp_port == 0, "no a=rtcp: RTCP on the port above");
+	is_int(parse(sdp_with("m=audio 5000 RTP/AVP 0\r\na=rtcp:5003 IN IP4 192.0.2.5\r\n", "192.0.2.5"), BOTH, &i), 0,
+	       "a=rtcp");
+	media_sdp_to_rtp(&i, 0, &p);
+	ok(i.rtcp_port == 5003 && p.remote_rtcp_port == 5003, "RTCP to port 5003 (RFC 3605)");
 }
 
 static void test_malformed(void)
