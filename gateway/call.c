@@ -253,7 +253,7 @@ void call_fail_a(struct call *c, int cause, int status)
 	call_mark_end(c);
 	c->final_cause = cause;
 	if (!status)
-		status = cause_to_sip_final(NULL, cause);
+		status = call_cause_status(c, cause);
 	c->final_status = status;
 	c->calls->failed++;
 	CLOG(LOG_INFO, c, "failed: cause %d (%s), SIP %d", cause, cause_name(cause), status);
@@ -468,7 +468,7 @@ void call_b_failed(struct call *c, int cause, int status)
 	c->final_cause = cause;
 	/* the status the caller gets: a SIP egress's own, else the table's */
 	if (c->a.kind == LEG_SIP)
-		status = c->b.kind == LEG_SIP && status >= 300 ? status : cause_to_sip_final(NULL, cause);
+		status = c->b.kind == LEG_SIP && status >= 300 ? status : call_cause_status(c, cause);
 	c->final_status = status;
 	c->hangup_side = CDR_HANGUP_CALLEE;
 	call_write_cdr(c);
@@ -581,7 +581,7 @@ static void call_end_a(struct call *c, int cause)
 	call_reason(cause, reason, sizeof(reason));
 	call_media_stop(c);
 	if (c->a.kind == LEG_SIP) {
-		call_sipt_hangup(c, 1, cause_to_sip_final(NULL, cause), reason, cause);
+		call_sipt_hangup(c, 1, call_cause_status(c, cause), reason, cause);
 		c->a.live = 0;
 	} else {
 		gw_pri_hangup(gw_span_pri(c->a.span), c->a.ch, cause);
@@ -688,7 +688,7 @@ static void calls_on_failed(void *arg, struct gw_sip_leg *leg, void *owner, int 
 		return;
 	c->b.live = 0;
 	if (cause <= 0)
-		cause = cause_from_sip(NULL, status);
+		cause = call_cause_of(c, status);
 	cause = call_sipt_cause(c, leg, cause);
 	CLOG(LOG_INFO, c, "egress answered %d (cause %d)", status, cause);
 	if (status == 503)

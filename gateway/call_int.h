@@ -178,6 +178,10 @@ void call_attempt_reset(struct call *c);
 int call_did_fallback(struct call *c);
 int64_t call_now_ms(void);
 void call_reason(int cause, char *buf, size_t len);
+/* RFC 3398's mappings with the cause_maps overrides of the call's trunk
+ * (gateway/call_cause.c): a cause's final SIP status, a status's cause. */
+int call_cause_status(const struct call *c, int cause);
+int call_cause_of(const struct call *c, int status);
 
 /* re-INVITE within an answered call (gateway/call_dialog.c): the gw_sip
  * events. */

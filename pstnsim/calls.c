@@ -468,7 +468,7 @@ void sim_call_feed(struct sim_call *c, const uint8_t *buf, size_t len)
 /* --- Originating ------------------------------------------------------------- */
 
 /* SETUP with the numbers' plans and the caller's presentation of the
- * options (--to-ton, --from-ton, --from-pres). */
+ * options (--to-ton, --from-ton, --from-pres, --redirecting). */
 static int sim_place(struct sim_span *sp, int ch, const char *to)
 {
 	const struct sim_opts *o = &sp->sim->o;
@@ -484,6 +484,12 @@ static int sim_place(struct sim_span *sp, int ch, const char *to)
 	p.called.plan = o->to_plan;
 	p.calling.plan = o->from_plan;
 	p.calling.pres = o->from_pres;
+	if (o->redirecting) {
+		snprintf(p.redirecting.digits, sizeof(p.redirecting.digits), "%s", o->redirecting);
+		p.redirecting.plan = o->from_plan;
+		p.redirecting.pres = GW_PRI_PRESENTATION(GW_PRI_PRES_ALLOWED, GW_PRI_SCREEN_NETWORK);
+		p.redirecting_reason = o->redirecting_reason;
+	}
 	c->called_plan = p.called.plan;
 	c->calling_plan = p.calling.plan;
 	c->calling_pres = p.calling.pres;

@@ -22,6 +22,7 @@ enum {
 	OPT_TO_TON = 256,
 	OPT_FROM_TON,
 	OPT_FROM_PRES,
+	OPT_REDIRECTING,
 	OPT_SERVICE,
 	OPT_IGNORE_DISCONNECT,
 	OPT_OVERLAP,
@@ -161,6 +162,9 @@ static void usage(FILE *f)
 		"  --from-pres PRES            the calling number's presentation: allowed, restricted\n"
 		"                              or unavailable, network provided (default: allowed,\n"
 		"                              user provided)\n"
+		"  --redirecting NUMBER[:REASON]  a redirecting number in the SETUP (plan as\n"
+		"                              --from-ton); REASON: unknown busy noreply deflection\n"
+		"                              out-of-order unconditional, or a Q.931 code 0-15\n"
 		"  --rate CPS                  calls per second (default: as fast as channels allow)\n"
 		"  --concurrency N             at most N outgoing calls at once (default: channels)\n"
 		"  --out-actions ACTIONS       what outgoing calls do once answered (audio, dtmf,\n"
@@ -276,6 +280,33 @@ static int parse_pres(const char *s, int *pres)
 	return 0;
 }
 
+/* NUMBER[:REASON] of --redirecting; REASON a name or a Q.931 4.5.21a
+ * code (default unknown). */
+static int parse_redirecting(struct sim_opts *o, char *arg)
+{
+	static const struct {
+		const char *name;
+		int code;
+	} reasons[] = {{"unknown", 0},    {"busy", 1},         {"noreply", 2},
+		       {"deflection", 3}, {"out-of-order", 9}, {"unconditional", 15}};
+	char *colon = strchr(arg, ':');
+
+	o->redirecting_reason = 0;
+	if (colon) {
+		*colon = '\0';
+		o->redirecting_reason = -1;
+		for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+			if (strcmp(colon + 1, reasons[i].name) == 0)
+				o->redirecting_reason = reasons[i].code;
+		if (o->redirecting_reason < 0 && parse_int(colon + 1, 0, 15, &o->redirecting_reason) < 0)
+			return -EINVAL;
+	}
+	if (!*arg || strlen(arg) > 31 || strspn(arg, "0123456789") != strlen(arg))
+		return -EINVAL;
+	o->redirecting = arg;
+	return 0;
+}
+
 /* in|out:CHANNEL@DELAY, DELAY as the actions' durations (500ms, 2s). */
 static int parse_service(struct sim_opts *o, const char *arg)
 {
@@ -370,6 +401,8 @@ static int parse_arg(int c, char *arg, struct sim_opts *o, struct pending *p, in
 		return parse_ton(arg, &o->from_plan);
 	case OPT_FROM_PRES:
 		return parse_pres(arg, &o->from_pres);
+	case OPT_REDIRECTING:
+		return parse_redirecting(o, arg);
 	case OPT_SERVICE:
 		return parse_service(o, arg);
 	case OPT_IGNORE_DISCONNECT:
@@ -514,6 +547,7 @@ static int parse_opts(int argc, char **argv, struct sim_opts *o, int *log_lvl)
 					   {"to-ton", required_argument, NULL, OPT_TO_TON},
 					   {"from-ton", required_argument, NULL, OPT_FROM_TON},
 					   {"from-pres", required_argument, NULL, OPT_FROM_PRES},
+					   {"redirecting", required_argument, NULL, OPT_REDIRECTING},
 					   {"service", required_argument, NULL, OPT_SERVICE},
 					   {"ignore-disconnect", no_argument, NULL, OPT_IGNORE_DISCONNECT},
 					   {"overlap", no_argument, NULL, OPT_OVERLAP},

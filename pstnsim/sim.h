@@ -48,6 +48,8 @@ struct sim_opts {
 	int nto;
 	const char *from, *json, *pcap;
 	int to_plan, from_plan, from_pres; /* Q.931 plan (ton << 4 | npi) and presentation of outgoing calls */
+	const char *redirecting;           /* --redirecting: outgoing calls' redirecting number, NULL: none */
+	int redirecting_reason;            /* its Q.931 reason code */
 	struct sim_service service[SIM_MAX_SERVICE];
 	int nservice;
 	int ignore_disconnect;            /* a broken far end: DISCONNECT is never answered with RELEASE */
