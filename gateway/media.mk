@@ -8,7 +8,7 @@ gateway_libtandem_media_a_SOURCES = \
 	gateway/rtp_endpoint.c \
 	gateway/rtcp.c gateway/rtcp.h \
 	gateway/rtp_srtp.c gateway/rtp_srtp.h \
-	gateway/media_sdp.c gateway/media_sdp.h \
+	gateway/media_sdp.c gateway/media_sdp.h gateway/sdp_out.h \
 	gateway/media.c gateway/media.h gateway/media_int.h \
 	gateway/media_worker.c \
 	gateway/media_echo.c gateway/media_echo.h \

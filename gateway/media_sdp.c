@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "gateway/media_sdp.h"
+#include "gateway/sdp_out.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,29 +21,6 @@ const char *media_dir_name(enum media_dir dir)
 	static const char *const names[] = {"inactive", "sendonly", "recvonly", "sendrecv"};
 
 	return names[dir & 3];
-}
-
-struct out {
-	char *buf;
-	size_t size, len;
-	int err;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->err)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->size - o->len)
-		o->err = -ENOSPC;
-	else
-		o->len += (size_t)n;
 }
 
 static const char *pt_name(int pt)

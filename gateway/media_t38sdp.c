@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "gateway/media_t38sdp.h"
+#include "gateway/sdp_out.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,29 +25,6 @@ void media_t38_defaults(struct media_t38_params *p)
 	p->max_buffer = 2000;
 	p->max_datagram = 400;
 	p->ec = MEDIA_T38_EC_REDUNDANCY;
-}
-
-struct out {
-	char *buf;
-	size_t size, len;
-	int err;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->err)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->size - o->len)
-		o->err = -ENOSPC;
-	else
-		o->len += (size_t)n;
 }
 
 static int build(const struct media_sdp_local *l, const struct media_t38_params *p, char *buf, size_t size)
