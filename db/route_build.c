@@ -255,16 +255,27 @@ static unsigned route_stride(const struct route_gp *g, size_t lo, size_t hi, uns
 	return s;
 }
 
+/* A route's value in a bucket: its target inline when it has one and its
+ * ids fit in 32 bits (almost always), else where its targets are. */
 static void route_set_val(const struct route_index *ix, union route_val *v, uint8_t *inl, unsigned bit,
 			  const struct route_gp *g)
 {
-	if (g->ntgt == 1) {
-		v->t = ix->targets[g->tgt];
+	const struct route_target *t = &ix->targets[g->tgt];
+
+	if (g->ntgt == 1 && t->route_id >= INT32_MIN && t->route_id <= INT32_MAX && t->trunk_id >= INT32_MIN &&
+	    t->trunk_id <= INT32_MAX) {
+		v->t = (struct route_ctarget){(int32_t)t->route_id, (int32_t)t->trunk_id, t->priority, t->weight};
 		*inl |= (uint8_t)(1u << bit);
 	} else {
 		v->ref.tgt = g->tgt;
 		v->ref.ntgt = g->ntgt;
 	}
+}
+
+/* A prefix's key relative to a bucket of depth d (route_int.h). */
+static uint32_t route_rel_key(uint64_t key, unsigned d)
+{
+	return ((uint32_t)(((key & ~UINT64_C(0xf)) << (4 * d)) >> 32) & ~0xfu) | (ROUTE_KLEN(key) - d);
 }
 
 /* Lay out the block of 10^s buckets from base for the path of depth d that
@@ -297,18 +308,19 @@ static void route_block(struct route_fill *f, size_t lo, size_t hi, unsigned d, 
 	 * before its extensions). */
 	for (i = lo; i < hi; i = j) {
 		uint64_t mask = route_key_mask(d + s);
+		unsigned maxlen = ROUTE_KLEN(g[i].key);
 		uint32_t x;
 
 		j = i + 1;
-		if (ROUTE_KLEN(g[i].key) <= d + s)
+		if (maxlen <= d + s)
 			continue;
-		while (j < hi && ((g[j].key ^ g[i].key) & mask) == 0)
-			j++;
+		for (; j < hi && ((g[j].key ^ g[i].key) & mask) == 0; j++)
+			maxlen = ROUTE_KLEN(g[j].key) > maxlen ? ROUTE_KLEN(g[j].key) : maxlen;
 		x = route_digits(g[i].key, d, d + s);
-		if (j - i <= ROUTE_KEYS) {
+		if (j - i <= ROUTE_KEYS && maxlen - (d + s) <= ROUTE_REL_MAX) {
 			for (size_t k = i; bk && k < j; k++) {
-				bk[x].k[k - i].key = g[k].key;
-				route_set_val(f->ix, &bk[x].k[k - i].v, &bk[x].inl, (unsigned)(k - i) + 1, &g[k]);
+				bk[x].key[k - i] = route_rel_key(g[k].key, d + s);
+				route_set_val(f->ix, &bk[x].val[k - i + 1], &bk[x].inl, (unsigned)(k - i) + 1, &g[k]);
 			}
 			if (bk)
 				bk[x].n = (uint8_t)(j - i);
@@ -321,6 +333,7 @@ static void route_block(struct route_fill *f, size_t lo, size_t hi, unsigned d, 
 				bk[x].kind = ROUTE_NODE;
 				bk[x].n = (uint8_t)cs;
 				bk[x].child = (uint32_t)child;
+				f->ix->nbits[(base + x) >> 6] |= UINT64_C(1) << ((base + x) & 63);
 			}
 			route_block(f, i, j, d + s, cs, f->write ? fbs[x] : ROUTE_NONE, child);
 		}
@@ -329,13 +342,39 @@ static void route_block(struct route_fill *f, size_t lo, size_t hi, unsigned d, 
 		if (bk[x].kind != ROUTE_LEAF)
 			continue;
 		for (unsigned k = bk[x].n; k < ROUTE_KEYS; k++)
-			bk[x].k[k].key = ROUTE_NOKEY;
+			bk[x].key[k] = ROUTE_NOKEY;
 		bk[x].fblen = ROUTE_NOFB;
 		if (fbs[x] != ROUTE_NONE) {
 			bk[x].fblen = (uint8_t)ROUTE_KLEN(g[fbs[x]].key);
-			route_set_val(f->ix, &bk[x].fb, &bk[x].inl, 0, &g[fbs[x]]);
+			route_set_val(f->ix, &bk[x].val[0], &bk[x].inl, 0, &g[fbs[x]]);
 		}
 	}
+}
+
+/* The nodes' ranks and children, from the bits route_block() set. */
+static int route_build_nodes(struct route_index *ix)
+{
+	size_t words = (ix->nbuckets + 63) / 64, r = 0;
+
+	ix->nrank = route_alloc(words * sizeof(*ix->nrank));
+	if (!ix->nrank)
+		return -ENOMEM;
+	for (size_t w = 0; w < words; w++) {
+		ix->nrank[w] = (uint32_t)r;
+		r += (size_t)__builtin_popcountll(ix->nbits[w]);
+	}
+	ix->nnodes = r;
+	ix->nchild = route_alloc(r * sizeof(*ix->nchild));
+	if (!ix->nchild)
+		return -ENOMEM;
+	r = 0;
+	for (size_t w = 0; w < words; w++)
+		for (uint64_t bits = ix->nbits[w]; bits; bits &= bits - 1) {
+			const struct route_bucket *bk = &ix->buckets[w * 64 + (size_t)__builtin_ctzll(bits)];
+
+			ix->nchild[r++] = bk->child << 2 | bk->n;
+		}
+	return 0;
 }
 
 /* The first level and the blocks under it; twice: count, then write. */
@@ -407,10 +446,14 @@ static int route_build_buckets(struct route_index *ix, char *err, size_t errlen)
 		}
 		if (!f.write) {
 			ix->nbuckets = f.next;
-			if (!(ix->buckets = route_alloc(f.next * sizeof(*ix->buckets))))
+			ix->buckets = route_alloc(f.next * sizeof(*ix->buckets));
+			ix->nbits = route_alloc((f.next + 63) / 64 * sizeof(*ix->nbits));
+			if (!ix->buckets || !ix->nbits)
 				goto nomem;
 		}
 	}
+	if (route_build_nodes(ix) < 0)
+		goto nomem;
 	rc = 0;
 	goto out;
 nomem:
@@ -687,6 +730,9 @@ void route_index_free(struct route_index *ix)
 		return;
 	free(ix->l1);
 	route_free_big(ix->buckets, ix->nbuckets * sizeof(*ix->buckets));
+	route_free_big(ix->nbits, (ix->nbuckets + 63) / 64 * sizeof(*ix->nbits));
+	route_free_big(ix->nrank, (ix->nbuckets + 63) / 64 * sizeof(*ix->nrank));
+	route_free_big(ix->nchild, ix->nnodes * sizeof(*ix->nchild));
 	route_free_big(ix->targets, ix->nroutes * sizeof(*ix->targets));
 	route_free_big(ix->gp, ix->ngp * sizeof(*ix->gp));
 	route_free_big(ix->sslots, (ix->smask + 1) * sizeof(*ix->sslots));

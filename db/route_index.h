@@ -36,13 +36,16 @@ struct route_target {
 	uint16_t weight;   /* share among equal priorities */
 };
 
-/* The result of route_lookup(): pointers are lent by the index and valid
- * while the caller holds it (route_table_release() ends that). */
+/* The result of route_lookup(): targets points into the index, valid while
+ * the caller holds it (route_table_release() ends that), or, for a route
+ * with one target, at one below, valid while *m is (copy the targets, not
+ * the struct). */
 struct route_match {
 	const struct route_target *targets; /* by priority, then trunk id */
 	size_t ntargets;
-	unsigned prefix_len; /* digits of the matched prefix; 0 = default route */
-	int64_t customer_id; /* 0 when a global route matched */
+	unsigned prefix_len;     /* digits of the matched prefix; 0 = default route */
+	int64_t customer_id;     /* 0 when a global route matched */
+	struct route_target one; /* a single target, widened from the index's compact form */
 };
 
 /* The result of route_did_lookup(), lent by the index like route_match. */
@@ -70,7 +73,7 @@ struct route_did_row {
 struct route_stats {
 	size_t routes;   /* rows */
 	size_t prefixes; /* distinct prefixes */
-	size_t nodes;    /* buckets of the lookup structure, 128 bytes each */
+	size_t nodes;    /* buckets of the lookup structure, 64 bytes each */
 	size_t dids;
 	size_t bytes; /* memory held by the index */
 };

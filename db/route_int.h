@@ -31,40 +31,51 @@ enum {
 	ROUTE_LEAF,
 	ROUTE_NODE
 };
-#define ROUTE_NOFB  0xffu
-#define ROUTE_NOKEY UINT64_C(0xf) /* 15 digits "0": never matches a number */
+#define ROUTE_NOFB 0xffu
 
-/* The routes of a global prefix: its only target inline, or where its
- * targets are in the index's array. */
+/* A key in a bucket is relative to the bucket's depth D (the digits of its
+ * path): digits D..D+6 as nibbles d + 1 in bits 31..4, and the prefix's
+ * length minus D (1..ROUTE_REL_MAX) in bits 3..0. A longer prefix makes
+ * its bucket a node. An unused key starts with the nibble 15, which no
+ * number has. */
+#define ROUTE_REL_MAX 7u
+#define ROUTE_NOKEY   UINT32_C(0xf0000001)
+#define ROUTE_RLEN(k) ((unsigned)(k)&0xfu)
+
+/* The routes of a global prefix: its only target inline when its ids fit
+ * in 32 bits (the lookup widens it into route_match.one), or where its
+ * targets are in the index's array. 12 bytes. */
+struct route_ctarget {
+	int32_t route_id, trunk_id;
+	uint16_t priority, weight;
+};
+
 union route_val {
-	struct route_target t;
+	struct route_ctarget t;
 	struct {
 		uint32_t tgt, ntgt;
 	} ref;
 };
 
-struct route_kv {
-	uint64_t key; /* digits | length */
-	union route_val v;
-};
-
 /* One bucket stands for the numbers that start with its path (the digits
  * that led to it). A leaf holds the best global route of the path or a
- * prefix of it (fb, "leaf pushing"), and up to ROUTE_KEYS longer prefixes
- * that extend the path; a node, when more prefixes extend the path, sends
- * the lookup on to a block of 10^n buckets selected by the next n digits.
- * Two cache lines, 128-byte aligned, fetched together: the header, the
- * fallback and the first key share the first line. */
+ * prefix of it (val[0], "leaf pushing"), and up to ROUTE_KEYS longer prefixes
+ * that extend the path by at most ROUTE_REL_MAX digits, in key order; a
+ * node, when more prefixes or longer ones extend the path, sends the
+ * lookup on to a block of 10^n buckets selected by the next n digits. One
+ * cache line, 64-byte aligned: a lookup waits for one line. */
 struct route_bucket {
-	uint8_t kind;   /* ROUTE_LEAF or ROUTE_NODE */
-	uint8_t n;      /* leaf: keys in k; node: the child block's stride */
-	uint8_t fblen;  /* leaf: digits of the fallback's prefix, or ROUTE_NOFB */
-	uint8_t inl;    /* leaf: bit 0: fb holds its target inline; bit 1 + i: k[i] does */
-	uint32_t child; /* node: the child block's first bucket */
-	union route_val fb;
-	struct route_kv k[ROUTE_KEYS];
+	uint8_t kind;  /* ROUTE_LEAF or ROUTE_NODE */
+	uint8_t n;     /* leaf: keys used; node: the child block's stride */
+	uint8_t fblen; /* leaf: digits of the fallback's prefix, or ROUTE_NOFB */
+	uint8_t inl;   /* leaf: bit j: val[j] holds its target inline */
+	union {
+		uint32_t key[ROUTE_KEYS]; /* leaf: relative keys, ROUTE_NOKEY when unused */
+		uint32_t child;           /* node: the child block's first bucket */
+	};
+	union route_val val[1 + ROUTE_KEYS]; /* leaf: [0] the fallback's, [1 + i] key i's */
 };
-_Static_assert(sizeof(struct route_bucket) == 128, "a bucket is two cache lines");
+_Static_assert(sizeof(struct route_bucket) == 64, "a bucket is one cache line");
 
 /* A global prefix, for lookups of numbers shorter than a bucket's path. */
 struct route_gp {
@@ -100,7 +111,12 @@ struct route_index {
 	struct route_cust *cust; /* by customer */
 	struct route_dslot *dslots;
 	char *pool;
-	size_t nbuckets, nroutes, ngp, ncust, nprefixes, ndids, npool;
+	/* Which buckets are nodes, small enough to stay in cache (a bit per
+	 * bucket, a count per 64), and each node's child block (an l1 entry),
+	 * by bucket: a lookup finds a node's child without reading the node. */
+	uint64_t *nbits;
+	uint32_t *nrank, *nchild;
+	size_t nbuckets, nnodes, nroutes, ngp, ncust, nprefixes, ndids, npool;
 	uint64_t smask, dmask; /* table sizes - 1; smask 0: no scoped routes */
 };
 

@@ -280,6 +280,54 @@ static void test_edges(void)
 	route_index_free(ix);
 }
 
+/* A route with one target is kept in its bucket with 32-bit ids and
+ * widened by the lookup; ids beyond 32 bits stay in the targets array.
+ * Both must come back whole, negative ids too, on every path (7 digits
+ * or more, shorter numbers, a customer's lookup). */
+static void test_wide_ids(void)
+{
+	static const struct route_row wr[] = {
+	    {"+44", 0, INT64_C(5000000000), INT64_C(3000000000), 1, 2},
+	    {"+4420", 0, -7, 42, 3, 4},
+	    {"+442071", 0, INT32_MAX, INT32_MIN, 65535, 0},
+	    {"+4420712", 0, (int64_t)INT32_MAX + 1, 9, 0, 0},
+	    {"+4420713", 0, 11, (int64_t)INT32_MIN - 1, 0, 0},
+	};
+	static const struct {
+		int64_t customer;
+		const char *number;
+		int64_t route, trunk;
+		unsigned priority, weight;
+	} q[] = {
+	    {0, "+441611234567", INT64_C(5000000000), INT64_C(3000000000), 1, 2},
+	    {0, "+441", INT64_C(5000000000), INT64_C(3000000000), 1, 2},
+	    {3, "+441611234567", INT64_C(5000000000), INT64_C(3000000000), 1, 2},
+	    {0, "+442081234567", -7, 42, 3, 4},
+	    {0, "+44208", -7, 42, 3, 4},
+	    {0, "+442071934567", INT32_MAX, INT32_MIN, 65535, 0},
+	    {0, "+442071234567", (int64_t)INT32_MAX + 1, 9, 0, 0},
+	    {0, "+442071334567", 11, (int64_t)INT32_MIN - 1, 0, 0},
+	};
+	struct route_index *ix = NULL;
+	char err[256] = "";
+
+	is_int(route_index_build(wr, NELEM(wr), NULL, 0, &ix, err, sizeof(err)), 0, "the wide-id index builds (%s)",
+	       err);
+	for (size_t i = 0; ix && i < NELEM(q); i++) {
+		struct route_match m;
+		int rc = route_lookup(ix, q[i].customer, q[i].number, &m);
+
+		ok(rc == 0 && m.ntargets == 1 && m.targets[0].route_id == q[i].route &&
+		       m.targets[0].trunk_id == q[i].trunk && m.targets[0].priority == q[i].priority &&
+		       m.targets[0].weight == q[i].weight,
+		   "%s: route %lld, trunk %lld, priority %u, weight %u (got %d: %lld, %lld, %u, %u)", q[i].number,
+		   (long long)q[i].route, (long long)q[i].trunk, q[i].priority, q[i].weight, rc,
+		   rc == 0 ? (long long)m.targets[0].route_id : 0, rc == 0 ? (long long)m.targets[0].trunk_id : 0,
+		   rc == 0 ? m.targets[0].priority : 0, rc == 0 ? m.targets[0].weight : 0);
+	}
+	route_index_free(ix);
+}
+
 /* The index against a linear scan, on random prefixes and scopes. */
 static int naive(const struct route_row *r, size_t n, int64_t cust, const char *num, long *trunk_id)
 {
@@ -571,6 +619,7 @@ int main(void)
 	}
 	test_builder_refuses();
 	test_edges();
+	test_wide_ids();
 	test_random(600, 20000, 6, 3);
 	test_random(6000, 3000, 8, 4);
 	test_random(6000, 3000, 12, 2);
