@@ -7,3 +7,10 @@ bench-calls-cdr: gateway/tandemd$(EXEEXT) provisioning/tandemctl$(EXEEXT)
 	TOP_SRCDIR='$(abs_top_srcdir)' TOP_BUILDDIR='$(abs_top_builddir)' $(SHELL) $(top_srcdir)/bench/calls_cdr.sh
 bench: bench-calls-cdr
 .PHONY: bench-calls-cdr
+
+# bench/calls.sh: the call rate, CPU and memory per call, and load shedding,
+# against Kamailio in the same run (make bench-calls; 10 to 20 minutes).
+bench-calls: gateway/tandemd$(EXEEXT) provisioning/tandemctl$(EXEEXT) pstnsim/pstnsim$(EXEEXT)
+	TOP_SRCDIR='$(abs_top_srcdir)' TOP_BUILDDIR='$(abs_top_builddir)' $(SHELL) $(top_srcdir)/bench/calls.sh
+bench: bench-calls
+.PHONY: bench-calls

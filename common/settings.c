@@ -287,6 +287,9 @@ const struct conf_directive settings_directives[] = {
      "concurrent calls this node takes; more get 503 with Retry-After"},
     {"calls", "ring_timeout", CONF_MSEC, I(call_ring_timeout_ms), 1000, 3600000, NULL, NULL, "120s",
      "an unanswered call is cleared after this (cause 19, SIP 480)"},
+    {"calls", "shed_backlog", CONF_INT, I(call_shed_backlog), 0, 100, NULL, NULL, "50",
+     "new INVITEs get 503 with Retry-After while a SIP socket's receive queue is fuller than this percentage "
+     "of its buffer (overload); 0: never shed"},
     {"limits", "customer_status", CONF_INT, I(limit_customer_status), 400, 699, NULL, NULL, "503",
      "SIP status of a call refused because its customer is at max_calls or max_cps"},
     {"limits", "customer_cause", CONF_INT, I(limit_customer_cause), 1, 127, NULL, NULL, "34",

@@ -95,6 +95,7 @@ struct tandem_settings {
 	int media_workers;
 	int call_max;                 /* [calls] max: concurrent calls this node takes */
 	int call_ring_timeout_ms;     /* [calls] ring_timeout: no answer after this = 19 / 480 */
+	int call_shed_backlog;        /* [calls] shed_backlog: % of a SIP socket's receive buffer; 0 = never shed */
 	int limit_customer_status;    /* [limits] customer_status: a customer over max_calls/max_cps */
 	int limit_customer_cause;     /* [limits] customer_cause */
 	int limit_denied_status;      /* [limits] denied_status: a denied destination or caller number */

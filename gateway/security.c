@@ -248,6 +248,12 @@ int gw_sec_guard_port(struct gw_sec *sec, int port)
 	return sec->nfds;
 }
 
+int gw_sec_sockets(const struct gw_sec *sec, const int **fds)
+{
+	*fds = sec->fds;
+	return sec->nfds;
+}
+
 void gw_sec_unguard(struct gw_sec *sec)
 {
 	sec->nfds = 0;

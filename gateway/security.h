@@ -30,6 +30,8 @@ void gw_sec_set_trusted(struct gw_sec *sec, int (*trusted)(void *arg, const stru
  * (Sofia's) and filter banned sources on them from now on. Returns how
  * many were found. */
 int gw_sec_guard_port(struct gw_sec *sec, int port);
+/* The guarded sockets (for gateway/overload.c); returns how many. */
+int gw_sec_sockets(const struct gw_sec *sec, const int **fds);
 /* Forget the guarded sockets (before Sofia closes them). */
 void gw_sec_unguard(struct gw_sec *sec);
 

@@ -261,6 +261,8 @@ static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
 	struct gw_sip_leg *leg;
 	char pai[512], privacy[128], div[1024], hist[1024], ip[64], *sdp;
 	struct sockaddr_storage src;
+	const int *fds = NULL;
+	int nfds;
 
 	sip->invites++;
 	request_source(sip, &src);
@@ -270,6 +272,13 @@ static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
 		leg_source(&src, ip, sizeof(ip), &inv.source_port);
 		LOG_N("sip", "INVITE from %s: Request-URI of %zu bytes refused with 414", ip, ruri_length(msg));
 		nua_respond(nh, SIP_414_REQUEST_URI_TOO_LONG, TAG_END());
+		return;
+	}
+	nfds = gw_sec_sockets(sip->sec, &fds);
+	if (gw_overload_shed(&sip->overload, fds, nfds)) {
+		/* Before any routing work: calls already taken keep the loop (cause 42: congestion). */
+		nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR("2"),
+			    SIPTAG_REASON_STR("Q.850;cause=42;text=\"Switching equipment congestion\""), TAG_END());
 		return;
 	}
 	if (!sip->ev.invite || sip->shutting_down) {
@@ -599,6 +608,7 @@ int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_
 	snprintf(sip->listen, sizeof(sip->listen), "%s", s->sip_listen);
 	snprintf(sip->transports, sizeof(sip->transports), "%s", s->sip_transports);
 	sip->max_uri = s->sip_max_uri;
+	gw_overload_configure(&sip->overload, s);
 	if (gw_sec_new(loop, s, &sip->sec) < 0) {
 		snprintf(err, errlen, "out of memory");
 		gw_auth_free(sip->auth);
@@ -721,6 +731,7 @@ void gw_sip_status(const struct gw_sip *sip, struct ctl_out *out)
 	ctl_out_kv(out, "sip_registrations", "%zu", gw_reg_count(sip->reg));
 	ctl_out_kv(out, "sip_uri_too_long", "%lu", sip->uri_too_long);
 	ctl_out_kv(out, "sip_refused_banned", "%lu", sip->refused_banned);
+	gw_overload_status(&sip->overload, out);
 	gw_sec_status(sip->sec, out);
 }
 
@@ -757,6 +768,7 @@ int gw_sip_challenge(struct gw_sip_leg *leg, int stale)
 void gw_sip_reconfigure(struct gw_sip *sip, const struct tandem_settings *s)
 {
 	sip->max_uri = s->sip_max_uri;
+	gw_overload_configure(&sip->overload, s);
 	gw_sec_reconfigure(sip->sec, s);
 	/* nta reads its limit per message: the new size holds from now on. */
 	nua_set_params(sip->nua, NTATAG_MAXSIZE((usize_t)s->sip_max_message), TAG_END());

@@ -6,6 +6,7 @@
 #ifndef TANDEM_GW_SIP_LEG_H
 #define TANDEM_GW_SIP_LEG_H
 
+#include "gateway/overload.h"
 #include "gateway/sip.h"
 
 #include <sofia-sip/nua.h>
@@ -24,6 +25,7 @@ struct gw_sip {
 	unsigned long registers, reg_challenged, reg_refused, inv_challenged;
 	int max_uri;
 	struct gw_sec *sec;
+	struct gw_overload overload; /* load shedding: new INVITEs refused while behind */
 	struct gw_sip_events ev;
 	void *ev_arg;
 	gw_sip_info_fn *info_fn; /* INFO in a dialog (gw_sip_set_info) */
