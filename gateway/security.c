@@ -216,8 +216,10 @@ int gw_sec_guard_port(struct gw_sec *sec, int port)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *de;
+	int found = 0;
 
-	sec->nfds = 0;
+	/* called once per listening port (plain SIP, then TLS): the sockets
+	 * of every port stay in the list */
 	if (!d)
 		return 0;
 	while ((de = readdir(d)) != NULL && sec->nfds < SEC_MAX_FDS) {
@@ -238,14 +240,20 @@ int gw_sec_guard_port(struct gw_sec *sec, int port)
 		if (type == SOCK_STREAM &&
 		    (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &il) < 0 || !listening))
 			continue;
-		if (type == SOCK_DGRAM || type == SOCK_STREAM)
+		if (type != SOCK_DGRAM && type != SOCK_STREAM)
+			continue;
+		found++;
+		for (int i = 0; i < sec->nfds && fd >= 0; i++)
+			if (sec->fds[i] == fd)
+				fd = -1; /* this port was guarded before */
+		if (fd >= 0)
 			sec->fds[sec->nfds++] = fd;
 	}
 	closedir(d);
 	if (sec->banned)
 		sec_filter_apply(sec);
-	LOG_D("security", "%d SIP sockets on port %d filtered for banned sources", sec->nfds, port);
-	return sec->nfds;
+	LOG_D("security", "%d SIP sockets on port %d filtered for banned sources", found, port);
+	return found;
 }
 
 int gw_sec_sockets(const struct gw_sec *sec, const int **fds)

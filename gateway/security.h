@@ -27,8 +27,9 @@ void gw_sec_free(struct gw_sec *sec);
 void gw_sec_set_trusted(struct gw_sec *sec, int (*trusted)(void *arg, const struct sockaddr *sa), void *arg);
 
 /* Find this process's UDP sockets and listening TCP sockets bound to port
- * (Sofia's) and filter banned sources on them from now on. Returns how
- * many were found. */
+ * (Sofia's) and filter banned sources on them from now on, besides those of
+ * ports guarded before (SIP and SIP over TLS). Returns how many were found
+ * on this port. */
 int gw_sec_guard_port(struct gw_sec *sec, int port);
 /* The guarded sockets (for gateway/overload.c); returns how many. */
 int gw_sec_sockets(const struct gw_sec *sec, const int **fds);
