@@ -71,7 +71,7 @@ erle=$(python3 -c "print(f'{float(\"${p_off:-0}\") - float(\"${p_on:-0}\"):.1f}'
 echo "# ERLE through tandemd: echo ${p_off} dB, residual ${p_on} dB: ${erle} dB"
 t_ok "the echo comes back without the canceller (${p_off} dB; the speech sent is about 70 dB)" \
 	python3 -c "import sys; sys.exit(not float('${p_off:-0}') > 50)"
-t_ok "ERLE through tandemd ${erle} dB >= 20 dB" python3 -c "import sys; sys.exit(not float('$erle') >= 20)"
+t_quality "ERLE through tandemd ${erle} dB >= 20 dB" python3 -c "import sys; sys.exit(not float('$erle') >= 20)"
 t_is "$(status_field media_ec_off_by_tone)" 0 "speech did not turn the canceller off"
 
 # A modem's answer tone: 2100 Hz with phase reversals every 450 ms.

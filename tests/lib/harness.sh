@@ -91,6 +91,21 @@ t_run() {
 }
 
 # t_eventually SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
+# t_quality NAME COMMAND...: like t_ok for a real-time quality figure
+# (ERLE, audio delivered on time). In a sanitizer build (T_SANITIZED) the
+# media worker runs several times slower than the 20 ms clock needs, so
+# the figure is printed and not asserted there: the TAP line says so.
+t_quality() {
+	local name=$1
+	shift
+	if [ -n "${T_SANITIZED:-}" ] && ! "$@" >/dev/null 2>&1; then
+		T_N=$((T_N + 1))
+		echo "ok $T_N - $name # SKIP a real-time figure, not asserted in a sanitizer build"
+		return 0
+	fi
+	t_ok "$name" "$@"
+}
+
 t_eventually() {
 	local limit=$(($1 * 10 * T_SLOW)) i=0
 	shift
