@@ -34,36 +34,47 @@ static size_t prov_keep_rows(struct ctl_table *t, const char *key)
 	return kept;
 }
 
+/* Send req to the daemon and read its reply into *reply. PROV_OK, or
+ * PROV_REFUSED after saying why (what: the message's prefix for the
+ * daemon's own refusal). */
+static int prov_ctl_ask(struct prov_ctx *ctx, const char *req, const char *what, struct ctl_reply *reply)
+{
+	char *text;
+	size_t len;
+	int rc = ctl_request(ctx->socket, req, PROV_CTL_TIMEOUT_MS, &text, &len);
+
+	if (rc < 0) {
+		fprintf(stderr, "tandemctl: cannot reach tandemd at %s: %s (is it running?)\n", ctx->socket,
+			strerror(-rc));
+		return PROV_REFUSED;
+	}
+	rc = ctl_reply_parse(text, len, reply);
+	free(text);
+	if (rc < 0) {
+		fprintf(stderr, "tandemctl: malformed reply from tandemd at %s\n", ctx->socket);
+		return PROV_REFUSED;
+	}
+	if (!reply->ok) {
+		fprintf(stderr, "tandemctl: %s: %s\n", what, reply->error);
+		ctl_reply_free(reply);
+		return PROV_REFUSED;
+	}
+	return PROV_OK;
+}
+
 /* Print the daemon's status reply: every table, or only the one called
  * only (NULL: all). */
 static int prov_status_tables(struct prov_ctx *ctx, int argc, char **argv, const char *only, const char *span)
 {
 	struct ctl_reply reply;
-	char *text;
-	size_t len;
 	int rc;
 
 	if (argc > (span ? 2 : 1)) {
 		fprintf(stderr, "tandemctl: %s: unexpected argument \"%s\"\n", argv[0], argv[1]);
 		return PROV_USAGE;
 	}
-	rc = ctl_request(ctx->socket, "status\n", PROV_CTL_TIMEOUT_MS, &text, &len);
-	if (rc < 0) {
-		fprintf(stderr, "tandemctl: cannot reach tandemd at %s: %s (is it running?)\n", ctx->socket,
-			strerror(-rc));
-		return PROV_REFUSED;
-	}
-	rc = ctl_reply_parse(text, len, &reply);
-	free(text);
-	if (rc < 0) {
-		fprintf(stderr, "tandemctl: malformed reply from tandemd at %s\n", ctx->socket);
-		return PROV_REFUSED;
-	}
-	if (!reply.ok) {
-		fprintf(stderr, "tandemctl: tandemd: %s\n", reply.error);
-		ctl_reply_free(&reply);
-		return PROV_REFUSED;
-	}
+	if ((rc = prov_ctl_ask(ctx, "status\n", "tandemd", &reply)) != PROV_OK)
+		return rc;
 	if (only) {
 		/* keep only the tables named in only, a space-separated list, in
 		 * its order (the others are freed with the reply) */
@@ -135,8 +146,7 @@ int prov_registrations(struct prov_ctx *ctx, int argc, char **argv)
 int prov_span_service(struct prov_ctx *ctx, int argc, char **argv)
 {
 	struct ctl_reply reply;
-	char req[256], *text;
-	size_t len;
+	char req[256];
 	int rc;
 
 	if (argc != 4 || (strcmp(argv[3], "in") != 0 && strcmp(argv[3], "out") != 0)) {
@@ -149,23 +159,8 @@ int prov_span_service(struct prov_ctx *ctx, int argc, char **argv)
 			argv[2]);
 		return PROV_USAGE;
 	}
-	rc = ctl_request(ctx->socket, req, PROV_CTL_TIMEOUT_MS, &text, &len);
-	if (rc < 0) {
-		fprintf(stderr, "tandemctl: cannot reach tandemd at %s: %s (is it running?)\n", ctx->socket,
-			strerror(-rc));
-		return PROV_REFUSED;
-	}
-	rc = ctl_reply_parse(text, len, &reply);
-	free(text);
-	if (rc < 0) {
-		fprintf(stderr, "tandemctl: malformed reply from tandemd at %s\n", ctx->socket);
-		return PROV_REFUSED;
-	}
-	if (!reply.ok) {
-		fprintf(stderr, "tandemctl: span service: %s\n", reply.error);
-		ctl_reply_free(&reply);
-		return PROV_REFUSED;
-	}
+	if ((rc = prov_ctl_ask(ctx, req, "span service", &reply)) != PROV_OK)
+		return rc;
 	if (ctx->json)
 		ctl_reply_print_json(stdout, &reply);
 	else
