@@ -68,7 +68,11 @@ cpu_pg() {
 # per 1000 calls: "tandemd PostgreSQL", the writing of the CDRs included).
 run() {
 	local name=$1 extra=$2 stall=${3:-} t0 t1 secs pid d0 p0
-	daemon_start "$extra" || die "$name: tandemd did not start"
+	# A clean rate is measured: SIPp's burst of 200 INVITEs must queue,
+	# not be shed (docs/calls.md, "Overload"; bench/calls.sh measures that).
+	daemon_start "$extra
+[calls]
+shed_backlog = 0" || die "$name: tandemd did not start"
 	t_eventually 20 sh -c "'$TANDEMCTL' --socket '$T_CTL_SOCKET' status | grep -Eq '^dir_state +ready'" ||
 		die "$name: the routing directory did not load"
 	: >"$T_DIR/$name.done"

@@ -696,12 +696,12 @@ static int cdr_journal_commit(struct cdr_journal *j, uint64_t seq)
 	return j->durable >= seq ? 0 : j->error;
 }
 
-int cdr_journal_append(struct cdr_journal *j, const struct cdr_record *rec, char *err, size_t errlen)
+/* One record as a frame: header (magic, length, version, CRC32C over
+ * both) then payload. Returns the frame's length, or -EINVAL. */
+static int cdr_frame_encode(const struct cdr_record *rec, uint8_t *frame, char *err, size_t errlen)
 {
-	uint8_t frame[CDR_FRAME_HDR + CDR_PAYLOAD_MAX];
-	uint64_t seq;
-	int len, rc;
 	uint32_t crc;
+	int len, rc;
 
 	rc = cdr_record_check(rec, err, errlen);
 	if (rc < 0)
@@ -717,37 +717,145 @@ int cdr_journal_append(struct cdr_journal *j, const struct cdr_record *rec, char
 	frame[9] = frame[10] = frame[11] = 0;
 	crc = cdr_crc32c(0, frame + 4, 8);
 	cdr_put32(frame + 12, cdr_crc32c(crc, frame + CDR_FRAME_HDR, (size_t)len));
-	len += CDR_FRAME_HDR;
+	return len + CDR_FRAME_HDR;
+}
 
-	pthread_mutex_lock(&j->lock);
-	if (j->error)
-		goto out;
-	if (j->end.off > 0 && j->end.off + (uint64_t)len > j->opts.segment_bytes) {
-		while (j->syncing)
-			pthread_cond_wait(&j->cv, &j->lock);
-		if (j->error ||
-		    (j->end.off > 0 && j->end.off + (uint64_t)len > j->opts.segment_bytes && cdr_journal_rotate(j) < 0))
-			goto out;
-	}
-	rc = cdr_write_full(j->fd, frame, (size_t)len, j->end.off);
+/* Called with the lock: write len bytes of whole frames (count of them)
+ * at the end of the segment. A failed write is taken back so the next
+ * record starts clean. */
+static int cdr_journal_put(struct cdr_journal *j, const uint8_t *buf, size_t len, int count, char *err, size_t errlen)
+{
+	int rc = cdr_write_full(j->fd, buf, len, j->end.off);
+
 	if (rc < 0) {
-		/* Take back a partial record so the next one starts clean. */
 		if (ftruncate(j->fd, (off_t)j->end.off) < 0)
 			cdr_journal_poison(j, -errno, "truncating a failed write");
 		errbuf_set(err, errlen, "journal write: %s", strerror(-rc));
-		pthread_mutex_unlock(&j->lock);
 		return rc;
 	}
 	j->end.off += (uint64_t)len;
 	j->bytes += (uint64_t)len;
-	seq = ++j->written;
-	cdr_journal_commit(j, seq);
-out:
-	rc = j->error;
-	pthread_mutex_unlock(&j->lock);
-	if (rc < 0)
-		errbuf_set(err, errlen, "journal unusable after an I/O error: %s", strerror(-rc));
+	j->written += (uint64_t)count;
+	return 0;
+}
+
+/* Called with the lock: room for len more bytes in the segment, rotating
+ * (after any sync in flight) when it is full. A record larger than a
+ * segment goes alone into a fresh one. */
+static int cdr_journal_room(struct cdr_journal *j, size_t len)
+{
+	if (j->end.off == 0 || j->end.off + (uint64_t)len <= j->opts.segment_bytes)
+		return 0;
+	while (j->syncing)
+		pthread_cond_wait(&j->cv, &j->lock);
+	if (j->error)
+		return j->error;
+	if (j->end.off > 0 && j->end.off + (uint64_t)len > j->opts.segment_bytes)
+		return cdr_journal_rotate(j);
+	return 0;
+}
+
+int cdr_journal_append(struct cdr_journal *j, const struct cdr_record *rec, char *err, size_t errlen)
+{
+	int rc = -EIO;
+
+	cdr_journal_append_many(j, &rec, 1, &rc, err, errlen);
 	return rc;
+}
+
+int cdr_journal_append_many(struct cdr_journal *j, const struct cdr_record *const *recs, int n, int *rcs, char *err,
+			    size_t errlen)
+{
+	enum {
+		PENDING = 1,
+		WRITTEN = 2
+	};
+	uint8_t *buf;
+	size_t *lens, pos = 0;
+	int i, werr = 0, jerr, durable = 0;
+	bool wrote = false;
+	char why[256];
+
+	if (n <= 0)
+		return 0;
+	buf = malloc((size_t)n * (CDR_FRAME_HDR + CDR_PAYLOAD_MAX));
+	lens = calloc((size_t)n, sizeof(*lens));
+	if (!buf || !lens) {
+		free(buf);
+		free(lens);
+		for (i = 0; i < n; i++)
+			rcs[i] = -ENOMEM;
+		errbuf_set(err, errlen, "out of memory");
+		return 0;
+	}
+	/* Encode outside the lock, the frames back to back in buf; a refused
+	 * record takes no room and is reported alone. */
+	for (i = 0; i < n; i++) {
+		int len = cdr_frame_encode(recs[i], buf + pos, why, sizeof(why));
+
+		if (len < 0) {
+			rcs[i] = len;
+			errbuf_set(err, errlen, "%s", why);
+			continue;
+		}
+		rcs[i] = PENDING;
+		lens[i] = (size_t)len;
+		pos += (size_t)len;
+	}
+
+	pthread_mutex_lock(&j->lock);
+	/* Runs of frames that fit the segment, one write each (almost always
+	 * a single run); the segment rotates between runs. */
+	pos = 0;
+	for (i = 0; i < n && !j->error && !werr;) {
+		size_t run;
+		int k, count = 1;
+
+		if (rcs[i] != PENDING) {
+			i++;
+			continue;
+		}
+		if ((werr = cdr_journal_room(j, lens[i])) < 0)
+			break;
+		run = lens[i];
+		for (k = i + 1; k < n; k++) {
+			if (rcs[k] != PENDING)
+				continue;
+			if (j->end.off + run + lens[k] > j->opts.segment_bytes)
+				break;
+			run += lens[k];
+			count++;
+		}
+		werr = cdr_journal_put(j, buf + pos, run, count, why, sizeof(why));
+		if (werr < 0) {
+			errbuf_set(err, errlen, "%s", why);
+			break;
+		}
+		wrote = true;
+		for (; i < k; i++)
+			if (rcs[i] == PENDING)
+				rcs[i] = WRITTEN;
+		pos += run;
+	}
+	/* One group commit covers every record written (and whatever other
+	 * threads wrote before them). */
+	if (wrote)
+		cdr_journal_commit(j, j->written);
+	jerr = j->error;
+	pthread_mutex_unlock(&j->lock);
+	for (i = 0; i < n; i++) {
+		if (rcs[i] == WRITTEN && !jerr) {
+			rcs[i] = 0;
+			durable++;
+		} else if (rcs[i] > 0) {
+			rcs[i] = jerr ? jerr : werr ? werr : -EIO;
+		}
+	}
+	if (jerr)
+		errbuf_set(err, errlen, "journal unusable after an I/O error: %s", strerror(-jerr));
+	free(buf);
+	free(lens);
+	return durable;
 }
 
 void cdr_journal_stats(struct cdr_journal *j, struct cdr_journal_stats *st)

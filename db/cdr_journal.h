@@ -63,6 +63,12 @@ void cdr_journal_close(struct cdr_journal *j);
  * for an I/O error. A failed fdatasync poisons the journal: every later
  * append fails with that error (the kernel may have dropped the data). */
 int cdr_journal_append(struct cdr_journal *j, const struct cdr_record *rec, char *err, size_t errlen);
+/* Append n records with one write and one group commit (group commit by
+ * the caller: a committer hands over everything queued at once). rcs[i]
+ * is each record's result, as cdr_journal_append's; err holds the last
+ * failure. Returns how many records are durable. */
+int cdr_journal_append_many(struct cdr_journal *j, const struct cdr_record *const *recs, int n, int *rcs, char *err,
+			    size_t errlen);
 
 void cdr_journal_stats(struct cdr_journal *j, struct cdr_journal_stats *st);
 

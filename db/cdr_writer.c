@@ -30,8 +30,8 @@
 /* A batch found short waits this long for more records before it goes:
  * while calls end faster than one at a time, fewer and larger transactions
  * carry them (each costs a statement and a commit fsync), and a record
- * reaches the table a few ms later. */
-#define CDR_LINGER_MS 5
+ * reaches the table some tens of ms later. */
+#define CDR_LINGER_MS 50
 
 struct cdr_writer {
 	struct cdr_journal *j;
@@ -628,6 +628,7 @@ int cdr_writer_start(struct cdr_writer *w)
 	rc = pthread_create(&w->thread, NULL, cdr_writer_main, w);
 	if (rc != 0)
 		return -rc;
+	pthread_setname_np(w->thread, "tandem-cdr-db"); /* top -H, perf */
 	w->running = true;
 	return 0;
 }

@@ -9,6 +9,8 @@
 
 #include "db/dir_cache.h"
 
+#include "common/paths.h"
+
 #include "db/dir_load.h"
 #include "db/directory.h"
 #include "db/session.h"
@@ -70,6 +72,9 @@ int dir_cache_begin(const char *path, struct db_session *s, struct dir_cache_wri
 	}
 	snprintf(w->path, sizeof(w->path), "%s", path);
 	snprintf(w->tmp, sizeof(w->tmp), "%s.tmp", path);
+	/* Its folder may not exist yet: the default is beside the CDR
+	 * journal, which is made after the first load (or never, CDRs off). */
+	(void)paths_mkdirs(w->tmp, 0750, 1);
 	if (!(w->f = fopen(w->tmp, "w"))) {
 		int rc = -errno;
 

@@ -434,6 +434,7 @@ int gw_directory_new(struct gw_loop *loop, const struct tandem_settings *s, stru
 		goto fail;
 	if ((rc = -pthread_create(&d->thread, NULL, gw_dir_main, d)) < 0)
 		goto fail;
+	pthread_setname_np(d->thread, "tandem-dir"); /* top -H, perf */
 	d->started = true;
 	*out = d;
 	return 0;

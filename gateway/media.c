@@ -145,6 +145,7 @@ static int worker_init(struct media *m, struct media_worker *w, int index)
 		return -errno;
 	if (pthread_create(&w->thread, NULL, media_worker_main, w) != 0)
 		return -EAGAIN;
+	pthread_setname_np(w->thread, "tandem-media"); /* top -H, perf */
 	w->running = 1;
 	return 0;
 }

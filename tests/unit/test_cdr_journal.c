@@ -579,6 +579,68 @@ static void test_group_commit(void)
 	cdr_journal_close(j);
 }
 
+/* A committer's batch: one write and one flush for all its records, a bad
+ * record refused alone, a batch split across segments in order. */
+static void test_batch(void)
+{
+	const char *dir = tdir("batch");
+	struct cdr_journal *j = open_journal(dir, 0, NULL);
+	struct cdr_record recs[40];
+	const struct cdr_record *ptrs[40];
+	struct cdr_journal_stats st;
+	unsigned ids[80];
+	int rcs[40], order = 1, zeros = 1;
+	size_t n = 0;
+	char err[256] = "";
+
+	if (!j)
+		return;
+	for (int i = 0; i < 40; i++) {
+		full_record(&recs[i], (unsigned)i);
+		ptrs[i] = &recs[i];
+	}
+	recs[7].sip_status = 99; /* breaks a constraint of table cdr */
+	is_int(cdr_journal_append_many(j, ptrs, 40, rcs, err, sizeof(err)), 39, "39 of 40 durable in one batch");
+	is_int(rcs[7], -EINVAL, "the bad record refused alone: %s", err);
+	for (int i = 0; i < 40; i++)
+		zeros &= i == 7 || rcs[i] == 0;
+	ok(zeros, "every other record's result is 0");
+	cdr_journal_stats(j, &st);
+	is_int(st.syncs, 1, "one fdatasync for the batch");
+	is_int(st.appends, 39, "39 appends counted");
+	cdr_journal_close(j);
+	is_int(read_all(dir, ids, NULL, 80, &n, NULL, err, sizeof(err)), 0, "read back to a clean end");
+	is_int(n, 39, "39 records read");
+	for (size_t i = 0; i < n && i < 39; i++)
+		order &= ids[i] == (i < 7 ? i : i + 1);
+	ok(order, "in batch order, without the refused one");
+
+	/* 1 KiB segments: the batch goes out in runs, rotating between them. */
+	dir = tdir("batch-rotate");
+	j = open_journal(dir, 1024, NULL);
+	if (!j)
+		return;
+	recs[7].sip_status = 200;
+	is_int(cdr_journal_append_many(j, ptrs, 40, rcs, err, sizeof(err)), 40, "40 durable across 1 KiB segments");
+	cdr_journal_stats(j, &st);
+	ok(st.segments > 5, "split over %" PRIu64 " segments", st.segments);
+	cdr_journal_close(j);
+	is_int(read_all(dir, ids, NULL, 80, &n, NULL, err, sizeof(err)), 0, "read back to a clean end (%s)", err);
+	is_int(n, 40, "40 records read");
+	order = 1;
+	for (size_t i = 0; i < n && i < 40; i++)
+		order &= ids[i] == i;
+	ok(order, "in batch order across segments");
+
+	/* A failing flush fails the whole batch, no record counted durable. */
+	j = open_journal(tdir("batch-fail"), 0, failing_sync);
+	if (!j)
+		return;
+	is_int(cdr_journal_append_many(j, ptrs, 5, rcs, err, sizeof(err)), 0, "failed flush: none durable");
+	ok(rcs[0] == -EIO && rcs[4] == -EIO, "each record fails with EIO: %s", err);
+	cdr_journal_close(j);
+}
+
 /* --- checkpoint and writer ------------------------------------------- */
 
 static void test_checkpoint(void)
@@ -791,6 +853,7 @@ int main(void)
 	test_corruption();
 	test_concurrent();
 	test_group_commit();
+	test_batch();
 	test_copy_line();
 	test_checkpoint();
 	test_writer_no_db();
