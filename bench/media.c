@@ -5,13 +5,15 @@
  * one RTP packet in, one TDM block and one RTP packet out. The worker's CPU time per tick (its thread's clock, so
  * other processes on the machine do not count) must stay under 20 ms: the largest channel count with no tick over
  * that, found by a search, is what one core sustains. Measured for (a) relay alone (no DTMF detection, no echo
- * canceller, no concealment), (b) relay + DTMF detection + the echo canceller (+ PLC, as tandemd runs it), and (c)
+ * canceller, no concealment), (b) relay + DTMF detection + the echo canceller with its answer-tone detectors + PLC +
+ * fax detection (CNG, CED/V.21: all as tandemd runs a call; --fax-detect 0 leaves fax detection out), and (c)
  * the bare canceller (gateway/media_echo.c's media_echo_process on 160-sample blocks, the same tail) in a loop on
  * the same core. Then latency, driven in real time (a tick every 20 ms): TDM block in -> its RTP packet out (beyond
  * the 20 ms of packetization, which is the block itself), and RTP packet in -> its audio in a TDM block out, beyond
  * the jitter buffer's delay.
- *   bench/media [--max-relay N] [--ticks K] [--tail-ms T] [--latency-channels L] [--latency-seconds S]
- * (defaults: 8000, 50, 128, 30, 4). The worker is pinned to one CPU and the driver to another when there are two. */
+ *   bench/media [--max-relay N] [--ticks K] [--tail-ms T] [--latency-channels L] [--latency-seconds S] [--only P]
+ * (defaults: 8000, 50, 128, 30, 4; P: the parts to run, of c, b, a and l (latency), all by default). The worker is
+ * pinned to one CPU and the driver to another when there are two. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -38,6 +40,8 @@
 
 static int opt_ticks = 50, opt_max_relay = 8000, opt_lat_ch = 30, opt_lat_s = 4;
 static unsigned opt_tail = 128;
+static int opt_fax = 1;               /* (b) with fax detection (CNG, CED/V.21), as tandemd runs every call */
+static const char *opt_only = "cbal"; /* which parts to run: c, b, a, l(atency) */
 static int cpu_worker = -1, cpu_driver = -1;
 static uint8_t noise[8192];
 
@@ -107,7 +111,7 @@ static int udp_bind(unsigned *port)
 static struct rig *rig_new(int nch, int full)
 {
 	struct media_config cfg = {.nworkers = 1,
-				   .rtp = {.addr = "127.0.0.1", .port_min = 20000, .port_max = 60999},
+				   .rtp = {.addr = "127.0.0.1", .port_min = 41000, .port_max = 60999},
 				   .jitter_ms = JITTER_MS,
 				   .on_event = on_event};
 	struct rig *r = calloc(1, sizeof(*r));
@@ -162,6 +166,7 @@ static struct rig *rig_new(int nch, int full)
 		c.dtmf_to_tdm = c.dtmf_from_tdm = full;
 		c.echo_tail_ms = full ? opt_tail : 0;
 		c.plc = full;
+		c.fax_detect = full && opt_fax;
 		if (media_bridge_start(r->m, &c, &r->b[i]) < 0) {
 			fprintf(stderr, "channel %d: bridge not started\n", i);
 			exit(1);
@@ -209,13 +214,19 @@ static void send_rtp(struct rig *r, int i, uint32_t k, uint8_t fill)
 	sendto(r->peer_fd[i / CH_PER_SPAN], buf, n, 0, (struct sockaddr *)&sa, sizeof(sa));
 }
 
-static void send_tdm(struct rig *r, int i, uint32_t k)
+/* One tick's TDM blocks for channels [i0, i1) of one span, as pstnsim sends them: one frame (docs/spans.md). */
+static void send_tdm(struct rig *r, int i0, int i1, uint32_t k)
 {
-	uint8_t msg[1 + RTP_FRAME];
+	uint8_t msg[3 + CH_PER_SPAN * (1 + RTP_FRAME)], *e = msg + 3;
 
-	msg[0] = (uint8_t)span_ch(i);
-	memcpy(msg + 1, noise + (k * 53 + (unsigned)i * 29) % (sizeof(noise) - RTP_FRAME), RTP_FRAME);
-	if (send(r->span_fd[i / CH_PER_SPAN], msg, sizeof(msg), 0) < 0)
+	msg[0] = 0;
+	msg[1] = RTP_FRAME & 0xFF;
+	msg[2] = RTP_FRAME >> 8;
+	for (int i = i0; i < i1; i++, e += 1 + RTP_FRAME) {
+		e[0] = (uint8_t)span_ch(i);
+		memcpy(e + 1, noise + (k * 53 + (unsigned)i * 29) % (sizeof(noise) - RTP_FRAME), RTP_FRAME);
+	}
+	if (send(r->span_fd[i0 / CH_PER_SPAN], msg, (size_t)(e - msg), 0) < 0)
 		perror("send");
 }
 
@@ -230,6 +241,7 @@ static void collect(struct rig *r, int nspans, struct arrivals *a, int timeout_m
 {
 	struct pollfd p[2 * 1024];
 	uint8_t buf[RTP_MAX_PACKET];
+	static uint8_t fbuf[3 + 31 * 1025];
 	int np = 0;
 
 	for (int s = 0; s < nspans && np < 2048; s++) {
@@ -244,10 +256,21 @@ static void collect(struct rig *r, int nspans, struct arrivals *a, int timeout_m
 		if (!(p[j].revents & POLLIN))
 			continue;
 		if (j % 2 == 0) {
-			while ((n = recv(p[j].fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
-				a->tdm++;
-				if (a->on_tdm)
-					a->on_tdm(r, j / 2, buf, (size_t)n, now_ns(CLOCK_MONOTONIC));
+			while ((n = recv(p[j].fd, fbuf, sizeof(fbuf), MSG_DONTWAIT)) > 0) {
+				long t = now_ns(CLOCK_MONOTONIC);
+				size_t blk = fbuf[1] | (size_t)fbuf[2] << 8;
+
+				if (fbuf[0] != 0 || n < 3 || blk == 0) { /* one block */
+					a->tdm++;
+					if (a->on_tdm)
+						a->on_tdm(r, j / 2, fbuf, (size_t)n, t);
+					continue;
+				}
+				for (size_t off = 3; off + 1 + blk <= (size_t)n; off += 1 + blk) {
+					a->tdm++;
+					if (a->on_tdm)
+						a->on_tdm(r, j / 2, fbuf + off, 1 + blk, t);
+				}
 			}
 		} else {
 			struct sockaddr_in from;
@@ -275,8 +298,9 @@ static long tick(struct rig *r, int n, uint32_t k)
 	for (int i = 0; i < n; i++) {
 		send_rtp(r, i, k, 0);
 		r->rx_exp[i]++;
-		send_tdm(r, i, k);
 	}
+	for (int i = 0; i < n; i += CH_PER_SPAN)
+		send_tdm(r, i, i + CH_PER_SPAN < n ? i + CH_PER_SPAN : n, k);
 	while (a.tdm < n || a.rtp < n)
 		collect(r, nspans, &a, 1000);
 	/* and every RTP packet taken in (it may be read after the TDM block) */
@@ -475,9 +499,10 @@ static void latency(int nch)
 			t_rtp_sent[i * LAT_TICKS_MAX + lat_tick] = now_ns(CLOCK_MONOTONIC);
 			send_rtp(r, i, lat_tick, (uint8_t)(0x20 + lat_tick % 64));
 		}
-		for (int i = 0; i < nch; i++) {
-			t_tdm_sent[i * LAT_TICKS_MAX + lat_tick] = now_ns(CLOCK_MONOTONIC);
-			send_tdm(r, i, lat_tick);
+		for (int i = 0; i < nch; i += CH_PER_SPAN) {
+			for (int j = i; j < nch && j < i + CH_PER_SPAN; j++)
+				t_tdm_sent[j * LAT_TICKS_MAX + lat_tick] = now_ns(CLOCK_MONOTONIC);
+			send_tdm(r, i, i + CH_PER_SPAN < nch ? i + CH_PER_SPAN : nch, lat_tick);
 		}
 		next.tv_nsec += TICK_US * 1000L;
 		if (next.tv_nsec >= 1000000000L) {
@@ -488,8 +513,8 @@ static void latency(int nch)
 		for (long left; (left = deadline - now_ns(CLOCK_MONOTONIC)) > 0;)
 			collect(r, nspans, &a, (int)(left / 1000000) + 1);
 	}
-	printf("latency, %d channels (relay + DTMF + canceller + PLC), real time, %d s, jitter buffer %d ms:\n", nch,
-	       opt_lat_s, JITTER_MS);
+	printf("latency, %d channels (relay + DTMF + canceller + PLC%s), real time, %d s, jitter buffer %d ms:\n", nch,
+	       opt_fax ? " + fax detection" : "", opt_lat_s, JITTER_MS);
 	printf("  TDM -> RTP, beyond the 20 ms packet:      mean %.3f ms, max %.3f ms (%ld packets)\n",
 	       fwd_n ? fwd_sum / fwd_n : -1, fwd_max, fwd_n);
 	printf("  RTP -> TDM, beyond the %d ms jitter buffer: mean %.3f ms, max %.3f ms (%ld blocks)\n", JITTER_MS,
@@ -507,7 +532,7 @@ int main(int argc, char **argv)
 	cpu_set_t set;
 	struct result ra = {0, 0}, rb = {0, 0}, rc = {0, 0};
 	struct bare bare;
-	int na, nb, nc, ncpu = 0;
+	int na = 0, nb = 0, nc = 0, ncpu = 0;
 
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--ticks"))
@@ -520,9 +545,14 @@ int main(int argc, char **argv)
 			opt_lat_ch = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--latency-seconds"))
 			opt_lat_s = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--fax-detect"))
+			opt_fax = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--only"))
+			opt_only = argv[i + 1];
 		else {
-			fprintf(stderr, "usage: bench/media [--max-relay N] [--ticks K] [--tail-ms T] "
-					"[--latency-channels L] [--latency-seconds S]\n");
+			fprintf(stderr,
+				"usage: bench/media [--max-relay N] [--ticks K] [--tail-ms T] "
+				"[--latency-channels L] [--latency-seconds S] [--only cbal] [--fax-detect 0|1]\n");
 			return 2;
 		}
 	}
@@ -553,30 +583,33 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	/* (c) the bare canceller, on the worker's CPU */
-	bare.max = 4000;
-	bare.ec = calloc((size_t)bare.max, sizeof(*bare.ec));
-	for (int i = 0; i < bare.max; i++)
-		bare.ec[i] = media_echo_new(opt_tail);
-	pin(cpu_worker);
-	fprintf(stderr, "(c) bare canceller:\n");
-	nc = search(bare_at, &bare, 10, bare.max, &rc);
-	pin(cpu_driver);
-	for (int i = 0; i < bare.max; i++)
-		media_echo_free(bare.ec[i]);
-	free(bare.ec);
+	if (strchr(opt_only, 'c')) {
+		bare.max = 4000;
+		bare.ec = calloc((size_t)bare.max, sizeof(*bare.ec));
+		for (int i = 0; i < bare.max; i++)
+			bare.ec[i] = media_echo_new(opt_tail);
+		pin(cpu_worker);
+		fprintf(stderr, "(c) bare canceller:\n");
+		nc = search(bare_at, &bare, 10, bare.max, &rc);
+		pin(cpu_driver);
+		for (int i = 0; i < bare.max; i++)
+			media_echo_free(bare.ec[i]);
+		free(bare.ec);
+	}
 
 	/* (b) the full bridge; it cannot beat the canceller alone */
-	{
-		int cap = (nc + 2 * CH_PER_SPAN) / CH_PER_SPAN * CH_PER_SPAN;
+	if (strchr(opt_only, 'b')) {
+		int cap = ((nc ? nc : 600) + 2 * CH_PER_SPAN) / CH_PER_SPAN * CH_PER_SPAN;
 		struct rig *r = rig_new(cap, 1);
 
-		fprintf(stderr, "(b) relay + DTMF + canceller + PLC (%d bridges):\n", cap);
+		fprintf(stderr, "(b) relay + DTMF + canceller + PLC%s (%d bridges):\n",
+			opt_fax ? " + fax detection" : "", cap);
 		tick_no = 0;
 		nb = search(bridges_at, r, CH_PER_SPAN, cap, &rb);
 		rig_free(r);
 	}
 	/* (a) relay alone */
-	{
+	if (strchr(opt_only, 'a')) {
 		struct rig *r = rig_new(opt_max_relay, 0);
 
 		fprintf(stderr, "(a) relay alone (%d bridges):\n", opt_max_relay);
@@ -587,9 +620,8 @@ int main(int argc, char **argv)
 	printf("(c) bare canceller (media_echo_process, 160-sample blocks): %d channels  (%.2f us per channel per 20 "
 	       "ms)\n",
 	       nc, nc ? rc.mean_ns / 1e3 / nc : 0);
-	printf("(b) relay + DTMF detect + canceller + PLC:                   %d channels  (%.2f us per channel per 20 "
-	       "ms)\n",
-	       nb, nb ? rb.mean_ns / 1e3 / nb : 0);
+	printf("(b) relay + DTMF detect + canceller + PLC%s: %d channels  (%.2f us per channel per 20 ms)\n",
+	       opt_fax ? " + fax detect" : "", nb, nb ? rb.mean_ns / 1e3 / nb : 0);
 	printf("(a) relay alone:                                             %d channels%s (%.2f us per channel per 20 "
 	       "ms)\n",
 	       na, na >= opt_max_relay ? " (all the bridges the fd limit allows: at least)" : "",
@@ -598,6 +630,7 @@ int main(int argc, char **argv)
 	       nc && (double)nb / nc >= 0.8 ? "met" : "MISSED");
 	printf("(a) = %d: target at least 5000 channels a core: %s\n", na, na >= 5000 ? "met" : "MISSED");
 	fflush(stdout);
-	latency(opt_lat_ch);
+	if (strchr(opt_only, 'l'))
+		latency(opt_lat_ch);
 	return 0;
 }

@@ -239,6 +239,11 @@ static int t38_start(struct media_fax *f, const struct media_fax_t38 *t)
 	return 0;
 }
 
+int media_fax_t38(const struct media_bridge *b)
+{
+	return b->fax && b->fax->mode == MEDIA_FAX_T38;
+}
+
 int media_fax_tdm(struct media_bridge *b, const uint8_t *in, size_t len)
 {
 	struct media_fax *f = b->fax;

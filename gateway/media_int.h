@@ -64,6 +64,13 @@ struct media_cmd {
 	int done;                  /* CMD_REMOVE_SPAN: set under the worker's lock */
 };
 
+/* One block of a span's tick on a worker (media_worker.c). */
+struct media_tick {
+	struct media_bridge *b;
+	size_t len;
+	uint8_t in[TDM_AUDIO_MAX], out[TDM_AUDIO_MAX];
+};
+
 struct media_worker {
 	struct media *m;
 	int index;
@@ -79,6 +86,7 @@ struct media_worker {
 	unsigned nspans;
 	/* The worker's. */
 	struct media_wspan *spans;
+	struct media_tick tick[TDM_SPAN_MAX_CHANNELS + 1]; /* one tick of the span being read */
 };
 
 struct media_bridge {
@@ -160,6 +168,7 @@ void media_post_cmd(struct media_worker *w, struct media_cmd *c);
  * readable, 1 when handled (T.38 mode); a CMD_FAX; counters; release. */
 int media_fax_start(struct media_bridge *b);
 int media_fax_tdm(struct media_bridge *b, const uint8_t *in, size_t len);
+int media_fax_t38(const struct media_bridge *b); /* 1: the T.38 gateway has the channel */
 int media_fax_rtp(struct media_bridge *b);
 void media_fax_cmd(struct media_bridge *b, const struct media_fax_cmd *fc);
 void media_fax_collect(const struct media_bridge *b, struct media_stats *s);

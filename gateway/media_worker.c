@@ -151,11 +151,8 @@ static void media_rtcp_readable(struct media_bridge *b)
 
 static void publish(struct media_bridge *b)
 {
-	struct media_stats s;
-
-	collect(b, &s);
 	pthread_mutex_lock(&b->stats_lock);
-	b->pub = s;
+	collect(b, &b->pub);
 	pthread_mutex_unlock(&b->stats_lock);
 }
 
@@ -183,35 +180,16 @@ static void on_tone(void *user, int code, int level, int delay)
 	}
 }
 
-static void bridge_tdm(struct media_bridge *b, uint8_t *in, size_t len)
+/* A block toward the B-channel, as long as the one that came in: from the
+ * jitter buffer (concealed), or the DTMF generator while it plays. It
+ * depends only on what RTP brought, so it is made (and sent) before the
+ * block that came in is worked on. */
+static void bridge_tdm_out(struct media_bridge *b, uint8_t *out, size_t len)
 {
 	int16_t lin[TDM_AUDIO_MAX];
-	uint8_t out[TDM_AUDIO_MAX], pkt[RTP_FRAME];
 	int rc;
 
 	b->st.tdm_rx_bytes += len;
-	if (b->fax && media_fax_tdm(b, in, len))
-		return; /* T.38: the gateway has the channel */
-	media_echo_bridge_rx(b, in, len);
-	if (b->drx) {
-		decode(b->law, in, lin, len);
-		dtmf_rx(b->drx, lin, (int)len);
-	}
-	/* Toward RTP, in 20 ms packets. */
-	for (size_t i = 0; i < len;) {
-		size_t n = len - i < RTP_FRAME - b->acc_len ? len - i : RTP_FRAME - b->acc_len;
-
-		memcpy(b->acc + b->acc_len, in + i, n);
-		b->acc_len += n;
-		i += n;
-		if (b->acc_len == RTP_FRAME) {
-			to_rtp(b->law, b->params.pt, b->acc, pkt, RTP_FRAME);
-			rtp_endpoint_send(b->ep, pkt, RTP_FRAME);
-			b->acc_len = 0;
-		}
-	}
-	/* Toward TDM: as many samples as came in. Generated tones replace
-	 * what RTP brought while they last. */
 	media_plc_get(b, out, len);
 	if (b->dtx) {
 		int n = dtmf_tx(b->dtx, lin, (int)len);
@@ -227,9 +205,6 @@ static void bridge_tdm(struct media_bridge *b, uint8_t *in, size_t len)
 			bridge_event(b, MEDIA_EV_RTP_TIMEOUT, 0, MEDIA_SIDE_RTP);
 		}
 	}
-	media_echo_bridge_tx(b, out, len);
-	if (b->rtcp && rtcp_session_tick(b->rtcp, (unsigned)len))
-		rtcp_session_send(b->rtcp, b->ep, rtcp_ntp_now(), 0);
 	/* Publish first: whoever sees the block sees the counters with it. */
 	b->st.tdm_tx_bytes += len;
 	publish(b);
@@ -239,6 +214,39 @@ static void bridge_tdm(struct media_bridge *b, uint8_t *in, size_t len)
 		b->st.tdm_dropped++;
 		publish(b);
 	}
+}
+
+/* The block that came in (out: the one sent in answer): echo cancelled
+ * (out is the canceller's reference for the next block), DTMF detected,
+ * sent on as RTP in 20 ms packets. */
+static void bridge_tdm_in(struct media_bridge *b, uint8_t *in, const uint8_t *out, size_t len)
+{
+	int16_t lin[TDM_AUDIO_MAX];
+	uint8_t pkt[RTP_FRAME];
+
+	if (b->fax)
+		media_fax_tdm(b, in, len); /* detection (T.38 took the whole block before) */
+	media_echo_bridge_rx(b, in, len);
+	if (b->drx) {
+		decode(b->law, in, lin, len);
+		dtmf_rx(b->drx, lin, (int)len);
+	}
+	for (size_t i = 0; i < len;) {
+		size_t n = len - i < RTP_FRAME - b->acc_len ? len - i : RTP_FRAME - b->acc_len;
+
+		memcpy(b->acc + b->acc_len, in + i, n);
+		b->acc_len += n;
+		i += n;
+		if (b->acc_len == RTP_FRAME) {
+			to_rtp(b->law, b->params.pt, b->acc, pkt, RTP_FRAME);
+			rtp_endpoint_send(b->ep, pkt, RTP_FRAME);
+			b->acc_len = 0;
+		}
+	}
+	media_echo_bridge_tx(b, out, len);
+	if (b->rtcp && rtcp_session_tick(b->rtcp, (unsigned)len))
+		rtcp_session_send(b->rtcp, b->ep, rtcp_ntp_now(), 0);
+	publish(b);
 }
 
 /* Queue a digit for in-band generation. SpanDSP 0.0.6 returns 0 when
@@ -275,7 +283,8 @@ static void bridge_rtp(struct media_bridge *b)
 
 	if (b->fax && media_fax_rtp(b))
 		return; /* T.38: the socket carries UDPTL */
-	while (n++ < 64 && rtp_endpoint_recv(b->ep, arrival_now(), &rx) == 0) {
+	for (int more = 1; more && n++ < 64 && rtp_endpoint_recv(b->ep, arrival_now(), &rx) == 0;) {
+		more = !rtp_endpoint_rx_drained(b->ep);
 		if (rx.kind == RTP_RX_NONE || !b->params.recv)
 			continue;
 		b->quiet = 0;
@@ -509,27 +518,61 @@ static int run_commands(struct media_worker *w)
 	return quit;
 }
 
+/* One tick of a span: every channel's block toward the B-channels first,
+ * sent together (one frame on the virtual backend), then the blocks that
+ * came in (the canceller, the detectors, RTP): the RTP -> TDM direction
+ * does not wait for the heavier work. */
+static void run_tick(struct media_wspan *ws, struct media_tick *tick, int n)
+{
+	for (int k = 0; k < n; k++) {
+		struct media_bridge *b = tick[k].b;
+
+		if (b->fax && media_fax_t38(b))
+			media_fax_tdm(b, tick[k].in, tick[k].len); /* the T.38 gateway has the channel */
+		else
+			bridge_tdm_out(b, tick[k].out, tick[k].len);
+	}
+	tdm_span_audio_flush(ws->span);
+	for (int k = 0; k < n; k++) {
+		struct media_bridge *b = tick[k].b;
+
+		if (!(b->fax && media_fax_t38(b)))
+			bridge_tdm_in(b, tick[k].in, tick[k].out, tick[k].len);
+	}
+}
+
 static void span_readable(struct media_worker *w, struct media_wspan *ws)
 {
-	uint8_t buf[TDM_AUDIO_MAX];
-	size_t len;
-	int ch, rc;
+	struct media_tick *tick = w->tick;
+	uint32_t seen = 0; /* the channels in tick[0..n) */
+	int n = 0, ch, rc = 0;
 
+	tdm_span_audio_cork(ws->span, 1);
 	for (int i = 0; i < SPAN_READS_PER_WAKE; i++) {
-		rc = tdm_span_audio_read(ws->span, &ch, buf, sizeof(buf), &len);
-		if (rc == -EAGAIN)
-			return;
+		rc = tdm_span_audio_read(ws->span, &ch, tick[n].in, sizeof(tick[n].in), &tick[n].len);
 		if (rc == -EBADMSG)
 			continue;
-		if (rc < 0) {
-			LOG_W(MEDIA_TAG, "span %d: audio: %s", tdm_span_config(ws->span)->id, strerror(-rc));
-			unwatch(w, tdm_span_audio_fd(ws->span));
-			ws->dead = 1;
-			media_post_event(w->m, &(struct media_event){.type = MEDIA_EV_SPAN_DOWN, .span = ws->span});
-			return;
+		if (rc < 0)
+			break;
+		if (!ws->bridges[ch])
+			continue;
+		/* a second block for a channel: the next tick (the far end ran ahead) */
+		if (seen & (1u << ch)) {
+			run_tick(ws, tick, n);
+			memcpy(&tick[0], &tick[n], sizeof(tick[0]));
+			n = 0;
+			seen = 0;
 		}
-		if (ws->bridges[ch])
-			bridge_tdm(ws->bridges[ch], buf, len);
+		seen |= 1u << ch;
+		tick[n++].b = ws->bridges[ch];
+	}
+	run_tick(ws, tick, n);
+	tdm_span_audio_cork(ws->span, 0);
+	if (rc < 0 && rc != -EAGAIN) {
+		LOG_W(MEDIA_TAG, "span %d: audio: %s", tdm_span_config(ws->span)->id, strerror(-rc));
+		unwatch(w, tdm_span_audio_fd(ws->span));
+		ws->dead = 1;
+		media_post_event(w->m, &(struct media_event){.type = MEDIA_EV_SPAN_DOWN, .span = ws->span});
 	}
 }
 

@@ -251,44 +251,74 @@ void rtp_jb_put(struct rtp_jb *jb, uint32_t ts, const uint8_t *samples, size_t l
 		jb->play_ts = ts - jb->delay;
 		off = (int32_t)jb->delay;
 	}
-	if (off < 0)
+	if (off < 0) {
 		jb->late++; /* its first -off samples have been played */
-	for (size_t i = 0; i < len; i++, off++) {
-		uint32_t at = (jb->play_ts + (uint32_t)off) & JB_MASK;
-
-		if (off < 0)
-			continue;
-		jb->buf[at] = samples[i];
-		jb->have[at] = 1;
+		if ((size_t)-off >= len)
+			return;
+		samples += -off;
+		len -= (size_t)-off;
+		off = 0;
 	}
+	/* in at most two runs of the ring */
+	for (size_t done = 0; done < len;) {
+		uint32_t at = (jb->play_ts + (uint32_t)off + (uint32_t)done) & JB_MASK;
+		size_t n = len - done < RTP_JB_SIZE - at ? len - done : RTP_JB_SIZE - at;
+
+		memcpy(jb->buf + at, samples + done, n);
+		memset(jb->have + at, 1, n);
+		done += n;
+	}
+}
+
+/* The playout of len samples from ring position at, not wrapping: whole runs
+ * rather than a test per sample (this runs for every channel every block). */
+static size_t jb_take(struct rtp_jb *jb, uint32_t at, uint8_t *out, uint8_t *missing, size_t len, int conceal)
+{
+	size_t nmiss = 0, i = 0;
+
+	while (i < len) {
+		size_t j = i;
+
+		if (jb->have[at + i]) {
+			while (j < len && jb->have[at + j])
+				j++;
+			memcpy(out + i, jb->buf + at + i, j - i);
+			if (missing)
+				memset(missing + i, 0, j - i);
+			jb->played += j - i;
+		} else {
+			while (j < len && !jb->have[at + j])
+				j++;
+			memset(out + i, jb->silence, j - i);
+			if (missing)
+				memset(missing + i, conceal, j - i);
+			nmiss += j - i;
+		}
+		i = j;
+	}
+	memset(jb->have + at, 0, len);
+	return nmiss;
 }
 
 size_t rtp_jb_get_mask(struct rtp_jb *jb, uint8_t *out, uint8_t *missing, size_t len)
 {
-	int playing = jb->played > 0;
-	size_t nmiss = 0;
+	int playing = jb->played > 0, conceal = playing && jb->started;
+	size_t nmiss = 0, done = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		uint32_t at = (jb->play_ts + (uint32_t)i) & JB_MASK;
-		int miss = !jb->have[at];
+	/* in at most two runs of the ring */
+	while (done < len) {
+		uint32_t at = (jb->play_ts + (uint32_t)done) & JB_MASK;
+		size_t n = len - done < RTP_JB_SIZE - at ? len - done : RTP_JB_SIZE - at;
 
-		if (!miss) {
-			out[i] = jb->buf[at];
-			jb->have[at] = 0;
-			jb->played++;
-		} else {
-			out[i] = jb->silence;
-			nmiss++;
-		}
-		if (missing)
-			missing[i] = (uint8_t)(miss && playing && jb->started);
+		nmiss += jb_take(jb, at, out + done, missing ? missing + done : NULL, n, conceal);
+		done += n;
 	}
 	if (jb->started) {
 		jb->play_ts += (uint32_t)len;
 		if (nmiss && playing)
 			jb->underruns++; /* not the initial delay */
 	}
-	return playing && jb->started ? nmiss : 0;
+	return conceal ? nmiss : 0;
 }
 
 void rtp_jb_get(struct rtp_jb *jb, uint8_t *out, size_t len)

@@ -237,5 +237,9 @@ struct rtp_rx {
 /* Receive one datagram. 0 with *rx filled, or -EAGAIN (nothing pending),
  * or -errno. arrival: the local clock in timestamp units (jitter). */
 int rtp_endpoint_recv(struct rtp_endpoint *ep, uint32_t arrival, struct rtp_rx *rx);
+/* 1 when the datagram rtp_endpoint_recv() last returned was the last one
+ * waiting (it reads two at a time): a reader that drains the socket on
+ * readiness need not make one more call just to hear -EAGAIN. */
+int rtp_endpoint_rx_drained(const struct rtp_endpoint *ep);
 
 #endif

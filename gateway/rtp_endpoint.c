@@ -43,6 +43,12 @@ struct rtp_endpoint {
 	struct rtp_endpoint_stats stats;
 	struct rtp_srtp *srtp; /* NULL: plain RTP */
 	uint8_t rxbuf[RTP_MAX_PACKET + RTP_SRTP_OVERHEAD] __attribute__((aligned(8)));
+	/* A second datagram read by the same system call, handed out next. */
+	uint8_t rxnext[RTP_MAX_PACKET + RTP_SRTP_OVERHEAD] __attribute__((aligned(8)));
+	size_t rxnext_len;
+	struct sockaddr_storage rxnext_from;
+	socklen_t rxnext_fromlen;
+	int rxnext_have, rx_drained;
 };
 
 static uint32_t random32(void)
@@ -400,6 +406,11 @@ static int check_source(struct rtp_endpoint *ep, const struct sockaddr_storage *
 	return 0;
 }
 
+int rtp_endpoint_rx_drained(const struct rtp_endpoint *ep)
+{
+	return ep->rx_drained;
+}
+
 int rtp_endpoint_recv(struct rtp_endpoint *ep, uint32_t arrival, struct rtp_rx *rx)
 {
 	struct sockaddr_storage from;
@@ -408,9 +419,35 @@ int rtp_endpoint_recv(struct rtp_endpoint *ep, uint32_t arrival, struct rtp_rx *
 	ssize_t n;
 
 	memset(rx, 0, sizeof(*rx));
-	n = recvfrom(ep->fd, ep->rxbuf, sizeof(ep->rxbuf), MSG_DONTWAIT, (struct sockaddr *)&from, &fromlen);
-	if (n < 0)
-		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if (ep->rxnext_have) {
+		n = (ssize_t)ep->rxnext_len;
+		memcpy(ep->rxbuf, ep->rxnext, ep->rxnext_len);
+		memcpy(&from, &ep->rxnext_from, ep->rxnext_fromlen);
+		fromlen = ep->rxnext_fromlen;
+		ep->rxnext_have = 0;
+		ep->rx_drained = 0;
+	} else {
+		/* Two at most: one system call says whether another is waiting. */
+		struct iovec iov[2] = {{ep->rxbuf, sizeof(ep->rxbuf)}, {ep->rxnext, sizeof(ep->rxnext)}};
+		struct mmsghdr mm[2] = {
+		    {.msg_hdr = {.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov[0], .msg_iovlen = 1}},
+		    {.msg_hdr = {.msg_name = &ep->rxnext_from,
+				 .msg_namelen = sizeof(ep->rxnext_from),
+				 .msg_iov = &iov[1],
+				 .msg_iovlen = 1}}};
+		int got = recvmmsg(ep->fd, mm, 2, MSG_DONTWAIT, NULL);
+
+		if (got < 0)
+			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+		n = (ssize_t)mm[0].msg_len;
+		fromlen = mm[0].msg_hdr.msg_namelen;
+		ep->rx_drained = got == 1;
+		if (got == 2) {
+			ep->rxnext_have = 1;
+			ep->rxnext_len = mm[1].msg_len;
+			ep->rxnext_fromlen = mm[1].msg_hdr.msg_namelen;
+		}
+	}
 	if (ep->srtp) {
 		/* Before anything reads it: a packet that does not authenticate
 		 * never reaches the B-channel, the statistics or the latch. */

@@ -130,6 +130,17 @@ int tdm_span_audio_write(struct tdm_span *span, int ch, const uint8_t *buf, size
 	return rc;
 }
 
+void tdm_span_audio_cork(struct tdm_span *span, int on)
+{
+	if (span->ops->audio_cork)
+		span->ops->audio_cork(span, on);
+}
+
+int tdm_span_audio_flush(struct tdm_span *span)
+{
+	return span->ops->audio_flush ? span->ops->audio_flush(span) : 0;
+}
+
 int tdm_span_audio_read(struct tdm_span *span, int *ch, uint8_t *buf, size_t size, size_t *len)
 {
 	int rc;

@@ -88,6 +88,15 @@ int tdm_span_audio_write(struct tdm_span *span, int ch, const uint8_t *buf, size
 /* Receive one block of audio: 0 with *ch and *len, -EAGAIN, -EBADMSG
  * (refused and counted), -EPIPE. */
 int tdm_span_audio_read(struct tdm_span *span, int *ch, uint8_t *buf, size_t size, size_t *len);
+/* Batching writes (one system call per span and tick instead of one per
+ * channel): while corked, tdm_span_audio_write() queues the block (0;
+ * -EINVAL as always) and tdm_span_audio_flush() sends what is queued (0,
+ * or the first error: blocks not sent are counted in b_dropped, not in
+ * b_tx). Uncorking flushes. The virtual backend sends a frame (or one
+ * message per block to a peer that has sent none); on DAHDI, writes go
+ * out at once either way. */
+void tdm_span_audio_cork(struct tdm_span *span, int on);
+int tdm_span_audio_flush(struct tdm_span *span);
 
 /* Close the span's fds and free it. NULL is a no-op. */
 void tdm_span_free(struct tdm_span *span);
@@ -153,14 +162,20 @@ int tdm_span_echo_cancel(struct tdm_span *span, int ch, unsigned tail_ms);
 /* --- The virtual backend (gateway/tdm_virtual.c) ---------------------
  * The D-channel is an AF_UNIX SOCK_SEQPACKET connection carrying one
  * Q.921 frame + FCS per message; the B-channels share a second one
- * carrying [channel octet][audio]. The far end (pstnsim) listens and
- * clocks the audio; the gateway connects. See docs/spans.md. */
+ * carrying [channel octet][audio], or a frame: every active channel's
+ * block of one tick in one message. Both are read; a span sends frames
+ * once it has received one (or after tdm_span_virtual_set_framed), when
+ * corked. The far end (pstnsim) listens and clocks the audio; the
+ * gateway connects. See docs/spans.md. */
 
 /* Connect to a listening far end (both paths). 0, or -errno from
  * socket/connect (-ENOENT, -ECONNREFUSED while the far end is not yet
  * listening: the caller may retry). The caller owns *out. */
 int tdm_span_virtual_connect(const struct tdm_span_config *cfg, const char *dchan_path, const char *audio_path,
 			     struct tdm_span **out);
+/* Send frames from now on (the side that clocks the audio: pstnsim).
+ * A no-op on another backend. */
+void tdm_span_virtual_set_framed(struct tdm_span *span);
 /* Wrap two connected SEQPACKET fds (tests: a socketpair). The span owns
  * the fds from then on, also on failure. */
 int tdm_span_virtual_from_fds(const struct tdm_span_config *cfg, int dchan_fd, int audio_fd, struct tdm_span **out);
@@ -218,6 +233,8 @@ struct tdm_span_ops {
 	int (*audio_fds)(const struct tdm_span *span, int *fds, int *chs, int max);
 	int (*audio_read_ch)(struct tdm_span *span, int ch, uint8_t *buf, size_t size, size_t *len);
 	int (*echo_cancel)(struct tdm_span *span, int ch, unsigned taps);
+	void (*audio_cork)(struct tdm_span *span, int on);
+	int (*audio_flush)(struct tdm_span *span);
 };
 
 /* The common part every backend's span starts with. */

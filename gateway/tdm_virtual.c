@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The virtual span backend: D-channel frames and B-channel audio over AF_UNIX SOCK_SEQPACKET. */
+/* The virtual span backend: D-channel frames and B-channel audio over AF_UNIX SOCK_SEQPACKET (one message per block,
+ * or one frame per tick with every channel's block). */
 #include "config.h"
 
 #include "gateway/tdm_span.h"
@@ -84,32 +85,139 @@ static int vdchan_read(struct tdm_span *span, uint8_t *buf, size_t size, size_t 
 	return 0;
 }
 
-static int vaudio_write(struct tdm_span *span, int ch, const uint8_t *buf, size_t len)
-{
-	uint8_t msg[1 + TDM_AUDIO_MAX];
+/* A span's audio state. A frame (docs/spans.md) is [0][N: 2 octets, low first] and then, per channel,
+ * [channel][N octets]: what one tick of a TDM span carries. */
+#define FRAME_HDR 3
+#define FRAME_MAX (FRAME_HDR + TDM_SPAN_MAX_CHANNELS * (1 + TDM_AUDIO_MAX))
 
-	msg[0] = (uint8_t)ch;
-	memcpy(msg + 1, buf, len);
-	if (send(span->audio_fd, msg, len + 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+struct vspan {
+	struct tdm_span base;
+	/* Received: the last message, handed out one block at a time. */
+	uint8_t rx[FRAME_MAX];
+	size_t rx_len, rx_off, rx_blk;
+	/* To send: blocks queued while corked, as [channel][block] entries. */
+	uint8_t tx[FRAME_MAX];
+	size_t tx_len, tx_blk;
+	uint32_t tx_chans; /* the channels queued (bit ch) */
+	int corked;
+	int framed; /* send frames: set, or learnt from the first frame received */
+};
+
+static int send_msg(struct tdm_span *span, const uint8_t *msg, size_t len)
+{
+	if (send(span->audio_fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		return sock_err();
 	return 0;
 }
 
+/* Send what is queued: one frame, or one message per block to a peer that
+ * has not spoken frames. A block not sent is counted as dropped. */
+static int vaudio_flush(struct tdm_span *span)
+{
+	struct vspan *v = (struct vspan *)span;
+	size_t entry = 1 + v->tx_blk, n = v->tx_len / entry;
+	int rc = 0;
+
+	if (!v->tx_len)
+		return 0;
+	if (v->framed) {
+		v->tx[0] = 0;
+		v->tx[1] = (uint8_t)(v->tx_blk & 0xFF);
+		v->tx[2] = (uint8_t)(v->tx_blk >> 8);
+		rc = send_msg(span, v->tx, FRAME_HDR + v->tx_len);
+		if (rc < 0) {
+			span->stats.b_dropped += n;
+			span->stats.b_tx -= n * v->tx_blk;
+		}
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			int r = send_msg(span, v->tx + FRAME_HDR + i * entry, entry);
+
+			if (r < 0) {
+				span->stats.b_dropped++;
+				span->stats.b_tx -= v->tx_blk;
+				rc = rc < 0 ? rc : r;
+			}
+		}
+	}
+	v->tx_len = 0;
+	v->tx_chans = 0;
+	return rc;
+}
+
+static int vaudio_write(struct tdm_span *span, int ch, const uint8_t *buf, size_t len)
+{
+	struct vspan *v = (struct vspan *)span;
+	uint8_t msg[1 + TDM_AUDIO_MAX];
+	uint8_t *e;
+
+	if (!v->corked) {
+		msg[0] = (uint8_t)ch;
+		memcpy(msg + 1, buf, len);
+		return send_msg(span, msg, len + 1);
+	}
+	/* A frame holds one block per channel, all of one length: a second
+	 * block for a channel (or another length) starts the next frame. */
+	if (v->tx_len && (len != v->tx_blk || (v->tx_chans & (1u << ch))))
+		vaudio_flush(span);
+	v->tx_blk = len;
+	v->tx_chans |= 1u << ch;
+	e = v->tx + FRAME_HDR + v->tx_len;
+	e[0] = (uint8_t)ch;
+	memcpy(e + 1, buf, len);
+	v->tx_len += 1 + len;
+	return 0;
+}
+
+static void vaudio_cork(struct tdm_span *span, int on)
+{
+	struct vspan *v = (struct vspan *)span;
+
+	if (!on)
+		vaudio_flush(span);
+	v->corked = on;
+}
+
 static int vaudio_read(struct tdm_span *span, int *ch, uint8_t *buf, size_t size, size_t *len)
 {
-	uint8_t msg[1 + TDM_AUDIO_MAX];
+	struct vspan *v = (struct vspan *)span;
 	ssize_t n;
 
-	n = recv(span->audio_fd, msg, sizeof(msg), MSG_DONTWAIT | MSG_TRUNC);
-	if (n < 0)
-		return sock_err();
-	if (n == 0)
-		return -EPIPE;
-	if (n < 2 || (size_t)n > sizeof(msg) || (size_t)n - 1 > size)
+	if (v->rx_off >= v->rx_len) {
+		v->rx_off = v->rx_len = 0;
+		n = recv(span->audio_fd, v->rx, sizeof(v->rx), MSG_DONTWAIT | MSG_TRUNC);
+		if (n < 0)
+			return sock_err();
+		if (n == 0)
+			return -EPIPE;
+		if ((size_t)n > sizeof(v->rx))
+			return -EBADMSG;
+		if (v->rx[0] != 0) { /* one block: [channel][audio] */
+			if (n < 2 || (size_t)n - 1 > size)
+				return -EBADMSG;
+			*ch = v->rx[0];
+			memcpy(buf, v->rx + 1, (size_t)n - 1);
+			*len = (size_t)n - 1;
+			return 0;
+		}
+		/* a frame: its length must be whole blocks */
+		if (n < FRAME_HDR)
+			return -EBADMSG;
+		v->rx_blk = v->rx[1] | (size_t)v->rx[2] << 8;
+		if (v->rx_blk < 1 || v->rx_blk > TDM_AUDIO_MAX || (size_t)n == FRAME_HDR ||
+		    ((size_t)n - FRAME_HDR) % (1 + v->rx_blk))
+			return -EBADMSG;
+		v->framed = 1;
+		v->rx_len = (size_t)n;
+		v->rx_off = FRAME_HDR;
+	}
+	/* the next block of the frame (tdm_span_audio_read checks the channel) */
+	*ch = v->rx[v->rx_off];
+	v->rx_off += 1 + v->rx_blk;
+	if (v->rx_blk > size)
 		return -EBADMSG;
-	*ch = msg[0];
-	memcpy(buf, msg + 1, (size_t)n - 1);
-	*len = (size_t)n - 1;
+	memcpy(buf, v->rx + v->rx_off - v->rx_blk, v->rx_blk);
+	*len = v->rx_blk;
 	return 0;
 }
 
@@ -129,6 +237,8 @@ static const struct tdm_span_ops virtual_ops = {
     .audio_write = vaudio_write,
     .audio_read = vaudio_read,
     .free = vfree,
+    .audio_cork = vaudio_cork,
+    .audio_flush = vaudio_flush,
 };
 
 static int set_nonblock(int fd)
@@ -146,7 +256,7 @@ int tdm_span_virtual_from_fds(const struct tdm_span_config *cfg, int dchan_fd, i
 	int rc;
 
 	*out = NULL;
-	span = calloc(1, sizeof(*span));
+	span = calloc(1, sizeof(struct vspan));
 	if (!span) {
 		close(dchan_fd);
 		close(audio_fd);
@@ -197,6 +307,12 @@ static int connect_one(const char *path, int *fd)
 	}
 	*fd = s;
 	return 0;
+}
+
+void tdm_span_virtual_set_framed(struct tdm_span *span)
+{
+	if (span->ops == &virtual_ops)
+		((struct vspan *)span)->framed = 1;
 }
 
 int tdm_span_virtual_connect(const struct tdm_span_config *cfg, const char *dchan_path, const char *audio_path,

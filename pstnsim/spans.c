@@ -16,6 +16,8 @@ static void clock_span(struct sim_span *sp)
 {
 	uint8_t frame[SIM_FRAME];
 
+	/* one message a tick for all the span's channels, as a TDM span delivers them */
+	tdm_span_audio_cork(sp->span, 1);
 	for (int ch = 1; ch <= TDM_SPAN_MAX_CHANNELS; ch++) {
 		struct sim_call *c = &sp->calls[ch];
 
@@ -25,6 +27,7 @@ static void clock_span(struct sim_span *sp)
 		if (tdm_span_audio_write(sp->span, ch, frame, SIM_FRAME) == 0)
 			c->tx += SIM_FRAME;
 	}
+	tdm_span_audio_cork(sp->span, 0);
 }
 
 static void on_clock(void *arg)
@@ -53,6 +56,7 @@ static void on_audio(void *arg, int revents)
 	int ch, rc;
 
 	(void)revents;
+	tdm_span_audio_cork(sp->span, 1); /* echoed blocks go back together */
 	for (int i = 0; i < 256; i++) {
 		rc = tdm_span_audio_read(sp->span, &ch, buf, sizeof(buf), &len);
 		if (rc == -EBADMSG)
@@ -64,6 +68,7 @@ static void on_audio(void *arg, int revents)
 		if (sp->calls[ch].in_call)
 			sim_call_feed(&sp->calls[ch], buf, len);
 	}
+	tdm_span_audio_cork(sp->span, 0);
 }
 
 /* --- Bringing a span up -------------------------------------------------------- */
@@ -81,6 +86,7 @@ static void start_span(struct sim_span *sp)
 	sp->lw_d = sp->lw_a = NULL;
 	tdm_virtual_listener_free(sp->lst);
 	sp->lst = NULL;
+	tdm_span_virtual_set_framed(sp->span); /* we clock the audio: a frame a tick */
 	if (s->o.pcap) {
 		if (sim_expand(s->o.pcap, sp->opt->name, 0, 0, path, sizeof(path)) < 0 ||
 		    (rc = tdm_span_pcap_open(sp->span, path)) < 0)

@@ -182,7 +182,7 @@ static void deliver_frame(const uint8_t *msg, size_t n)
 
 /* Audio from the far end: [timeslot][octets], gathered into the
  * channel's blocks; one read returns one block. */
-static void deliver_audio(const uint8_t *msg, size_t n)
+static void deliver_block(const uint8_t *msg, size_t n)
 {
 	struct emu_fd *c;
 	size_t len = n - 1, bs;
@@ -204,6 +204,23 @@ static void deliver_audio(const uint8_t *msg, size_t n)
 		memmove(c->rx, c->rx + bs, c->rxlen - bs);
 		c->rxlen -= bs;
 	}
+}
+
+/* A message: one block, or a frame ([0][N, low octet first] then
+ * [timeslot][N octets] per channel, docs/spans.md). */
+static void deliver_audio(const uint8_t *msg, size_t n)
+{
+	size_t blk;
+
+	if (n < 1 || msg[0] != 0) {
+		deliver_block(msg, n);
+		return;
+	}
+	blk = n >= 3 ? (size_t)msg[1] | (size_t)msg[2] << 8 : 0;
+	if (blk < 1 || n == 3 || (n - 3) % (blk + 1))
+		return;
+	for (size_t off = 3; off < n; off += blk + 1)
+		deliver_block(msg + off, blk + 1);
 }
 
 /* Control commands, one per datagram: "alarm red|yellow|blue|none" and
@@ -241,7 +258,7 @@ static void line_lost(void)
 
 static void read_far(int fd, int dchan)
 {
-	uint8_t msg[2048];
+	static uint8_t msg[3 + 31 * 1025]; /* the largest frame; the pump thread's alone */
 	ssize_t n;
 
 	for (int i = 0; i < 64; i++) {

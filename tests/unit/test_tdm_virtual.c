@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -161,6 +162,127 @@ static void test_audio(void)
 	pair_free(&p);
 }
 
+/* Frames (docs/spans.md): [0][N, low octet first] then [channel][N octets] per channel. */
+static size_t frame_make(uint8_t *msg, const int *chs, int n, size_t blk, uint8_t fill)
+{
+	size_t off = 3;
+
+	msg[0] = 0;
+	msg[1] = (uint8_t)(blk & 0xFF);
+	msg[2] = (uint8_t)(blk >> 8);
+	for (int i = 0; i < n; i++, off += 1 + blk) {
+		msg[off] = (uint8_t)chs[i];
+		memset(msg + off + 1, fill + i, blk);
+	}
+	return off;
+}
+
+static void test_audio_frames(void)
+{
+	static uint8_t msg[3 + 31 * 1025], got[3 + 31 * 1025];
+	uint8_t buf[TDM_AUDIO_MAX], blk[160];
+	struct tdm_span *s;
+	int fds[2], d[2], ch, bad = 0;
+	const int chs[] = {1, 15, 17, 31}, with16[] = {2, 16, 3};
+	size_t len, n;
+	ssize_t r;
+
+	memset(blk, 0x55, sizeof(blk));
+	ok(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, fds) == 0 && socketpair(AF_UNIX, SOCK_SEQPACKET, 0, d) == 0 &&
+	       tdm_span_virtual_from_fds(&e1, d[0], fds[0], &s) == 0,
+	   "E1 span with a raw peer");
+	/* Reading: one frame, four blocks. */
+	n = frame_make(msg, chs, 4, 160, 0x10);
+	ok(send(fds[1], msg, n, 0) == (ssize_t)n, "a frame of 4 channels sent");
+	for (int i = 0; i < 4; i++) {
+		int okb = tdm_span_audio_read(s, &ch, buf, sizeof(buf), &len) == 0 && ch == chs[i] && len == 160;
+
+		for (size_t j = 0; okb && j < len; j++)
+			okb = buf[j] == 0x10 + i;
+		bad += !okb;
+	}
+	is_int(bad, 0, "its 4 blocks read in order, each on its channel");
+	is_int(tdm_span_audio_read(s, &ch, buf, sizeof(buf), &len), -EAGAIN, "then nothing");
+	/* A block on a channel that is not a B-channel is refused alone. */
+	n = frame_make(msg, with16, 3, 80, 0x20);
+	send(fds[1], msg, n, 0);
+	ok(tdm_span_audio_read(s, &ch, buf, sizeof(buf), &len) == 0 && ch == 2 && len == 80, "frame: channel 2");
+	is_int(tdm_span_audio_read(s, &ch, buf, sizeof(buf), &len), -EBADMSG, "frame: channel 16 refused");
+	ok(tdm_span_audio_read(s, &ch, buf, sizeof(buf), &len) == 0 && ch == 3 && buf[0] == 0x22,
+	   "frame: channel 3 after it");
+	/* Malformed frames. */
+	n = frame_make(msg, chs, 2, 160, 0);
+	send(fds[1], msg, n - 1, 0);
+	is_int(tdm_span_audio_read(s, &ch, buf, sizeof(buf), &len), -EBADMSG, "a frame not of whole blocks refused");
+	send(fds[1], "\0\xA0\0", 3, 0);
+	is_int(tdm_span_audio_read(s, &ch, buf, sizeof(buf), &len), -EBADMSG, "a frame without blocks refused");
+	n = frame_make(msg, chs, 1, 160, 0);
+	msg[1] = 0x01, msg[2] = 0x04; /* 1025 */
+	send(fds[1], msg, n, 0);
+	is_int(tdm_span_audio_read(s, &ch, buf, sizeof(buf), &len), -EBADMSG, "a block over 1024 octets refused");
+	is_int(tdm_span_stats(s)->b_bad, 4, "4 refused, counted");
+	/* One block per message still reads. */
+	send(fds[1], "\x05\x66\x67", 3, 0);
+	ok(tdm_span_audio_read(s, &ch, buf, sizeof(buf), &len) == 0 && ch == 5 && len == 2 && buf[1] == 0x67,
+	   "a one-block message after frames");
+
+	/* Writing, corked: the peer has sent frames, so one frame goes back. */
+	tdm_span_audio_cork(s, 1);
+	for (int i = 0; i < 4; i++)
+		bad += tdm_span_audio_write(s, chs[i], blk, 160) != 0;
+	is_int(bad, 0, "4 blocks queued");
+	ok(recv(fds[1], got, sizeof(got), MSG_DONTWAIT) < 0, "nothing sent while corked");
+	is_int(tdm_span_audio_flush(s), 0, "flushed");
+	r = recv(fds[1], got, sizeof(got), MSG_DONTWAIT);
+	n = frame_make(msg, chs, 4, 160, 0);
+	for (int i = 0; i < 4; i++)
+		memset(msg + 3 + (size_t)i * 161 + 1, 0x55, 160);
+	ok(r == (ssize_t)n && memcmp(got, msg, n) == 0, "one frame: header, 4 channels of 160 octets");
+	/* A second block for a channel, or another length, starts the next frame. */
+	tdm_span_audio_write(s, 1, blk, 160);
+	tdm_span_audio_write(s, 1, blk, 160);
+	tdm_span_audio_write(s, 2, blk, 80);
+	tdm_span_audio_cork(s, 0);
+	ok(recv(fds[1], got, sizeof(got), MSG_DONTWAIT) == 3 + 161 &&
+	       recv(fds[1], got, sizeof(got), MSG_DONTWAIT) == 3 + 161 &&
+	       recv(fds[1], got, sizeof(got), MSG_DONTWAIT) == 3 + 81 && got[1] == 80 && got[3] == 2,
+	   "three frames: a channel twice, then another length");
+	is_int(tdm_span_audio_write(s, 3, blk, 160), 0, "uncorked: a write");
+	ok(recv(fds[1], got, sizeof(got), MSG_DONTWAIT) == 161 && got[0] == 3, "goes out at once, one block");
+	is_int(tdm_span_stats(s)->b_tx, 7 * 160 + 80, "1200 octets counted as sent");
+	close(fds[1]);
+	tdm_span_audio_cork(s, 1);
+	tdm_span_audio_write(s, 4, blk, 160);
+	is_int(tdm_span_audio_flush(s), -EPIPE, "a flush to a closed peer: -EPIPE");
+	ok(tdm_span_stats(s)->b_dropped == 1 && tdm_span_stats(s)->b_tx == 7 * 160 + 80,
+	   "its block counted as dropped, not sent");
+	tdm_span_free(s);
+	close(d[1]);
+
+	/* A span that has not received a frame sends one message per block,
+	 * unless told to send frames. */
+	ok(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, fds) == 0 && socketpair(AF_UNIX, SOCK_SEQPACKET, 0, d) == 0 &&
+	       tdm_span_virtual_from_fds(&e1, d[0], fds[0], &s) == 0,
+	   "a second span");
+	tdm_span_audio_cork(s, 1);
+	tdm_span_audio_write(s, 7, blk, 160);
+	tdm_span_audio_write(s, 8, blk, 160);
+	tdm_span_audio_cork(s, 0);
+	ok(recv(fds[1], got, sizeof(got), MSG_DONTWAIT) == 161 && got[0] == 7 &&
+	       recv(fds[1], got, sizeof(got), MSG_DONTWAIT) == 161 && got[0] == 8,
+	   "corked, to a peer that sent no frame: one message per block");
+	tdm_span_virtual_set_framed(s);
+	tdm_span_audio_cork(s, 1);
+	tdm_span_audio_write(s, 7, blk, 160);
+	tdm_span_audio_write(s, 8, blk, 160);
+	tdm_span_audio_cork(s, 0);
+	ok(recv(fds[1], got, sizeof(got), MSG_DONTWAIT) == 3 + 2 * 161 && got[0] == 0 && got[3] == 7 && got[164] == 8,
+	   "told to: one frame");
+	tdm_span_free(s);
+	close(fds[1]);
+	close(d[1]);
+}
+
 static void test_listen_connect(void)
 {
 	char dir[] = "/tmp/tdm-test.XXXXXX", dpath[64], apath[64];
@@ -205,6 +327,7 @@ int main(void)
 	test_geometry();
 	test_dchannel();
 	test_audio();
+	test_audio_frames();
 	test_listen_connect();
 	return tap_done();
 }
