@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* re-INVITE within an answered call (RFC 3261 14, RFC 3264 8). On a call
+/* re-INVITE within an answered call (RFC 3261 14, RFC 3264 8), and an
+ * UPDATE with an offer (RFC 3311), taken the same way. On a call
  * with a PRI leg the offer is ours to answer: the media bridge follows it
  * (hold, resume, a new address or codec) and the PRI call is not touched
  * (RFC 3398: Q.931 has no hold for a gateway to map it to). On a SIP <->
@@ -30,6 +31,7 @@ static struct leg *leg_of(struct call *c, const struct gw_sip_leg *leg)
 /* The offer of a call with a PRI leg: ours to answer. */
 static void reoffer_local(struct call *c, struct gw_sip_leg *leg, const char *sdp)
 {
+	const char *what = gw_sip_leg_offer_by_update(leg) ? "UPDATE" : "re-INVITE";
 	char local[SDP_MAX];
 	int rc;
 
@@ -43,13 +45,13 @@ static void reoffer_local(struct call *c, struct gw_sip_leg *leg, const char *sd
 	}
 	rc = call_media_reoffer(c->calls->media, c->uuid, sdp, local, sizeof(local));
 	if (rc < 0) {
-		CLOG(LOG_NOTICE, c, "re-INVITE refused (488): %s",
+		CLOG(LOG_NOTICE, c, "%s refused (488): %s", what,
 		     rc == -EPROTO ? "RTP <-> SRTP switch" : "no audio we can carry");
 		gw_sip_respond(leg, rc == -ENOENT ? 500 : 488, NULL, NULL, NULL);
 		return;
 	}
 	if (rc != c->held)
-		CLOG(LOG_INFO, c, "re-INVITE: %s", rc ? "held" : "resumed");
+		CLOG(LOG_INFO, c, "%s: %s", what, rc ? "held" : "resumed");
 	c->held = rc;
 	gw_sip_respond(leg, 200, local, NULL, NULL);
 }
@@ -66,6 +68,16 @@ void calls_on_reinvite(void *arg, struct gw_sip_leg *leg, void *owner, const cha
 		gw_sip_respond(leg, 481, NULL, NULL, NULL);
 		return;
 	}
+	y = x == &c->a ? &c->b : &c->a;
+	if (c->state == CS_ROUTING && gw_sip_leg_offer_by_update(leg) && *sdp && y->kind == LEG_PRI && y->live &&
+	    !c->reinv_done) {
+		/* an UPDATE in the early dialog of a call with a PRI leg: the
+		 * early media bridge follows it (answered at once, so never
+		 * mistaken for the INVITE's answer) */
+		c->reinvites++;
+		reoffer_local(c, leg, sdp);
+		return;
+	}
 	if (c->state != CS_ANSWERED) {
 		gw_sip_respond(leg, c->state == CS_CLEARING ? 481 : 491, NULL, NULL, NULL);
 		return;
@@ -76,7 +88,6 @@ void calls_on_reinvite(void *arg, struct gw_sip_leg *leg, void *owner, const cha
 		return;
 	}
 	c->reinvites++;
-	y = x == &c->a ? &c->b : &c->a;
 	if (y->kind == LEG_PRI) {
 		/* T.38 in or out of fax mode is the fax's (gateway/call_fax.c) */
 		if ((rc = call_fax_reinvite_in(c, sdp, fax, sizeof(fax))) > 0)
@@ -96,7 +107,12 @@ void calls_on_reinvite(void *arg, struct gw_sip_leg *leg, void *owner, const cha
 		gw_sip_respond(leg, 500, NULL, NULL, NULL);
 		return;
 	}
-	rc = gw_sip_reinvite(y->sip, sdp);
+	/* an UPDATE goes on as one where the other side allows it (RFC
+	 * 3311 5.1), else as a re-INVITE: its answer comes back either way */
+	if (gw_sip_leg_offer_by_update(leg) && gw_sip_leg_allows_update(y->sip))
+		rc = gw_sip_update(y->sip, sdp);
+	else
+		rc = gw_sip_reinvite(y->sip, sdp);
 	if (rc < 0) {
 		free(c->reinv_sdp);
 		c->reinv_sdp = NULL;
@@ -104,7 +120,8 @@ void calls_on_reinvite(void *arg, struct gw_sip_leg *leg, void *owner, const cha
 		return;
 	}
 	c->reinv_from = x == &c->a ? 1 : 2;
-	CLOG(LOG_INFO, c, "re-INVITE from the %s relayed", x == &c->a ? "caller" : "callee");
+	CLOG(LOG_INFO, c, "%s from the %s relayed", gw_sip_leg_offer_by_update(leg) ? "UPDATE" : "re-INVITE",
+	     x == &c->a ? "caller" : "callee");
 }
 
 void calls_on_reinvited(void *arg, struct gw_sip_leg *leg, void *owner, int status, const char *sdp)

@@ -3,7 +3,8 @@
  * dtmf_mode says (docs/media.md, "DTMF"): RFC 4733 and in-band are the
  * media workers' (the PRI leg's SDP says which); in 'info' mode digits
  * heard on the B-channel go out as SIP INFO (application/dtmf-relay), and
- * INFOs received in any mode are played as tones on the B-channel. */
+ * INFOs received in any mode are played as tones on the B-channel. A
+ * SIP <-> SIP call relays an INFO to the other leg instead. */
 #include "config.h"
 
 #include "gateway/call_int.h"
@@ -114,21 +115,41 @@ static struct call *call_by_uuid(struct gw_calls *calls, const char *uuid)
 	return NULL;
 }
 
-/* An INFO in a call's dialog: its digit toward the B-channel. */
+/* The other SIP leg of an answered SIP <-> SIP call, or NULL. */
+static struct leg *sip_peer(struct call *c, const struct gw_sip_leg *leg)
+{
+	if (c->state != CS_ANSWERED || c->a.kind != LEG_SIP || c->b.kind != LEG_SIP)
+		return NULL;
+	if (c->a.sip == leg)
+		return c->b.live && c->b.sip ? &c->b : NULL;
+	if (c->b.sip == leg)
+		return c->a.live && c->a.sip ? &c->a : NULL;
+	return NULL;
+}
+
+/* An INFO in a call's dialog: its digit toward the B-channel, or on a
+ * SIP <-> SIP call the INFO itself to the other leg, whose final status
+ * answers it (0: later, dtmf_on_info_answered). */
 static int dtmf_on_info(void *arg, struct gw_sip_leg *leg, void *owner, const struct gw_sip_body *body)
 {
 	struct call *c = owner;
+	struct leg *y;
 	char digit = 0;
 	int rc;
 
 	(void)arg;
-	(void)leg;
 	if (!body->data)
 		return 200; /* an empty INFO (a keep-alive): nothing to do */
 	rc = call_dtmf_parse(body, &digit);
 	if (rc < 0) {
 		CLOG(LOG_INFO, c, "INFO with %s: not DTMF, 415", body->ctype ? body->ctype : "no body");
 		return 415;
+	}
+	if ((y = sip_peer(c, leg))) {
+		rc = gw_sip_info_relay(y->sip, body);
+		CLOG(LOG_INFO, c, "INFO (%s) from the %s: %s", body->ctype, y == &c->b ? "caller" : "callee",
+		     rc < 0 ? "not relayed, 500" : "relayed");
+		return rc < 0 ? 500 : 0;
 	}
 	if (rc == 0) {
 		CLOG(LOG_INFO, c, "INFO without a DTMF signal: 400");
@@ -162,8 +183,27 @@ static void dtmf_on_digit(void *arg, const char *uuid, char digit)
 		CLOG(LOG_INFO, c, "digit %c heard on the B-channel: sent as INFO", digit);
 }
 
+/* The final status of an INFO relayed to leg: the answer to the one
+ * from the other leg. What concerns only the other dialog (its
+ * authentication, its loss, its timeout) is ours: 500. */
+static void dtmf_on_info_answered(void *arg, struct gw_sip_leg *leg, void *owner, int status)
+{
+	struct call *c = owner;
+	struct leg *x = c ? sip_peer(c, leg) : NULL;
+	int st = status >= 200 && status < 300                                      ? 200
+		 : status == 401 || status == 407 || status == 408 || status == 481 ? 500
+										    : status;
+
+	(void)arg;
+	if (!x)
+		return;
+	CLOG(LOG_INFO, c, "relayed INFO answered %d", status);
+	gw_sip_info_respond(x->sip, st);
+}
+
 void call_dtmf_init(struct gw_calls *calls)
 {
 	gw_sip_set_info(calls->sip, dtmf_on_info, calls);
+	gw_sip_set_info_answered(calls->sip, dtmf_on_info_answered);
 	call_media_set_digit_fn(calls->media, dtmf_on_digit, calls);
 }

@@ -228,6 +228,17 @@ int gw_pri_answer(struct gw_pri *gp, int channel)
 	return rc;
 }
 
+/* Causes libpri (with the hangup fix on) clears with, instead of
+ * DISCONNECT: RELEASE for 6, 7 and 26, RELEASE COMPLETE for 81 (Q.931
+ * 5.3.2 exceptions, 5.8). libpri then never reports the end: RELEASE
+ * COMPLETE (sent, or received for an incoming call) frees its record
+ * without an event. */
+static int clears_without_disconnect(int cause)
+{
+	return cause == PRI_CAUSE_CHANNEL_UNACCEPTABLE || cause == PRI_CAUSE_CALL_AWARDED_DELIVERED ||
+	       cause == PRI_CAUSE_NONSELECTED_USER_CLEARING || cause == PRI_CAUSE_INVALID_CALL_REFERENCE;
+}
+
 int gw_pri_hangup(struct gw_pri *gp, int channel, int cause)
 {
 	enum gw_pri_state was;
@@ -245,6 +256,17 @@ int gw_pri_hangup(struct gw_pri *gp, int channel, int cause)
 		pri_proceeding(gp->pri, call, channel, 0);
 	if (rc == 0 && pri_hangup(gp->pri, call, cause) != 0)
 		rc = -EIO;
+	/* Cleared with RELEASE or RELEASE COMPLETE (not answering a
+	 * DISCONNECT, which libpri does report): the channel is free once
+	 * that is sent, so the release is reported from the glue's timer
+	 * (never from inside the caller's command). The record is forgotten
+	 * now: libpri may free it before then, and reuse its address. */
+	if (rc == 0 && was != GW_PRI_DISCONNECT_INDICATION && clears_without_disconnect(cause)) {
+		LOG_I(TAG, "span %d ch %d: cleared with %s (cause %d): the channel is free", gp->span_id, channel,
+		      cause == PRI_CAUSE_INVALID_CALL_REFERENCE ? "RELEASE COMPLETE" : "RELEASE", cause);
+		gp->ch[channel].call = NULL;
+		gp->ch[channel].local_release = cause;
+	}
 	gw_pri_reschedule(gp);
 	return rc;
 }

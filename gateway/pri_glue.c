@@ -89,8 +89,10 @@ int gw_pri_set_state(struct gw_pri *gp, int channel, enum gw_pri_event e)
 	if (next != c->state)
 		c->since_ms = gw_pri_now_ms();
 	c->state = next;
-	if (next == GW_PRI_NULL)
+	if (next == GW_PRI_NULL) {
 		c->call = NULL;
+		c->local_release = 0;
+	}
 	return 0;
 }
 
@@ -204,6 +206,12 @@ void gw_pri_reschedule(struct gw_pri *gp)
 	struct timeval *tv = pri_schedule_next(gp->pri), now;
 	long long ms;
 
+	for (int i = 1; i <= TDM_SPAN_MAX_CHANNELS; i++) {
+		if (gp->ch[i].local_release) {
+			gw_timer_start(gp->timer, 0);
+			return;
+		}
+	}
 	if (!tv) {
 		gw_timer_stop(gp->timer);
 		return;
@@ -257,6 +265,7 @@ static void on_dchan_down(struct gw_pri *gp)
 		struct gw_pri_chan *c = &gp->ch[i];
 
 		c->restarting = 0;
+		c->local_release = 0;
 		if (c->state == GW_PRI_NULL)
 			continue;
 		LOG_W(TAG, "span %d ch %d: call in state %s cleared: D-channel down", gp->span_id, i,
@@ -642,11 +651,27 @@ static void on_pace_resume(void *arg)
 	on_dchan_readable(gp, GW_READ);
 }
 
+/* Channels cleared with RELEASE or RELEASE COMPLETE (gw_pri_hangup):
+ * Null now, and the user is told, as for a RELEASE received. */
+static void report_local_releases(struct gw_pri *gp)
+{
+	for (int i = 1; i <= TDM_SPAN_MAX_CHANNELS; i++) {
+		int cause = gp->ch[i].local_release;
+
+		if (!cause)
+			continue;
+		gp->ch[i].local_release = 0;
+		if (gw_pri_set_state(gp, i, GW_PRI_EV_RELEASE) == 0 && gp->ev.release)
+			gp->ev.release(gp->arg, i, cause);
+	}
+}
+
 static void on_timer(void *arg)
 {
 	struct gw_pri *gp = arg;
 	pri_event *e;
 
+	report_local_releases(gp);
 	for (int i = 0; i < BATCH && (e = pri_schedule_run(gp->pri)); i++)
 		dispatch(gp, e);
 	gw_pri_reschedule(gp);

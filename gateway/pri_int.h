@@ -23,6 +23,7 @@ struct gw_pri_chan {
 	long long since_ms;               /* when the state was entered (CLOCK_MONOTONIC) */
 	struct gw_pri_call_params params; /* our outgoing call's, for glare */
 	size_t info_sent;                 /* overlap sending: called digits sent so far */
+	int local_release;                /* cleared without DISCONNECT: the cause to report, 0 if none */
 };
 
 struct gw_pri {
@@ -58,7 +59,8 @@ struct gw_pri {
  * such transition. Clears the libpri record when the state becomes Null. */
 int gw_pri_set_state(struct gw_pri *gp, int channel, enum gw_pri_event e);
 long long gw_pri_now_ms(void);
-/* Arm the glue's timer for libpri's next deadline. */
+/* Arm the glue's timer for libpri's next deadline (at once while a
+ * channel has a local release to report). */
 void gw_pri_reschedule(struct gw_pri *gp);
 /* Overlap sending: after SETUP ACKNOWLEDGE, the called digits not sent yet,
  * one INFORMATION message each. */

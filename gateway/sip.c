@@ -75,6 +75,10 @@ static void leg_free(struct gw_sip_leg *leg)
 	if (leg->next)
 		leg->next->prev = leg->prev;
 	leg->sip->legs_live--;
+	if (leg->upd_req)
+		msg_destroy(leg->upd_req);
+	if (leg->info_req)
+		msg_destroy(leg->info_req);
 	free(leg);
 }
 
@@ -320,6 +324,7 @@ static void on_i_invite(struct gw_sip *sip, nua_handle_t *nh, sip_t const *msg)
 	inv.transport = request_transport(msg);
 	inv.wants_100rel = sip_has_feature(msg->sip_supported, "100rel") || sip_has_feature(msg->sip_require, "100rel");
 	leg->wants_100rel = inv.wants_100rel;
+	leg->allows_update = sip_is_allowed(msg->sip_allow, sip_method_update, "UPDATE");
 	inv.auth = sip_authenticate(sip, msg->sip_proxy_authorization, "INVITE", inv.auth_user, sizeof(inv.auth_user),
 				    &inv.auth_customer);
 	sip->ev.invite(sip->ev_arg, &inv);
@@ -347,7 +352,7 @@ static void on_r_invite(struct gw_sip *sip, int status, struct gw_sip_leg *leg, 
 
 	if (!leg)
 		return;
-	if (leg->reinv_out) {
+	if (leg->reinv_out && !leg->upd_out) {
 		gw_sip_reinvite_answered(sip, status, leg, msg);
 		return;
 	}
@@ -402,6 +407,7 @@ static void on_r_invite(struct gw_sip *sip, int status, struct gw_sip_leg *leg, 
 			sip->ev.progress(sip->ev_arg, leg, leg->owner, status, sdp);
 	} else if (status < 300) {
 		leg->answered = 1;
+		leg->allows_update = msg && sip_is_allowed(msg->sip_allow, sip_method_update, "UPDATE");
 		if (sip->ev.answered)
 			sip->ev.answered(sip->ev_arg, leg, leg->owner, sdp);
 	} else {
@@ -517,7 +523,15 @@ static void gw_sip_event(nua_event_t event, int status, char const *phrase, nua_
 	case nua_i_info:
 		gw_sip_info_in(sip, nh, hmagic, msg);
 		return;
+	case nua_i_update:
+		gw_sip_update_in(sip, nh, hmagic, msg);
+		return;
+	case nua_r_update:
+		gw_sip_update_answered(sip, status, hmagic, msg);
+		return;
 	case nua_r_info:
+		gw_sip_info_answered(sip, status, hmagic);
+		return;
 	case nua_r_bye:
 	case nua_r_cancel:
 	case nua_i_prack:
@@ -638,10 +652,10 @@ int gw_sip_new(struct gw_loop *loop, const struct tandem_settings *s, struct gw_
 	     * host against the certificate's names; clients are not asked */
 	    TAG_IF(tls_dir[0], TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_SUBJECTS_OUT)),
 	    SIPTAG_USER_AGENT_STR(s->sip_user_agent),
-	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, PRACK, INFO"),
-	    NUTAG_APPL_METHOD("REGISTER, INFO"), NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), NUTAG_MEDIA_ENABLE(0),
-	    SIPTAG_SUPPORTED_STR("100rel, timer"), NTATAG_MAXSIZE((usize_t)s->sip_max_message), NTATAG_PASS_100(1),
-	    TAG_IF(s->sip_resolv_conf[0], SRESTAG_RESOLV_CONF(s->sip_resolv_conf)),
+	    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, PRACK, INFO, UPDATE"),
+	    NUTAG_APPL_METHOD("REGISTER, INFO, UPDATE"), NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0),
+	    NUTAG_MEDIA_ENABLE(0), SIPTAG_SUPPORTED_STR("100rel, timer"), NTATAG_MAXSIZE((usize_t)s->sip_max_message),
+	    NTATAG_PASS_100(1), TAG_IF(s->sip_resolv_conf[0], SRESTAG_RESOLV_CONF(s->sip_resolv_conf)),
 	    /* RFC 4028: the far end refreshes; when it makes us, UPDATE carries
 	     * no offer, so the refresh needs no SDP from the call layer */
 	    NUTAG_SESSION_TIMER((unsigned)s->sip_session_expires), NUTAG_MIN_SE((unsigned)s->sip_min_se),

@@ -71,7 +71,9 @@ struct gw_sip_events {
 	/* Digest credentials: the HA1 and customer of user in realm, or -1
 	 * (gw_auth_lookup). Without it nobody authenticates. */
 	int (*credential)(void *arg, const char *user, const char *realm, char ha1[33], int64_t *customer_id);
-	/* A re-INVITE arrived within an established leg's dialog (hold,
+	/* A re-INVITE arrived within an established leg's dialog, or an
+	 * UPDATE with an offer within an early or established one
+	 * (gw_sip_leg_offer_by_update tells which) (hold,
 	 * resume, a new address, a session refresh, T.38). sdp is its offer,
 	 * "" when it has none (then the 2xx must carry one). Answer it with
 	 * gw_sip_respond(): a 2xx with sdp, or a failure (488, 491, 500) that
@@ -136,6 +138,16 @@ int gw_sip_hangup_body(struct gw_sip_leg *leg, int status, const char *reason, c
 int gw_sip_reinvite(struct gw_sip_leg *leg, const char *sdp);
 /* Whether the leg has a re-INVITE waiting for our answer. */
 int gw_sip_leg_reinvite_pending(const struct gw_sip_leg *leg);
+/* The same offer by UPDATE (RFC 3311), answered the same way: 0, -EBUSY
+ * (as above), -EOPNOTSUPP when the far end did not list UPDATE in Allow,
+ * -EPROTO before the 2xx or after hangup. The answer comes to the
+ * reinvited callback. */
+int gw_sip_update(struct gw_sip_leg *leg, const char *sdp);
+/* Whether the offer waiting for our answer (the reinvite callback's)
+ * came in an UPDATE rather than a re-INVITE; whether the far end allows
+ * UPDATE. */
+int gw_sip_leg_offer_by_update(const struct gw_sip_leg *leg);
+int gw_sip_leg_allows_update(const struct gw_sip_leg *leg);
 
 /* Refuse an incoming INVITE with 407 and a fresh challenge (stale: the
  * client's nonce had expired). The leg is done, as after a failure. */
@@ -150,6 +162,15 @@ void gw_sip_set_info(struct gw_sip *sip, gw_sip_info_fn *fn, void *arg);
 /* Send an INFO with body in an established dialog (its answer is only
  * logged). 0, -EINVAL (leg hung up or not answered) or -ENOMEM. */
 int gw_sip_info(struct gw_sip_leg *leg, const struct gw_sip_body *body);
+/* Relaying an INFO (a B2BUA): an info_fn that returns 0 answers later
+ * with gw_sip_info_respond() (one INFO at a time per leg; another one
+ * meanwhile gets 500 with Retry-After). gw_sip_info_relay() sends body
+ * on leg as gw_sip_info() does, and its final status goes to the
+ * answered fn set here: 0, -EBUSY while a relayed one is out on leg. */
+int gw_sip_info_respond(struct gw_sip_leg *leg, int status);
+int gw_sip_info_relay(struct gw_sip_leg *leg, const struct gw_sip_body *body);
+typedef void gw_sip_info_answered_fn(void *arg, struct gw_sip_leg *leg, void *owner, int status);
+void gw_sip_set_info_answered(struct gw_sip *sip, gw_sip_info_answered_fn *fn);
 
 /* The registrar's bindings (gateway/registrar.h), for DID calls to a
  * customer's registered PBX. */

@@ -30,6 +30,7 @@ struct gw_sip {
 	void *ev_arg;
 	gw_sip_info_fn *info_fn; /* INFO in a dialog (gw_sip_set_info) */
 	void *info_arg;
+	gw_sip_info_answered_fn *info_answered; /* a relayed INFO's final status */
 	struct gw_auth *auth;
 	struct gw_registrar *reg;
 	int reg_min, reg_max;
@@ -54,6 +55,13 @@ struct gw_sip_leg {
 	char cur_ctype[512], cur_cdisp[256];
 	int reinv_in;  /* a re-INVITE from the far end waits for the owner's answer */
 	int reinv_out; /* our re-INVITE waits for its final response */
+	/* The offer in or out came by UPDATE (RFC 3311), not re-INVITE: the
+	 * UPDATE to answer (held; nua_respond needs it, NUTAG_WITH), and
+	 * whether the far end lists UPDATE in Allow (it may be sent one). */
+	msg_t *upd_req;
+	int upd_out, allows_update;
+	msg_t *info_req; /* an INFO relayed to the other leg, to answer (gw_sip_info_respond) */
+	int info_relay;  /* an INFO we relayed waits for its final response */
 	unsigned long reinvites_in, reinvites_out;
 };
 
@@ -71,8 +79,15 @@ void gw_sip_body_tags(su_home_t *home, const struct gw_sip_body *b, struct gw_si
  * re-INVITE on leg was answered. */
 void gw_sip_reinvite_in(struct gw_sip *sip, struct gw_sip_leg *leg, sip_t const *msg);
 void gw_sip_reinvite_answered(struct gw_sip *sip, int status, struct gw_sip_leg *leg, sip_t const *msg);
-/* An INFO request (within a leg's dialog, or not: 481). */
+/* An UPDATE request (NUTAG_APPL_METHOD): without an offer answered 200
+ * here, with one handed to the owner as a re-INVITE's is; our UPDATE's
+ * final response (gw_sip_update). */
+void gw_sip_update_in(struct gw_sip *sip, nua_handle_t *nh, struct gw_sip_leg *leg, sip_t const *msg);
+void gw_sip_update_answered(struct gw_sip *sip, int status, struct gw_sip_leg *leg, sip_t const *msg);
+/* An INFO request (within a leg's dialog, or not: 481); the final
+ * response to one we sent. */
 void gw_sip_info_in(struct gw_sip *sip, nua_handle_t *nh, struct gw_sip_leg *leg, sip_t const *msg);
+void gw_sip_info_answered(struct gw_sip *sip, int status, struct gw_sip_leg *leg);
 /* gw_sip_respond_body() on a leg with a re-INVITE waiting for our answer. */
 int gw_sip_reinvite_respond(struct gw_sip_leg *leg, int status, const struct gw_sip_body *body, const char *reason,
 			    const char *extra);

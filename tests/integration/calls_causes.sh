@@ -31,12 +31,13 @@ trap cc_cleanup EXIT
 # their class's unspecified cause (31, 47, 63, 79, 95, 111, 127; 63 -> 503
 # and 95 -> 500: docs/mapping.md): 4, 25 -> 480; 44 -> 503; 50, 63 -> 503;
 # 66, 69 -> 501; 90, 95 -> 500; 96, 100, 110 -> 500; 120 -> 500.
-# 26 (-> 404) and 81 (-> 500) are left out: libpri clears with them by
-# RELEASE (COMPLETE), and pstnsim's
-# channel then stays busy (a defect of the PRI glue on the refusing side).
-Q850_TO_SIP="1:404 2:404 3:404 16:480 17:486 18:408 19:480 20:480 21:403 22:410 23:410 27:502
+# 26 (-> 404) and 81 (-> 500) are cleared by libpri with RELEASE and
+# RELEASE COMPLETE instead of DISCONNECT: each is followed by other calls
+# on the same channel (the span hunts channel 1 first), so a channel the
+# refusing side kept busy would fail them.
+Q850_TO_SIP="1:404 2:404 3:404 16:480 17:486 18:408 19:480 20:480 21:403 22:410 23:410 26:404 27:502
 	28:484 29:501 31:480 34:503 38:503 41:503 42:503 47:503 55:403 57:403 58:503 65:488 70:488
-	79:501 87:403 88:503 102:504 111:500 127:500
+	79:501 81:500 87:403 88:503 102:504 111:500 127:500
 	4:480 25:480 44:503 50:503 63:503 66:501 69:501 90:500 95:500 96:500 100:500 110:500 120:500"
 
 # RFC 3398 8.2.6.1 (status:cause). The three rows without a number in the
@@ -49,7 +50,9 @@ SIP_TO_Q850="400:41 401:21 402:21 403:21 404:1 405:63 406:79 407:21 408:102 410:
 	606:58 450:41 580:41 650:17"
 
 # A Reason: Q.850 header from the PBX beats the table (status:cause sent).
-REASONED="486:21 503:34 404:3 480:20 500:47"
+# 26 and 81: tandemd clears those with RELEASE / RELEASE COMPLETE; the
+# calls after them reuse the channel.
+REASONED="486:21 404:26 503:34 500:81 404:3 480:20 500:47"
 
 pg_start tandem && "$TANDEMCTL" db migrate >/dev/null || { t_fail "database ready"; t_done; exit 1; }
 
@@ -108,6 +111,14 @@ for pair in $Q850_TO_SIP; do
 done
 t_is "${bad:-none}" none "each of $n causes from the PSTN reaches the SIP caller as its RFC 3398 status with Reason: Q.850;cause=N"
 
+# pstnsim refuses cause 26 with RELEASE and 81 with RELEASE COMPLETE:
+# its channel must be free for the very next call (a busy 17, not the
+# 503 of a channel refused as busy).
+refused_then_busy() { cause_call "$1" "$2" && cause_call 17 486; }
+t_ok "after a refusal with cause 26 (RELEASE), the next call on the span is taken (486, cause 17)" refused_then_busy 26 404
+t_ok "after a refusal with cause 81 (RELEASE COMPLETE), the next call on the span is taken (486, cause 17)" \
+	refused_then_busy 81 500
+
 # dir_reloaded VERSION: the directory was loaded again since VERSION.
 dir_version() { ctl status | awk '$1 == "dir_version" { print $2 }'; }
 dir_reloaded() { [ "$(dir_version)" -gt "$1" ]; }
@@ -123,7 +134,8 @@ kill -TERM "$SIM_PID"
 wait "$SIM_PID"
 SIM_PID=
 json() { python3 -c "import json,sys; d=json.load(open('$1')); print($2)"; }
-t_is "$(json "$T_DIR/sim.json" "d['calls_in']")" "$((n + 2))" "pstnsim refused every call itself"
+t_is "$(json "$T_DIR/sim.json" "d['calls_in']")" "$((n + 6))" "pstnsim refused every call itself"
+t_is "$(json "$T_DIR/sim.json" "d['released']")" "$((n + 6))" "pstnsim saw each of them end (its channel free again)"
 
 # --- PSTN -> SIP: every status ----------------------------------------
 
@@ -137,6 +149,7 @@ import re, socket, sys
 port, count = int(sys.argv[1]), int(sys.argv[2])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", port))
+print("ready", flush=True)
 s.settimeout(120)
 acks = set()
 while len(acks) < count:
@@ -161,12 +174,15 @@ while len(acks) < count:
     print(head[0], "->", status, flush=True)
 EOF
 }
+# uas_ready PORT: the PBX on PORT listens (before pstnsim calls it).
+uas_ready() { t_eventually 10 grep -q '^ready' "$T_DIR/uas-$1.out"; }
 nplain=$(echo $SIP_TO_Q850 | wc -w)
 nreason=$(echo $REASONED | wc -w)
 uas "$UAS_PORT" "$nplain"
 UAS1=$!
 uas "$((UAS_PORT + 1))" "$nreason"
 UAS2=$!
+uas_ready "$UAS_PORT" && uas_ready "$((UAS_PORT + 1))" || t_fail "the PBXs listen"
 
 # the originate list: the plain statuses, then the reasoned ones
 to=
@@ -199,24 +215,36 @@ t_is "$(check_causes "$SIP_TO_Q850" '004420799%s%.0s')" none \
 	"each of $nplain SIP statuses reaches the PSTN as RFC 3398's cause"
 t_is "$(check_causes "$REASONED" '004420798%s%03d')" none \
 	"the cause of the PBX's Reason: Q.850 header wins over the table ($nreason statuses)"
-
 # The override the other way: trunk pstn maps 480 to cause 19.
 v=$(dir_version)
 "$TANDEMCTL" trunk cause pstn sip_to_q850 480 19 >/dev/null || t_fail "tandemctl trunk cause (sip_to_q850)"
 t_ok "the directory reloads with the second row" t_eventually 10 dir_reloaded "$v"
+# One call at a time, so all on the same channel: tandemd refuses the
+# first with cause 26 (RELEASE) and the third with 81 (RELEASE COMPLETE);
+# the call after each must get the channel (not cause 44, busy).
 uas "$UAS_PORT" 2
 UAS1=$!
+uas "$((UAS_PORT + 1))" 2
+UAS2=$!
+uas_ready "$UAS_PORT" && uas_ready "$((UAS_PORT + 1))" || t_fail "the PBXs listen again"
 "$PSTNSIM" --dchan "$T_DIR/span.dchan" --audio "$T_DIR/span.audio" --quiet \
-	--originate 2 --to 004420799480,004420799486 --from 00442079460000 --concurrency 1 --calls 2 --timeout 60 \
-	--json "$T_DIR/sim3.json" >"$T_DIR/pstnsim3.log" 2>&1
-t_is "$?" 0 "pstnsim placed 2 more calls"
+	--originate 4 --to 004420798404026,004420799480,004420798500081,004420799486 --from 00442079460000 \
+	--concurrency 1 --calls 4 --timeout 60 --json "$T_DIR/sim3.json" >"$T_DIR/pstnsim3.log" 2>&1
+t_is "$?" 0 "pstnsim placed 4 more calls, one at a time"
 wait "$UAS1"
+t_is "$?" 0 "the plain PBX refused its 2 calls"
+wait "$UAS2"
+t_is "$?" 0 "the PBX with Reason refused its 2 calls"
 got=$(json "$T_DIR/sim3.json" "' '.join('%s:%d' % (c['called'], c['cause']) for c in d['calls'] if c['dir'] == 'out')")
-t_is "$(check_causes "480:19" '004420799%s%.0s')" none "with trunk pstn's override, the PBX's 480 reaches the PSTN as cause 19"
-t_is "$(check_causes "486:17" '004420799%s%.0s')" none "486 without an override: still cause 17"
+t_is "$(check_causes "404:26 500:81" '004420798%s%03d')" none "tandemd clears with causes 26 and 81 (the PBX's Reason)"
+t_is "$(check_causes "480:19" '004420799%s%.0s')" none \
+	"with trunk pstn's override, the PBX's 480 reaches the PSTN as cause 19 (on the channel cause 26 left)"
+t_is "$(check_causes "486:17" '004420799%s%.0s')" none \
+	"486 without an override: still cause 17 (on the channel cause 81 left)"
+t_is "$(json "$T_DIR/sim3.json" "sorted(set(c['ch'] for c in d['calls']))")" "[1]" "the 4 calls all took channel 1"
 
 # Every attempt left its CDR with the status and cause seen.
-t_ok "the CDRs reach the database" t_eventually 20 sh -c "[ \$(cd /; '$(pg_bindir)/psql' -X -q -A -t -c 'SELECT count(*) FROM cdr') -ge $((n + 2 + total + 2)) ]"
+t_ok "the CDRs reach the database" t_eventually 20 sh -c "[ \$(cd /; '$(pg_bindir)/psql' -X -q -A -t -c 'SELECT count(*) FROM cdr') -ge $((n + 6 + total + 4)) ]"
 t_is "$(pg_sql "SELECT sip_status || ' ' || q850_cause || ' ' || disposition FROM cdr WHERE callee = '+442071231017' ORDER BY id LIMIT 1")" \
 	"486 17 busy" "the busy call's CDR: 486, cause 17, busy"
 t_is "$(pg_sql "SELECT sip_status || ' ' || q850_cause FROM cdr WHERE callee = '+4420798503034'")" "503 34" \

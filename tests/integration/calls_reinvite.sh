@@ -70,6 +70,49 @@ t_ok "to a SIP carrier: hold and resume relayed and answered, refresh answered" 
 t_ok "the carrier got the INVITE, hold (sendonly), resume (sendrecv), then the BYE" wait "$UAS_PID"
 t_is "$(grep -c '^INVITE sip:' "$T_DIR/uas.log")" 3 "the carrier saw three INVITEs: the refresh stayed in tandemd"
 
+# The same by UPDATE (RFC 3311). SIP -> PSTN: answered from the bridge,
+# which logs what it did; a refresh without an offer gets 200 and no body.
+t_ok "to the PSTN by UPDATE: hold answered recvonly, resume sendrecv, a refresh 200 without a body" \
+	run_sipp uac_update.xml u1 -s +442071230016
+t_like "$(grep -c '^UPDATE sip:' "$T_DIR/sipp-uac_update.xml-u1.log")" "^3$" "the caller sent three UPDATEs"
+t_like "$(cat "$T_DIR/tandemd.log")" "UPDATE: held" "the bridge stopped sending (hold by UPDATE)"
+t_like "$(cat "$T_DIR/tandemd.log")" "UPDATE: resumed" "and sends again (resume by UPDATE)"
+
+# SIP -> SIP: the carrier allows UPDATE, so hold and resume reach it as
+# UPDATEs and its answers come back; the refresh does not reach it.
+sipp -sf "$SIPP_DIR/uas_update.xml" -t u1 -i 127.0.0.2 -p "$UAS_PORT" -m 1 -timeout $((30 * T_SLOW))s \
+	-timeout_error -nostdin -trace_msg -message_file "$T_DIR/uas_update.log" >"$T_DIR/uas_update.out" 2>&1 &
+UAS_PID=$!
+sleep 0.5
+t_ok "to a SIP carrier by UPDATE: hold and resume relayed and answered, refresh answered" \
+	run_sipp uac_update.xml u1 -s +15550001111
+t_ok "the carrier got the INVITE, hold (sendonly) and resume (sendrecv) by UPDATE, then the BYE" wait "$UAS_PID"
+t_is "$(grep -c '^UPDATE sip:' "$T_DIR/uas_update.log") $(grep -c '^INVITE sip:' "$T_DIR/uas_update.log")" "2 1" \
+	"the carrier saw two UPDATEs and one INVITE: no re-INVITE, and the refresh stayed in tandemd"
+
+# SIP INFO between two SIP legs: relayed with its body, answered with the
+# carrier's final status (200, then 415).
+sipp -sf "$SIPP_DIR/uas_info_relay.xml" -t u1 -i 127.0.0.2 -p "$UAS_PORT" -m 1 -timeout $((30 * T_SLOW))s \
+	-timeout_error -nostdin -trace_msg -message_file "$T_DIR/uas_info.log" >"$T_DIR/uas_info.out" 2>&1 &
+UAS_PID=$!
+sleep 0.5
+t_ok "INFO to a SIP carrier: the dtmf-relay one answered 200, the dtmf one 415, as the carrier answered" \
+	run_sipp uac_info_relay.xml u1 -s +15550001111
+t_ok "the carrier got both INFOs (types and digits checked by its scenario), then the BYE" wait "$UAS_PID"
+# info_bodies LOG: the Content-Type and body of each INFO in a SIPp message log.
+info_bodies() {
+	python3 -c '
+import re, sys
+text = open(sys.argv[1], encoding="latin-1").read().replace("\r", "")
+for m in re.finditer(r"^INFO [^\n]*\n(.*?)\n\n(.*?)\n-{20}", text, re.M | re.S):
+    ct = re.search(r"^Content-Type: *(.*)$", m.group(1), re.M | re.I)
+    print(ct.group(1) if ct else "-", repr(m.group(2).strip()))
+' "$1"
+}
+t_is "$(info_bodies "$T_DIR/uas_info.log")" "$(info_bodies "$T_DIR/sipp-uac_info_relay.xml-u1.log")" \
+	"the carrier's INFOs have the caller's Content-Types and bodies, unchanged"
+t_like "$(info_bodies "$T_DIR/uas_info.log")" "Signal=5" "(and there were bodies to compare)"
+
 # Early media with reliable provisional responses (RFC 3262): the network
 # plays in-band information (PROGRESS), the caller asked for 100rel.
 t_ok "PROGRESS becomes a reliable 183 with SDP, PRACKed, then the answer" run_sipp uac_prack.xml u1 -s +442071230183
@@ -87,7 +130,7 @@ t_ok "no call is left" t_eventually 10 sh -c "[ \"\$('$TANDEMCTL' --socket '$T_C
 kill -TERM "$SIM_PID"
 wait "$SIM_PID"
 json() { python3 -c "import json,sys; d=json.load(open('$T_DIR/sim.json')); print($1)"; }
-t_is "$(json "d['calls_in']")" 3 "pstnsim saw three calls (held, early media, expired; not the 422)"
+t_is "$(json "d['calls_in']")" 4 "pstnsim saw four calls (held, held by UPDATE, early media, expired; not the 422)"
 t_ok "every CDR reached the database" t_eventually 10 sh -c "[ \"\$('$(pg_bindir)/psql' -XAtq -c 'SELECT count(*) FROM cdr')\" -ge 3 ]"
 cdrs=$(pg_sql "SELECT egress, disposition, hangup_side, q850_cause FROM cdr ORDER BY id")
 echo "$cdrs" | t_diag
