@@ -3,6 +3,7 @@
 # relaying the same SIPp load, on this machine, in the same run.
 #   SIP -> SIP   SIPp UAC -> tandemd -> SIPp UAS (a carrier trunk, 127.0.0.2)
 #   SIP -> PRI   SIPp UAC -> tandemd -> pstnsim over 32 virtual E1 spans
+#                (hunt = round_robin: the calls share the 32 D-channels)
 #   Kamailio     SIPp UAC -> kamailio (tm, sl, rr, dispatcher with the UAS as
 #                its one destination, dialog; record-routed, stateful) -> UAS
 # For each: the clean rate (the highest calls/s with no failed call and no
@@ -203,6 +204,7 @@ if ! skip pri; then
 		SPAN_ARGS+=(--span "e$i:$T_DIR/e$i.dchan:$T_DIR/e$i.audio")
 		SPAN_INI="$SPAN_INI
 [span e$i]
+hunt = round_robin
 dchan = $T_DIR/e$i.dchan
 audio = $T_DIR/e$i.audio
 trunk = pstn"

@@ -213,7 +213,12 @@ void calls_on_invite(void *arg, const struct gw_sip_invite *inv)
 	snprintf(c->a_sdp, SDP_MAX, "%s", inv->sdp);
 	{
 		char from[300];
-		snprintf(from, sizeof(from), "\"%s\" <sip:%s@%s>", inv->from_display, inv->from_user, inv->source_ip);
+		/* Sofia keeps a quoted display name with its quotes and escapes:
+		 * quoting it again gave "Alice\"\"" to the next hop. */
+		bool quoted = inv->from_display[0] == '"';
+
+		snprintf(from, sizeof(from), "%s%s%s <sip:%s@%s>", quoted ? "" : "\"", inv->from_display,
+			 quoted ? "" : "\"", inv->from_user, inv->source_ip);
 		ident_from_sip(from, inv->pai[0] ? inv->pai : NULL, inv->privacy[0] ? inv->privacy : NULL,
 			       carrier != NULL || cust != NULL, NULL, &c->caller);
 	}

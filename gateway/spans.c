@@ -42,6 +42,7 @@ struct gw_span {
 	unsigned long repairs;                           /* channels the audit restarted */
 	unsigned char orphan[TDM_SPAN_MAX_CHANNELS + 1]; /* audit: a call without an owner last time */
 	int link_up, next_rr;
+	unsigned long long taken; /* the hunt that last took a channel here */
 	unsigned long connects, link_ups, calls_in, calls_out;
 	char last_error[160];
 	void *owner[TDM_SPAN_MAX_CHANNELS + 1];
@@ -53,6 +54,7 @@ struct gw_spans {
 	struct gw_span_events ev;
 	void *arg;
 	int n;
+	unsigned long long hunts; /* channels taken by gw_spans_hunt */
 	struct gw_span *span[SETTINGS_MAX_SPANS];
 };
 
@@ -497,7 +499,9 @@ void gw_spans_free(struct gw_spans *spans)
 
 /* --- Hunting ------------------------------------------------------------ */
 
-static int span_hunt(struct gw_span *sp)
+/* The span's next free B-channel by its hunt order; take: this is the
+ * one (a round-robin span moves past it). */
+static int span_pick(struct gw_span *sp, bool take)
 {
 	enum tdm_span_type type = (enum tdm_span_type)sp->cfg.type;
 	int n = tdm_span_bchannels(type);
@@ -510,7 +514,7 @@ static int span_hunt(struct gw_span *sp)
 
 		if (gw_pri_channel_state(sp->pri, ch) == GW_PRI_NULL && !gw_pri_channel_restarting(sp->pri, ch) &&
 		    !gw_pri_channel_oos(sp->pri, ch) && !sp->owner[ch]) {
-			if (sp->cfg.hunt == SETTINGS_HUNT_ROUND_ROBIN)
+			if (take && sp->cfg.hunt == SETTINGS_HUNT_ROUND_ROBIN)
 				sp->next_rr = (k + 1) % n;
 			return ch;
 		}
@@ -518,29 +522,46 @@ static int span_hunt(struct gw_span *sp)
 	return -EBUSY;
 }
 
+static int span_hunt(struct gw_span *sp)
+{
+	return span_pick(sp, true);
+}
+
+/* A trunk's spans in their configured order, the first with a free
+ * channel taking the call; except that spans with hunt = round_robin
+ * share the trunk's calls (and their D-channels' signalling): the one
+ * that took a call longest ago, among those with a free channel, takes
+ * it. Spans hunted in order go before them. */
 int gw_spans_hunt(struct gw_spans *spans, const char *trunk, void *owner, struct gw_span **out, int *ch)
 {
-	int found = 0, up = 0;
+	struct gw_span *sp = NULL, *rr = NULL;
+	int found = 0, up = 0, c = -EBUSY;
 
-	for (int i = 0; i < spans->n; i++) {
-		struct gw_span *sp = spans->span[i];
-		int c;
-
+	for (int i = 0; i < spans->n && c < 0; i++) {
+		sp = spans->span[i];
 		if (strcmp(sp->cfg.trunk, trunk) != 0)
 			continue;
 		found = 1;
 		if (!sp->pri || !sp->link_up)
 			continue;
 		up = 1;
-		if ((c = span_hunt(sp)) < 0)
-			continue;
-		sp->owner[c] = owner;
-		sp->calls_out++;
-		*out = sp;
-		*ch = c;
-		return 0;
+		if (sp->cfg.hunt != SETTINGS_HUNT_ROUND_ROBIN)
+			c = span_hunt(sp);
+		else if ((!rr || sp->taken < rr->taken) && span_pick(sp, false) >= 0)
+			rr = sp;
 	}
-	return !found ? -ENOENT : !up ? -ENETDOWN : -EBUSY;
+	if (c < 0 && rr) {
+		sp = rr;
+		c = span_hunt(sp);
+	}
+	if (c < 0)
+		return !found ? -ENOENT : !up ? -ENETDOWN : -EBUSY;
+	sp->owner[c] = owner;
+	sp->calls_out++;
+	sp->taken = ++spans->hunts;
+	*out = sp;
+	*ch = c;
+	return 0;
 }
 
 /* --- Accessors ---------------------------------------------------------- */

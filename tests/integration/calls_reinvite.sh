@@ -112,6 +112,10 @@ for m in re.finditer(r"^INFO [^\n]*\n(.*?)\n\n(.*?)\n-{20}", text, re.M | re.S):
 t_is "$(info_bodies "$T_DIR/uas_info.log")" "$(info_bodies "$T_DIR/sipp-uac_info_relay.xml-u1.log")" \
 	"the carrier's INFOs have the caller's Content-Types and bodies, unchanged"
 t_like "$(info_bodies "$T_DIR/uas_info.log")" "Signal=5" "(and there were bodies to compare)"
+# The caller's display name crosses once quoted (Sofia hands it over with
+# its quotes; quoting it again sent "Alice\"\"").
+t_like "$(grep -m1 -i '^From:' "$T_DIR/uas_info.log")" '^From: "Alice" <sip:' \
+	"the carrier's From has the caller's display name, quoted once"
 
 # Early media with reliable provisional responses (RFC 3262): the network
 # plays in-band information (PROGRESS), the caller asked for 100rel.

@@ -1,6 +1,7 @@
 #!/bin/bash
 # B-channel hunt order through tandemd (docs/spans.md): three E1 spans, one
-# per [span] hunt setting, each its own PRI trunk toward its own pstnsim.
+# per [span] hunt setting, each its own PRI trunk toward its own pstnsim;
+# and a trunk of two round_robin spans, which share its calls in turn.
 # Three SIP calls one after another to each; the channel each call seized
 # is read from its CDR (and the SETUPs pstnsim received): ascending takes
 # channel 1 every time (it is free again), descending 31 (the last
@@ -42,14 +43,29 @@ audio = $T_DIR/h$i.b"
 		--json "$T_DIR/h$i.json" >"$T_DIR/h$i.sim" 2>&1 &
 	SIM_PIDS="$SIM_PIDS $!"
 done
+# Trunk pri-4: spans h4 and h5, both round_robin.
+sql="$sql
+	INSERT INTO trunks (id, name, kind) VALUES (4, 'pri-4', 'pri');
+	INSERT INTO routes (prefix, trunk_id) VALUES ('+44207124', 4);"
+for i in 4 5; do
+	spans_ini="$spans_ini
+[span h$i]
+hunt = round_robin
+trunk = pri-4
+dchan = $T_DIR/h$i.d
+audio = $T_DIR/h$i.b"
+	"$PSTNSIM" --dchan "$T_DIR/h$i.d" --audio "$T_DIR/h$i.b" --on-call answer --quiet \
+		--json "$T_DIR/h$i.json" >"$T_DIR/h$i.sim" 2>&1 &
+	SIM_PIDS="$SIM_PIDS $!"
+done
 pg_sql "$sql" >/dev/null || t_fail "provisioning"
-for i in 1 2 3; do t_eventually 10 test -S "$T_DIR/h$i.d" || t_fail "pstnsim $i listens"; done
+for i in 1 2 3 4 5; do t_eventually 10 test -S "$T_DIR/h$i.d" || t_fail "pstnsim $i listens"; done
 
 daemon_start "$spans_ini
 [media]
 port_min = $((BASE + 2000))
 port_max = $((BASE + 2400))" || { t_fail "tandemd starts"; t_done; exit 1; }
-for i in 1 2 3; do
+for i in 1 2 3 4 5; do
 	t_ok "span h$i: the D-channel comes up" t_eventually 20 sh -c "'$TANDEMCTL' --socket '$T_CTL_SOCKET' spans | grep -Eq '^h$i .* up '"
 done
 
@@ -64,14 +80,20 @@ for o in $ORDERS; do
 		t_ok "$o: call $n cleared" t_eventually 10 idle
 	done
 done
+for n in 1 2 3 4; do
+	t_ok "two round_robin spans: call $n answered" run_sipp "$short" u1 -s "+44207124000$n"
+	t_ok "two round_robin spans: call $n cleared" t_eventually 10 idle
+done
 
 channels() { # the trunk's CDR channels, in call order
 	pg_sql "SELECT string_agg(channel::text, ',' ORDER BY callee) FROM cdr WHERE egress = '$1'"
 }
-t_ok "the CDRs reach the database" t_eventually 20 sh -c "[ \"\$(cd / && '$(pg_bindir)/psql' -X -q -A -t -c 'SELECT count(*) FROM cdr')\" = 9 ]"
+t_ok "the CDRs reach the database" t_eventually 20 sh -c "[ \"\$(cd / && '$(pg_bindir)/psql' -X -q -A -t -c 'SELECT count(*) FROM cdr')\" = 13 ]"
 t_is "$(channels pri-1)" "1,1,1" "ascending: channel 1 each time"
 t_is "$(channels pri-2)" "31,31,31" "descending: channel 31 (the highest B-channel of an E1) each time"
 t_is "$(channels pri-3)" "1,2,3" "round_robin: 1, 2, 3"
+t_is "$(pg_sql "SELECT string_agg(span || ':' || channel, ',' ORDER BY callee) FROM cdr WHERE egress = 'pri-4'")" \
+	"h4:1,h5:1,h4:2,h5:2" "a trunk of two round_robin spans: the calls alternate between the spans"
 
 daemon_stop
 t_is "$T_DAEMON_RC" 0 "tandemd stops cleanly"
