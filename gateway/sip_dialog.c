@@ -25,6 +25,18 @@
 
 #define SDP_BUF 8192
 
+/* The far end's offer in a re-INVITE or an UPDATE, to the owner, who
+ * answers it (now or later) with gw_sip_reinvite_respond(). Frees sdp. */
+static void offer_in(struct gw_sip *sip, struct gw_sip_leg *leg, sip_t const *msg, char *sdp)
+{
+	leg->reinv_in = 1;
+	leg->reinvites_in++;
+	leg->cur = msg;
+	sip->ev.reinvite(sip->ev_arg, leg, leg->owner, sdp);
+	leg->cur = NULL;
+	free(sdp);
+}
+
 void gw_sip_reinvite_in(struct gw_sip *sip, struct gw_sip_leg *leg, sip_t const *msg)
 {
 	char *sdp;
@@ -49,12 +61,7 @@ void gw_sip_reinvite_in(struct gw_sip *sip, struct gw_sip_leg *leg, sip_t const 
 		return;
 	}
 	gw_sip_body_sdp(msg, sdp, SDP_BUF);
-	leg->reinv_in = 1;
-	leg->reinvites_in++;
-	leg->cur = msg;
-	sip->ev.reinvite(sip->ev_arg, leg, leg->owner, sdp);
-	leg->cur = NULL;
-	free(sdp);
+	offer_in(sip, leg, msg, sdp);
 }
 
 int gw_sip_reinvite_respond(struct gw_sip_leg *leg, int status, const struct gw_sip_body *body, const char *reason,
@@ -151,12 +158,7 @@ void gw_sip_update_in(struct gw_sip *sip, nua_handle_t *nh, struct gw_sip_leg *l
 		return;
 	}
 	leg->upd_req = msg_ref_create(nua_current_request(sip->nua));
-	leg->reinv_in = 1;
-	leg->reinvites_in++;
-	leg->cur = msg;
-	sip->ev.reinvite(sip->ev_arg, leg, leg->owner, sdp);
-	leg->cur = NULL;
-	free(sdp);
+	offer_in(sip, leg, msg, sdp);
 }
 
 int gw_sip_update(struct gw_sip_leg *leg, const char *sdp)

@@ -26,6 +26,18 @@ trap hunt_cleanup EXIT
 pg_start tandem && "$TANDEMCTL" db migrate >/dev/null || { t_fail "database ready"; t_done; exit 1; }
 sql="INSERT INTO customers (id, name) VALUES (1, 'acme');
 	INSERT INTO customer_addresses VALUES (1, '127.0.0.1/32');"
+# add_span N HUNT TRUNK: span hN in tandemd's configuration, and its pstnsim.
+add_span() {
+	spans_ini="$spans_ini
+[span h$1]
+hunt = $2
+trunk = $3
+dchan = $T_DIR/h$1.d
+audio = $T_DIR/h$1.b"
+	"$PSTNSIM" --dchan "$T_DIR/h$1.d" --audio "$T_DIR/h$1.b" --on-call answer --quiet \
+		--json "$T_DIR/h$1.json" >"$T_DIR/h$1.sim" 2>&1 &
+	SIM_PIDS="$SIM_PIDS $!"
+}
 spans_ini=
 i=0
 for o in $ORDERS; do
@@ -33,31 +45,13 @@ for o in $ORDERS; do
 	sql="$sql
 	INSERT INTO trunks (id, name, kind) VALUES ($i, 'pri-$i', 'pri');
 	INSERT INTO routes (prefix, trunk_id) VALUES ('+4420712$i', $i);"
-	spans_ini="$spans_ini
-[span h$i]
-hunt = $o
-trunk = pri-$i
-dchan = $T_DIR/h$i.d
-audio = $T_DIR/h$i.b"
-	"$PSTNSIM" --dchan "$T_DIR/h$i.d" --audio "$T_DIR/h$i.b" --on-call answer --quiet \
-		--json "$T_DIR/h$i.json" >"$T_DIR/h$i.sim" 2>&1 &
-	SIM_PIDS="$SIM_PIDS $!"
+	add_span "$i" "$o" "pri-$i"
 done
 # Trunk pri-4: spans h4 and h5, both round_robin.
 sql="$sql
 	INSERT INTO trunks (id, name, kind) VALUES (4, 'pri-4', 'pri');
 	INSERT INTO routes (prefix, trunk_id) VALUES ('+44207124', 4);"
-for i in 4 5; do
-	spans_ini="$spans_ini
-[span h$i]
-hunt = round_robin
-trunk = pri-4
-dchan = $T_DIR/h$i.d
-audio = $T_DIR/h$i.b"
-	"$PSTNSIM" --dchan "$T_DIR/h$i.d" --audio "$T_DIR/h$i.b" --on-call answer --quiet \
-		--json "$T_DIR/h$i.json" >"$T_DIR/h$i.sim" 2>&1 &
-	SIM_PIDS="$SIM_PIDS $!"
-done
+for i in 4 5; do add_span "$i" round_robin pri-4; done
 pg_sql "$sql" >/dev/null || t_fail "provisioning"
 for i in 1 2 3 4 5; do t_eventually 10 test -S "$T_DIR/h$i.d" || t_fail "pstnsim $i listens"; done
 
