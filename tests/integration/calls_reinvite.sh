@@ -52,6 +52,15 @@ sipp -sf "$SIPP_DIR/uac_session_expiry.xml" -t u1 -i 127.0.0.1 -p $((T_SIP_PORT 
 	-s +442071230016 "127.0.0.1:$T_SIP_PORT" >"$T_DIR/expiry.out" 2>&1 &
 EXPIRY_PID=$!
 
+# carrier SCENARIO LOG: a SIPp UAS as the carrier for one call, in the
+# background (UAS_PID), its messages in $T_DIR/LOG.log.
+carrier() {
+	sipp -sf "$SIPP_DIR/$1.xml" -t u1 -i 127.0.0.2 -p "$UAS_PORT" -m 1 -timeout $((30 * T_SLOW))s \
+		-timeout_error -nostdin -trace_msg -message_file "$T_DIR/$2.log" >"$T_DIR/$2.out" 2>&1 &
+	UAS_PID=$!
+	sleep 0.5
+}
+
 # SIP -> PSTN: the re-INVITEs are answered here, from the bridge.
 t_ok "to the PSTN: 200 names the caller as refresher, hold answered recvonly, resume sendrecv, refresh answered" \
 	run_sipp uac_reinvite.xml u1 -s +442071230016
@@ -61,10 +70,7 @@ t_like "$(cat "$T_DIR/tandemd.log")" "re-INVITE: resumed" "and the resume"
 
 # SIP -> SIP: hold and resume reach the carrier, the refresh does not
 # (the carrier's scenario fails on any INVITE after the resume).
-sipp -sf "$SIPP_DIR/uas_reinvite.xml" -t u1 -i 127.0.0.2 -p "$UAS_PORT" -m 1 -timeout $((30 * T_SLOW))s \
-	-timeout_error -nostdin -trace_msg -message_file "$T_DIR/uas.log" >"$T_DIR/uas.out" 2>&1 &
-UAS_PID=$!
-sleep 0.5
+carrier uas_reinvite uas
 t_ok "to a SIP carrier: hold and resume relayed and answered, refresh answered" \
 	run_sipp uac_reinvite.xml u1 -s +15550001111
 t_ok "the carrier got the INVITE, hold (sendonly), resume (sendrecv), then the BYE" wait "$UAS_PID"
@@ -80,10 +86,7 @@ t_like "$(cat "$T_DIR/tandemd.log")" "UPDATE: resumed" "and sends again (resume 
 
 # SIP -> SIP: the carrier allows UPDATE, so hold and resume reach it as
 # UPDATEs and its answers come back; the refresh does not reach it.
-sipp -sf "$SIPP_DIR/uas_update.xml" -t u1 -i 127.0.0.2 -p "$UAS_PORT" -m 1 -timeout $((30 * T_SLOW))s \
-	-timeout_error -nostdin -trace_msg -message_file "$T_DIR/uas_update.log" >"$T_DIR/uas_update.out" 2>&1 &
-UAS_PID=$!
-sleep 0.5
+carrier uas_update uas_update
 t_ok "to a SIP carrier by UPDATE: hold and resume relayed and answered, refresh answered" \
 	run_sipp uac_update.xml u1 -s +15550001111
 t_ok "the carrier got the INVITE, hold (sendonly) and resume (sendrecv) by UPDATE, then the BYE" wait "$UAS_PID"
@@ -92,10 +95,7 @@ t_is "$(grep -c '^UPDATE sip:' "$T_DIR/uas_update.log") $(grep -c '^INVITE sip:'
 
 # SIP INFO between two SIP legs: relayed with its body, answered with the
 # carrier's final status (200, then 415).
-sipp -sf "$SIPP_DIR/uas_info_relay.xml" -t u1 -i 127.0.0.2 -p "$UAS_PORT" -m 1 -timeout $((30 * T_SLOW))s \
-	-timeout_error -nostdin -trace_msg -message_file "$T_DIR/uas_info.log" >"$T_DIR/uas_info.out" 2>&1 &
-UAS_PID=$!
-sleep 0.5
+carrier uas_info_relay uas_info
 t_ok "INFO to a SIP carrier: the dtmf-relay one answered 200, the dtmf one 415, as the carrier answered" \
 	run_sipp uac_info_relay.xml u1 -s +15550001111
 t_ok "the carrier got both INFOs (types and digits checked by its scenario), then the BYE" wait "$UAS_PID"
