@@ -303,12 +303,23 @@ status_field() { ctl status | awk -v k="$1" '$1 == k { $1 = ""; sub(/^ +/, ""); 
 # file of tests/sipp, or a path) against the daemon; messages are logged
 # in $T_DIR.
 run_sipp() {
-	local sf=$1 tr=$2
+	local sf=$1 tr=$2 try msgs
 	shift 2
 	case $sf in /*) ;; *) sf="$SIPP_DIR/$sf" ;; esac
-	sipp -sf "$sf" -t "$tr" -i 127.0.0.1 -p $((T_SIP_PORT + 1000 + (RANDOM % 1000))) -m 1 \
-		-timeout $((15 * T_SLOW))s -timeout_error -nostdin -trace_msg -message_file "$T_DIR/sipp-$(basename "$sf")-$tr.log" \
-		"$@" "127.0.0.1:$T_SIP_PORT" >"$T_DIR/sipp.out" 2>&1
+	msgs="$T_DIR/sipp-$(basename "$sf")-$tr.log"
+	# A port another test running beside this one holds is tried again
+	# elsewhere (SIPp sent nothing); any other failure is the scenario's
+	# and is shown: SIPp's last words and the last messages it traced.
+	for try in 1 2 3; do
+		sipp -sf "$sf" -t "$tr" -i 127.0.0.1 -p $((T_SIP_PORT + 1000 + (RANDOM % 1000))) -m 1 \
+			-timeout $((15 * T_SLOW))s -timeout_error -nostdin -trace_msg -message_file "$msgs" \
+			"$@" "127.0.0.1:$T_SIP_PORT" >"$T_DIR/sipp.out" 2>&1 && return 0
+		grep -qi "unable to bind" "$T_DIR/sipp.out" || break
+	done
+	echo "SIPp failed ($sf over $tr, try $try):"
+	tail -n 5 "$T_DIR/sipp.out"
+	[ -f "$msgs" ] && tail -n 12 "$msgs"
+	return 1
 }
 
 # --- teardown ----------------------------------------------------------

@@ -19,6 +19,7 @@ p.add_argument("--count", type=int, default=30)
 p.add_argument("--number", default="+19995550100")
 p.add_argument("--tag", default="burst")
 p.add_argument("--wait", type=float, default=10.0, help="seconds to wait for the last answer")
+p.add_argument("--sent", help="a file written once the whole burst is sent")
 a = p.parse_args()
 host, port = a.target.rsplit(":", 1)
 target = (host, int(port))
@@ -44,6 +45,8 @@ def ack(n, to):
 
 for n in range(a.count):
     s.sendto(invite(n).encode(), target)
+if a.sent:
+    open(a.sent, "w").close()
 got = {}
 end = time.time() + a.wait
 while len(got) < a.count and time.time() < end:
