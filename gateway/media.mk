@@ -13,6 +13,7 @@ gateway_libtandem_media_a_SOURCES = \
 	gateway/media_worker.c \
 	gateway/media_echo.c gateway/media_echo.h \
 	gateway/media_plc.c gateway/media_plc.h \
+	gateway/media_gate.c gateway/media_gate.h \
 	gateway/media_fax.c gateway/media_fax.h \
 	gateway/udptl.c gateway/udptl.h \
 	gateway/media_t38sdp.c gateway/media_t38sdp.h
@@ -24,7 +25,7 @@ MEDIA_LIBS = gateway/libtandem_media.a gateway/libtandem_span.a gateway/libtande
 
 MEDIA_TESTS = tests/unit/test_rtp tests/unit/test_media_sdp tests/unit/test_media_bridge tests/unit/test_srtp \
 	tests/unit/test_media_echo tests/unit/test_udptl tests/unit/test_t38sdp tests/unit/test_media_fax \
-	tests/unit/test_rtcp
+	tests/unit/test_rtcp tests/unit/test_media_gate
 check_PROGRAMS += $(MEDIA_TESTS)
 tests_unit_test_rtp_SOURCES = tests/unit/test_rtp.c tests/tap.h
 tests_unit_test_rtp_LDADD = $(MEDIA_LIBS)
@@ -44,6 +45,9 @@ tests_unit_test_media_fax_LDADD = $(MEDIA_LIBS) $(TIFF_LIBS)
 tests_unit_test_media_bridge_SOURCES = tests/unit/test_media_bridge.c tests/tap.h
 tests_unit_test_media_bridge_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
 tests_unit_test_media_bridge_LDADD = $(MEDIA_LIBS)
+tests_unit_test_media_gate_SOURCES = tests/unit/test_media_gate.c tests/tap.h
+tests_unit_test_media_gate_LDADD = $(MEDIA_LIBS)
+tests_unit_test_media_gate_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
 tests_unit_test_media_echo_SOURCES = tests/unit/test_media_echo.c tests/tap.h
 tests_unit_test_media_echo_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
 tests_unit_test_media_echo_LDADD = $(MEDIA_LIBS)

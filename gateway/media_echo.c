@@ -96,11 +96,11 @@ void media_echo_process(struct media_echo *ec, const int16_t *ref, int16_t *io, 
 /* --- Per bridge --------------------------------------------------------- */
 
 struct media_echo_bridge {
-	struct media_echo *ec;                   /* ours, NULL when the span cancels or when off */
-	int hw;                                  /* the span's canceller is on */
-	modem_connect_tones_rx_state_t *tone[2]; /* [0]: from the B-channel, [1]: toward it */
-	int heard;                               /* a detector reported an answer tone */
-	int16_t prev[TDM_AUDIO_MAX];             /* the last block sent toward the line */
+	struct media_echo *ec;        /* ours, NULL when the span cancels or when off */
+	int hw;                       /* the span's canceller is on */
+	struct media_tone_rx tone[2]; /* [0]: from the B-channel, [1]: toward it */
+	int heard;                    /* a detector reported an answer tone */
+	int16_t prev[TDM_AUDIO_MAX];  /* the last block sent toward the line */
 	size_t prev_len;
 };
 
@@ -141,7 +141,7 @@ int media_echo_bridge_start(struct media_bridge *b)
 		return -ENOMEM;
 	}
 	for (int i = 0; i < 2; i++)
-		if (!(e->tone[i] = modem_connect_tones_rx_init(NULL, MODEM_CONNECT_TONES_ANS_PR, on_answer_tone, e))) {
+		if (media_tone_rx_init(&e->tone[i], MODEM_CONNECT_TONES_ANS_PR, on_answer_tone, e) < 0) {
 			b->echo = e;
 			media_echo_bridge_release(b);
 			b->st.echo_canceller = MEDIA_EC_NONE;
@@ -164,10 +164,23 @@ static void echo_off(struct media_bridge *b, const char *why)
 	b->st.echo_canceller = MEDIA_EC_NONE;
 }
 
-void media_echo_bridge_rx(struct media_bridge *b, uint8_t *in, size_t len)
+void media_echo_bridge_detect(struct media_bridge *b, const int16_t *lin, size_t len, unsigned gate)
 {
 	struct media_echo_bridge *e = b->echo;
-	int16_t lin[TDM_AUDIO_MAX], prev[TDM_AUDIO_MAX];
+
+	if (!e)
+		return;
+	media_tone_rx_block(&e->tone[0], lin, len, gate);
+	if (e->heard) {
+		b->st.ec_disabled_by_tone++;
+		echo_off(b, modem_connect_tone_to_str(e->heard));
+	}
+}
+
+void media_echo_bridge_cancel(struct media_bridge *b, uint8_t *in, const int16_t *lin, size_t len)
+{
+	struct media_echo_bridge *e = b->echo;
+	int16_t clean[TDM_AUDIO_MAX], prev[TDM_AUDIO_MAX];
 
 	if (!e)
 		return;
@@ -176,22 +189,26 @@ void media_echo_bridge_rx(struct media_bridge *b, uint8_t *in, size_t len)
 		echo_off(b, "requested");
 		return;
 	}
-	decode(b->law, in, lin, len);
-	modem_connect_tones_rx(e->tone[0], lin, (int)len);
-	if (e->heard) {
-		b->st.ec_disabled_by_tone++;
-		echo_off(b, modem_connect_tone_to_str(e->heard));
-		return;
-	}
 	if (!e->ec)
 		return;
 	/* The reference: what went toward the line the block before (its
 	 * echo is in this one and the next few). */
+	memcpy(clean, lin, len * sizeof(int16_t));
 	memset(prev, 0, len * sizeof(int16_t));
 	memcpy(prev, e->prev, (e->prev_len < len ? e->prev_len : len) * sizeof(int16_t));
-	media_echo_process(e->ec, prev, lin, len);
+	media_echo_process(e->ec, prev, clean, len);
 	for (size_t i = 0; i < len; i++)
-		in[i] = b->law == TDM_LAW_ALAW ? linear_to_alaw(lin[i]) : linear_to_ulaw(lin[i]);
+		in[i] = b->law == TDM_LAW_ALAW ? linear_to_alaw(clean[i]) : linear_to_ulaw(clean[i]);
+}
+
+void media_echo_bridge_rx(struct media_bridge *b, uint8_t *in, size_t len)
+{
+	int16_t lin[TDM_AUDIO_MAX];
+
+	decode(b->law, in, lin, len);
+	if (b->echo && !atomic_load(&b->echo_off_req))
+		media_echo_bridge_detect(b, lin, len, media_gate_block(&b->gate_in, lin, len));
+	media_echo_bridge_cancel(b, in, lin, len);
 }
 
 void media_echo_bridge_tx(struct media_bridge *b, const uint8_t *out, size_t len)
@@ -202,7 +219,7 @@ void media_echo_bridge_tx(struct media_bridge *b, const uint8_t *out, size_t len
 		return;
 	decode(b->law, out, e->prev, len);
 	e->prev_len = len;
-	modem_connect_tones_rx(e->tone[1], e->prev, (int)len);
+	media_tone_rx_block(&e->tone[1], e->prev, len, media_gate_block(&b->gate_out, e->prev, len));
 	if (e->heard) {
 		b->st.ec_disabled_by_tone++;
 		echo_off(b, modem_connect_tone_to_str(e->heard));
@@ -216,8 +233,7 @@ void media_echo_bridge_release(struct media_bridge *b)
 	if (!e)
 		return;
 	for (int i = 0; i < 2; i++)
-		if (e->tone[i])
-			modem_connect_tones_rx_free(e->tone[i]);
+		media_tone_rx_free(&e->tone[i]);
 	media_echo_free(e->ec);
 	free(e);
 	b->echo = NULL;

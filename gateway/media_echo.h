@@ -44,6 +44,13 @@ int media_echo_bridge_start(struct media_bridge *b);
  * reference). Both run an answer-tone detector. */
 void media_echo_bridge_rx(struct media_bridge *b, uint8_t *in, size_t len);
 void media_echo_bridge_tx(struct media_bridge *b, const uint8_t *out, size_t len);
+/* media_echo_bridge_rx in two halves, for the worker's order of work (a
+ * block's RTP packet leaves before the detectors run): _cancel cleans in
+ * of echo in place (lin: in decoded, left as it is); _detect runs the
+ * answer-tone detector on lin behind the gate's mask (media_gate.h) and
+ * turns the canceller off from the next block when it hears a tone. */
+void media_echo_bridge_cancel(struct media_bridge *b, uint8_t *in, const int16_t *lin, size_t len);
+void media_echo_bridge_detect(struct media_bridge *b, const int16_t *lin, size_t len, unsigned gate);
 /* Free what the bridge's echo control holds; idempotent. */
 void media_echo_bridge_release(struct media_bridge *b);
 

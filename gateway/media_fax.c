@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "gateway/media_fax.h"
+#include "gateway/media_gate.h"
 #include "gateway/media_echo.h"
 #include "gateway/media_int.h"
 #include "gateway/udptl.h"
@@ -29,8 +30,8 @@ struct media_fax_cmd {
 
 struct media_fax {
 	struct media_bridge *b;
-	modem_connect_tones_rx_state_t *cng, *ced;
-	unsigned reported; /* bit per enum media_fax_tone */
+	struct media_tone_rx cng, ced; /* behind the bridge's gate (media_gate.h) */
+	unsigned reported;             /* bit per enum media_fax_tone */
 	enum media_fax_mode mode;
 	t38_gateway_state_t *gw;
 	struct udptl_tx tx;
@@ -103,11 +104,8 @@ static void on_connect_tone(void *user, int code, int level, int delay)
 
 static void detectors_free(struct media_fax *f)
 {
-	if (f->cng)
-		modem_connect_tones_rx_free(f->cng);
-	if (f->ced)
-		modem_connect_tones_rx_free(f->ced);
-	f->cng = f->ced = NULL;
+	media_tone_rx_free(&f->cng);
+	media_tone_rx_free(&f->ced);
 }
 
 static struct media_fax *fax_of(struct media_bridge *b)
@@ -123,9 +121,8 @@ int media_fax_start(struct media_bridge *b)
 
 	if (!f)
 		return -ENOMEM;
-	f->cng = modem_connect_tones_rx_init(NULL, MODEM_CONNECT_TONES_FAX_CNG, on_connect_tone, f);
-	f->ced = modem_connect_tones_rx_init(NULL, MODEM_CONNECT_TONES_FAX_CED_OR_PREAMBLE, on_connect_tone, f);
-	if (!f->cng || !f->ced) {
+	if (media_tone_rx_init(&f->cng, MODEM_CONNECT_TONES_FAX_CNG, on_connect_tone, f) < 0 ||
+	    media_tone_rx_init(&f->ced, MODEM_CONNECT_TONES_FAX_CED_OR_PREAMBLE, on_connect_tone, f) < 0) {
 		detectors_free(f);
 		return -ENOMEM;
 	}
@@ -244,6 +241,16 @@ int media_fax_t38(const struct media_bridge *b)
 	return b->fax && b->fax->mode == MEDIA_FAX_T38;
 }
 
+void media_fax_detect(struct media_bridge *b, const int16_t *lin, size_t len, unsigned gate)
+{
+	struct media_fax *f = b->fax;
+
+	if (f->mode == MEDIA_FAX_T38)
+		return;
+	media_tone_rx_block(&f->cng, lin, len, gate);
+	media_tone_rx_block(&f->ced, lin, len, gate);
+}
+
 int media_fax_tdm(struct media_bridge *b, const uint8_t *in, size_t len)
 {
 	struct media_fax *f = b->fax;
@@ -251,14 +258,9 @@ int media_fax_tdm(struct media_bridge *b, const uint8_t *in, size_t len)
 	uint8_t enc[TDM_AUDIO_MAX];
 	int n;
 
+	if (f->mode != MEDIA_FAX_T38)
+		return 0; /* audio: detection is media_fax_detect's, after the block's RTP packet left */
 	decode(b->law, in, lin, len);
-	if (f->mode != MEDIA_FAX_T38) {
-		if (f->cng)
-			modem_connect_tones_rx(f->cng, lin, (int)len);
-		if (f->ced)
-			modem_connect_tones_rx(f->ced, lin, (int)len);
-		return 0;
-	}
 	t38_gateway_rx(f->gw, lin, (int)len);
 	n = t38_gateway_tx(f->gw, out, (int)len);
 	for (size_t i = 0; i < len; i++) {

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 
 #include "gateway/media.h"
+#include "gateway/media_gate.h"
 #include "gateway/rtp.h"
 #include "gateway/tdm_span.h"
 
@@ -69,6 +70,7 @@ struct media_tick {
 	struct media_bridge *b;
 	size_t len;
 	uint8_t in[TDM_AUDIO_MAX], out[TDM_AUDIO_MAX];
+	int16_t lin[TDM_AUDIO_MAX]; /* in, decoded before the canceller: for the detectors */
 };
 
 struct media_worker {
@@ -116,7 +118,8 @@ struct media_bridge {
 	size_t acc_len;
 	struct dtmf_rx_state_s *drx;
 	struct dtmf_tx_state_s *dtx;
-	struct media_echo_bridge *echo; /* media_echo.c: NULL when off */
+	struct media_echo_bridge *echo;      /* media_echo.c: NULL when off */
+	struct media_gate gate_in, gate_out; /* the connect-tone detectors' gate, each way */
 	void *plc; /* plc_state_t (an anonymous struct in SpanDSP): concealment toward TDM, NULL when off */
 	struct rtcp_session *rtcp; /* NULL: no RTCP (out of memory) */
 	int got_first, timed_out, have_ev;
@@ -164,10 +167,12 @@ void media_bridge_publish(struct media_bridge *b);
 void media_post_cmd(struct media_worker *w, struct media_cmd *c);
 
 /* media_fax.c, on the worker: start detection (cmd_start, fax_detect set);
- * a TDM block, 1 when it was handled whole (T.38 mode); the socket
+ * a TDM block, 1 when it was handled whole (T.38 mode, else 0); the socket
  * readable, 1 when handled (T.38 mode); a CMD_FAX; counters; release. */
 int media_fax_start(struct media_bridge *b);
 int media_fax_tdm(struct media_bridge *b, const uint8_t *in, size_t len);
+/* detection only (not in T.38 mode): the block from the B-channel, decoded, and its gate mask */
+void media_fax_detect(struct media_bridge *b, const int16_t *lin, size_t len, unsigned gate);
 int media_fax_t38(const struct media_bridge *b); /* 1: the T.38 gateway has the channel */
 int media_fax_rtp(struct media_bridge *b);
 void media_fax_cmd(struct media_bridge *b, const struct media_fax_cmd *fc);

@@ -216,21 +216,16 @@ static void bridge_tdm_out(struct media_bridge *b, uint8_t *out, size_t len)
 	}
 }
 
-/* The block that came in (out: the one sent in answer): echo cancelled
- * (out is the canceller's reference for the next block), DTMF detected,
- * sent on as RTP in 20 ms packets. */
-static void bridge_tdm_in(struct media_bridge *b, uint8_t *in, const uint8_t *out, size_t len)
+/* The block that came in, first half: echo cancelled in place (lin: the
+ * block as it came, decoded, kept for the detectors), sent on as RTP in
+ * 20 ms packets. Nothing heavier runs before the packet leaves. */
+static void bridge_tdm_in(struct media_bridge *b, uint8_t *in, int16_t *lin, size_t len)
 {
-	int16_t lin[TDM_AUDIO_MAX];
 	uint8_t pkt[RTP_FRAME];
 
-	if (b->fax)
-		media_fax_tdm(b, in, len); /* detection (T.38 took the whole block before) */
-	media_echo_bridge_rx(b, in, len);
-	if (b->drx) {
+	if (b->fax || b->echo)
 		decode(b->law, in, lin, len);
-		dtmf_rx(b->drx, lin, (int)len);
-	}
+	media_echo_bridge_cancel(b, in, lin, len);
 	for (size_t i = 0; i < len;) {
 		size_t n = len - i < RTP_FRAME - b->acc_len ? len - i : RTP_FRAME - b->acc_len;
 
@@ -242,6 +237,28 @@ static void bridge_tdm_in(struct media_bridge *b, uint8_t *in, const uint8_t *ou
 			rtp_endpoint_send(b->ep, pkt, RTP_FRAME);
 			b->acc_len = 0;
 		}
+	}
+}
+
+/* Second half, once the tick's packets are out: the fax and answer-tone
+ * detectors on the block as it came (behind one gate, media_gate.h), DTMF
+ * on the cleaned block (it must not hear the echo of our own tones), the
+ * canceller's reference (out, the block sent in answer), RTCP. */
+static void bridge_tdm_detect(struct media_bridge *b, const uint8_t *in, const int16_t *lin, const uint8_t *out,
+			      size_t len)
+{
+	int16_t clean[TDM_AUDIO_MAX];
+
+	if (b->fax || b->echo) {
+		unsigned gate = media_gate_block(&b->gate_in, lin, len);
+
+		if (b->fax)
+			media_fax_detect(b, lin, len, gate);
+		media_echo_bridge_detect(b, lin, len, gate);
+	}
+	if (b->drx) {
+		decode(b->law, in, clean, len);
+		dtmf_rx(b->drx, clean, (int)len);
 	}
 	media_echo_bridge_tx(b, out, len);
 	if (b->rtcp && rtcp_session_tick(b->rtcp, (unsigned)len))
@@ -518,10 +535,11 @@ static int run_commands(struct media_worker *w)
 	return quit;
 }
 
-/* One tick of a span: every channel's block toward the B-channels first,
- * sent together (one frame on the virtual backend), then the blocks that
- * came in (the canceller, the detectors, RTP): the RTP -> TDM direction
- * does not wait for the heavier work. */
+/* One tick of a span, in three passes: every channel's block toward the
+ * B-channels, sent together (one frame on the virtual backend); then every
+ * block that came in, echo cancelled and sent as RTP; then the detectors.
+ * Neither direction waits for work it does not need: the last channel's
+ * packet leaves after the others' cancellers, not their detectors. */
 static void run_tick(struct media_wspan *ws, struct media_tick *tick, int n)
 {
 	for (int k = 0; k < n; k++) {
@@ -533,12 +551,12 @@ static void run_tick(struct media_wspan *ws, struct media_tick *tick, int n)
 			bridge_tdm_out(b, tick[k].out, tick[k].len);
 	}
 	tdm_span_audio_flush(ws->span);
-	for (int k = 0; k < n; k++) {
-		struct media_bridge *b = tick[k].b;
-
-		if (!(b->fax && media_fax_t38(b)))
-			bridge_tdm_in(b, tick[k].in, tick[k].out, tick[k].len);
-	}
+	for (int k = 0; k < n; k++)
+		if (!(tick[k].b->fax && media_fax_t38(tick[k].b)))
+			bridge_tdm_in(tick[k].b, tick[k].in, tick[k].lin, tick[k].len);
+	for (int k = 0; k < n; k++)
+		if (!(tick[k].b->fax && media_fax_t38(tick[k].b)))
+			bridge_tdm_detect(tick[k].b, tick[k].in, tick[k].lin, tick[k].out, tick[k].len);
 }
 
 static void span_readable(struct media_worker *w, struct media_wspan *ws)
