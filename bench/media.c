@@ -12,7 +12,8 @@
  * the 20 ms of packetization, which is the block itself), and RTP packet in -> its audio in a TDM block out, beyond
  * the jitter buffer's delay.
  *   bench/media [--max-relay N] [--ticks K] [--tail-ms T] [--latency-channels L] [--latency-seconds S] [--only P]
- * (defaults: 8000, 50, 128, 30, 4; P: the parts to run, of c, b, a and l (latency), all by default). The worker is
+ * (defaults: 8000, 50, 128, 30, 4; P: the parts to run, of c, b, a, s and l (latency), all by default). (s) is the
+ * floor under (a): one recv and one sendto per channel per tick on the worker's CPU, nothing else. The worker is
  * pinned to one CPU and the driver to another when there are two. */
 #include "config.h"
 
@@ -21,6 +22,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +42,8 @@
 
 static int opt_ticks = 50, opt_max_relay = 8000, opt_lat_ch = 30, opt_lat_s = 4;
 static unsigned opt_tail = 128;
-static int opt_fax = 1;               /* (b) with fax detection (CNG, CED/V.21), as tandemd runs every call */
-static const char *opt_only = "cbal"; /* which parts to run: c, b, a, l(atency) */
+static int opt_fax = 1;                /* (b) with fax detection (CNG, CED/V.21), as tandemd runs every call */
+static const char *opt_only = "cbasl"; /* which parts to run: c, b, a, s(ockets), l(atency) */
 static int cpu_worker = -1, cpu_driver = -1;
 static uint8_t noise[8192];
 
@@ -418,6 +420,119 @@ static struct result bare_at(void *ctx, int n)
 	return res;
 }
 
+/* --- (s) the sockets alone ----------------------------------------------------- */
+
+/* What the relay cannot go below: per channel per tick, one RTP packet read
+ * from its socket and one sent from it, nothing else, on the worker's CPU
+ * (a thread there, its own CPU clock), while the driver sends and drains
+ * on the other as for the bridges. On loopback the send also runs the
+ * receiving side's path, as it does for the relay. */
+struct sockets {
+	int max, npeers;
+	int *fd, *peer;
+	unsigned *port, *peer_port;
+	int n;
+	long ns;
+	sem_t go, done;
+	pthread_t th;
+};
+
+static void *sockets_thread(void *arg)
+{
+	struct sockets *s = arg;
+	uint8_t buf[RTP_MAX_PACKET], pkt[RTP_HDR_LEN + RTP_FRAME];
+
+	memset(pkt, 0x80, sizeof(pkt));
+	for (;;) {
+		long c0;
+
+		sem_wait(&s->go);
+		if (s->n < 0)
+			return NULL;
+		c0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+		for (int i = 0; i < s->n; i++) {
+			struct sockaddr_in sa = {.sin_family = AF_INET,
+						 .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+						 .sin_port = htons((uint16_t)s->peer_port[i / CH_PER_SPAN])};
+
+			while (recv(s->fd[i], buf, sizeof(buf), 0) < 0 && errno == EAGAIN)
+				;
+			sendto(s->fd[i], pkt, sizeof(pkt), 0, (struct sockaddr *)&sa, sizeof(sa));
+		}
+		s->ns = now_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+		sem_post(&s->done);
+	}
+}
+
+static struct result sockets_at(void *ctx, int n)
+{
+	struct sockets *s = ctx;
+	struct result res = {0, 0};
+	uint8_t pkt[RTP_HDR_LEN + RTP_FRAME], buf[RTP_MAX_PACKET];
+	long sum = 0;
+
+	memset(pkt, 0x80, sizeof(pkt));
+	for (int t = 0; t < opt_ticks + 5; t++) {
+		for (int i = 0; i < n; i++) {
+			struct sockaddr_in sa = {.sin_family = AF_INET,
+						 .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+						 .sin_port = htons((uint16_t)s->port[i])};
+
+			sendto(s->peer[i / CH_PER_SPAN], pkt, sizeof(pkt), 0, (struct sockaddr *)&sa, sizeof(sa));
+		}
+		s->n = n;
+		sem_post(&s->go);
+		sem_wait(&s->done);
+		for (int p = 0; p < (n + CH_PER_SPAN - 1) / CH_PER_SPAN; p++)
+			while (recv(s->peer[p], buf, sizeof(buf), MSG_DONTWAIT) > 0)
+				;
+		if (t >= 5) {
+			sum += s->ns;
+			res.max_ns = s->ns > res.max_ns ? s->ns : res.max_ns;
+		}
+	}
+	res.mean_ns = sum / opt_ticks;
+	return res;
+}
+
+static int sockets_floor(struct result *at)
+{
+	struct sockets s = {.max = opt_max_relay};
+	int n;
+
+	s.npeers = (s.max + CH_PER_SPAN - 1) / CH_PER_SPAN;
+	s.fd = calloc((size_t)s.max, sizeof(int));
+	s.port = calloc((size_t)s.max, sizeof(unsigned));
+	s.peer = calloc((size_t)s.npeers, sizeof(int));
+	s.peer_port = calloc((size_t)s.npeers, sizeof(unsigned));
+	for (int i = 0; i < s.max; i++)
+		if ((s.fd[i] = udp_bind(&s.port[i])) < 0) {
+			fprintf(stderr, "socket %d: %s\n", i, strerror(errno));
+			exit(1);
+		}
+	for (int p = 0; p < s.npeers; p++)
+		if ((s.peer[p] = udp_bind(&s.peer_port[p])) < 0) {
+			fprintf(stderr, "peer socket %d: %s\n", p, strerror(errno));
+			exit(1);
+		}
+	sem_init(&s.go, 0, 0);
+	sem_init(&s.done, 0, 0);
+	pin(cpu_worker);
+	pthread_create(&s.th, NULL, sockets_thread, &s);
+	pin(cpu_driver);
+	fprintf(stderr, "(s) the sockets alone:\n");
+	n = search(sockets_at, &s, CH_PER_SPAN, s.max, at);
+	s.n = -1;
+	sem_post(&s.go);
+	pthread_join(s.th, NULL);
+	for (int i = 0; i < s.max; i++)
+		close(s.fd[i]);
+	for (int p = 0; p < s.npeers; p++)
+		close(s.peer[p]);
+	free(s.fd), free(s.port), free(s.peer), free(s.peer_port);
+	return n;
+}
+
 /* --- Latency, in real time ----------------------------------------------------- */
 
 #define LAT_TICKS_MAX 4096
@@ -530,9 +645,9 @@ int main(int argc, char **argv)
 {
 	struct rlimit rl;
 	cpu_set_t set;
-	struct result ra = {0, 0}, rb = {0, 0}, rc = {0, 0};
+	struct result ra = {0, 0}, rb = {0, 0}, rc = {0, 0}, rs = {0, 0};
 	struct bare bare;
-	int na = 0, nb = 0, nc = 0, ncpu = 0;
+	int na = 0, nb = 0, nc = 0, ns = 0, ncpu = 0;
 
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--ticks"))
@@ -552,7 +667,7 @@ int main(int argc, char **argv)
 		else {
 			fprintf(stderr,
 				"usage: bench/media [--max-relay N] [--ticks K] [--tail-ms T] "
-				"[--latency-channels L] [--latency-seconds S] [--only cbal] [--fax-detect 0|1]\n");
+				"[--latency-channels L] [--latency-seconds S] [--only cbasl] [--fax-detect 0|1]\n");
 			return 2;
 		}
 	}
@@ -617,6 +732,9 @@ int main(int argc, char **argv)
 		na = search(bridges_at, r, CH_PER_SPAN, opt_max_relay, &ra);
 		rig_free(r);
 	}
+	/* (s) the sockets alone: the floor under (a) */
+	if (strchr(opt_only, 's'))
+		ns = sockets_floor(&rs);
 	printf("(c) bare canceller (media_echo_process, 160-sample blocks): %d channels  (%.2f us per channel per 20 "
 	       "ms)\n",
 	       nc, nc ? rc.mean_ns / 1e3 / nc : 0);
@@ -626,6 +744,11 @@ int main(int argc, char **argv)
 	       "ms)\n",
 	       na, na >= opt_max_relay ? " (all the bridges the fd limit allows: at least)" : "",
 	       na ? ra.mean_ns / 1e3 / na : 0);
+	if (ns)
+		printf("(s) the sockets alone (one recv + one sendto):              %d channels%s (%.2f us per channel "
+		       "per "
+		       "20 ms): (a)/(s) = %.2f\n",
+		       ns, ns >= opt_max_relay ? " (at least)" : "", rs.mean_ns / 1e3 / ns, (double)na / ns);
 	printf("(b)/(c) = %.2f: target at least 0.80: %s\n", nc ? (double)nb / nc : 0,
 	       nc && (double)nb / nc >= 0.8 ? "met" : "MISSED");
 	printf("(a) = %d: target at least 5000 channels a core: %s\n", na, na >= 5000 ? "met" : "MISSED");

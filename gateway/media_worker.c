@@ -218,7 +218,8 @@ static void bridge_tdm_out(struct media_bridge *b, uint8_t *out, size_t len)
 
 /* The block that came in, first half: echo cancelled in place (lin: the
  * block as it came, decoded, kept for the detectors), sent on as RTP in
- * 20 ms packets. Nothing heavier runs before the packet leaves. */
+ * 20 ms packets, and RTCP when a report is due. Nothing heavier runs
+ * before the packet leaves. */
 static void bridge_tdm_in(struct media_bridge *b, uint8_t *in, int16_t *lin, size_t len)
 {
 	uint8_t pkt[RTP_FRAME];
@@ -226,6 +227,10 @@ static void bridge_tdm_in(struct media_bridge *b, uint8_t *in, int16_t *lin, siz
 	if (b->fax || b->echo)
 		decode(b->law, in, lin, len);
 	media_echo_bridge_cancel(b, in, lin, len);
+	/* A report due leaves before the tick's packet (it counts those
+	 * before): whoever has the packet has the report too. */
+	if (b->rtcp && rtcp_session_tick(b->rtcp, (unsigned)len))
+		rtcp_session_send(b->rtcp, b->ep, rtcp_ntp_now(), 0);
 	for (size_t i = 0; i < len;) {
 		size_t n = len - i < RTP_FRAME - b->acc_len ? len - i : RTP_FRAME - b->acc_len;
 
@@ -243,7 +248,7 @@ static void bridge_tdm_in(struct media_bridge *b, uint8_t *in, int16_t *lin, siz
 /* Second half, once the tick's packets are out: the fax and answer-tone
  * detectors on the block as it came (behind one gate, media_gate.h), DTMF
  * on the cleaned block (it must not hear the echo of our own tones), the
- * canceller's reference (out, the block sent in answer), RTCP. */
+ * canceller's reference (out, the block sent in answer). */
 static void bridge_tdm_detect(struct media_bridge *b, const uint8_t *in, const int16_t *lin, const uint8_t *out,
 			      size_t len)
 {
@@ -261,8 +266,6 @@ static void bridge_tdm_detect(struct media_bridge *b, const uint8_t *in, const i
 		dtmf_rx(b->drx, clean, (int)len);
 	}
 	media_echo_bridge_tx(b, out, len);
-	if (b->rtcp && rtcp_session_tick(b->rtcp, (unsigned)len))
-		rtcp_session_send(b->rtcp, b->ep, rtcp_ntp_now(), 0);
 	publish(b);
 }
 

@@ -548,14 +548,14 @@ static void rtcp_reports(struct env *e)
 		t_before = rtcp_ntp_now();
 		tdm_send(&e->mu, 11, blk, RTP_FRAME);
 		tdm_recv(&e->mu, 11, out, RTP_FRAME);
-		/* the block's RTP packet (a report is sent right after it) */
+		/* the block's RTP packet (a report due is sent just before it) */
 		got_rtp += rtp_collect(e->peer, pkt, 4, ticks - got_rtp);
 		while ((n = recv(rtcp_fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
 			have_sr = rtcp_parse(buf, (size_t)n, &sr) == 0;
 	}
 	t_sr = rtcp_ntp_now();
 	ok(have_sr && ticks >= 50 && ticks <= 155, "rtcp: the first report after %d ticks of 20 ms (1..3 s)", ticks);
-	ok(sr.sr && sr.packets == (uint32_t)ticks && sr.octets == (uint32_t)ticks * RTP_FRAME && sr.cname[0],
+	ok(sr.sr && sr.packets == (uint32_t)ticks - 1 && sr.octets == (uint32_t)(ticks - 1) * RTP_FRAME && sr.cname[0],
 	   "rtcp: an SR (%u packets, %u octets) with a CNAME", sr.packets, sr.octets);
 	ok(sr.nblocks == 1 && sr.blocks[0].ssrc == 0xFACE && sr.blocks[0].cum_lost == 3 &&
 	       sr.blocks[0].ext_seq == (uint32_t)h.seq - 1 && sr.blocks[0].fraction == 3 * 256 / (sent + 3) &&
