@@ -223,6 +223,14 @@ void media_echo_bridge_release(struct media_bridge *b)
 	b->echo = NULL;
 }
 
+void media_echo_bridge_off(struct media_bridge *b, const char *why)
+{
+	if (!b->echo)
+		return;
+	b->st.ec_disabled_by_request++;
+	echo_off(b, why);
+}
+
 void media_bridge_echo_disable(struct media_bridge *b)
 {
 	atomic_store(&b->echo_off_req, 1);

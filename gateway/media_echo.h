@@ -44,6 +44,9 @@ int media_echo_bridge_start(struct media_bridge *b);
  * reference). Both run an answer-tone detector. */
 void media_echo_bridge_rx(struct media_bridge *b, uint8_t *in, size_t len);
 void media_echo_bridge_tx(struct media_bridge *b, const uint8_t *out, size_t len);
+/* Turn the canceller off now (its worker: a fax), counted as a request
+ * (ec_disabled_by_request). */
+void media_echo_bridge_off(struct media_bridge *b, const char *why);
 /* Free what the bridge's echo control holds; idempotent. */
 void media_echo_bridge_release(struct media_bridge *b);
 

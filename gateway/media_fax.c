@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Fax on a bridge: CNG / CED / V.21 preamble detection on the B-channel
- * (SpanDSP's modem_connect_tones_rx), G.711 passthrough, and the T.38
+/* Fax on a bridge: CNG / CED / V.21 preamble detection on the B-channel,
+ * CED / V.21 preamble on the audio from RTP (SpanDSP's
+ * modem_connect_tones_rx), G.711 passthrough, and the T.38
  * gateway (SpanDSP's t38_gateway, clocked by the B-channel's blocks like
  * the rest of the bridge) with its IFP packets in UDPTL on the bridge's
  * RTP port. Everything here but media_bridge_fax() runs on the bridge's
@@ -27,10 +28,20 @@ struct media_fax_cmd {
 	struct media_fax_t38 t38;
 };
 
+/* A detector's callback context: which side it listens to. */
+struct fax_ear {
+	struct media_fax *f;
+	enum media_side side;
+	unsigned reported; /* bit per enum media_fax_tone: each once per side */
+};
+
 struct media_fax {
 	struct media_bridge *b;
-	modem_connect_tones_rx_state_t *cng, *ced;
-	unsigned reported; /* bit per enum media_fax_tone */
+	/* The B-channel: CNG, CED or V.21; the audio from RTP (toward the
+	 * B-channel): CED or V.21 only (a SIP fax answering; a SIP sender's
+	 * CNG is followed by the PSTN answerer's CED, heard on the B-channel). */
+	modem_connect_tones_rx_state_t *cng, *ced, *ced_rtp;
+	struct fax_ear ear[2]; /* by enum media_side */
 	enum media_fax_mode mode;
 	t38_gateway_state_t *gw;
 	struct udptl_tx tx;
@@ -75,9 +86,16 @@ static int span_id(const struct media_bridge *b)
 
 /* --- Detection -------------------------------------------------------- */
 
+static void decode(enum tdm_span_law law, const uint8_t *in, int16_t *out, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		out[i] = law == TDM_LAW_ALAW ? alaw_to_linear(in[i]) : ulaw_to_linear(in[i]);
+}
+
 static void on_connect_tone(void *user, int code, int level, int delay)
 {
-	struct media_fax *f = user;
+	struct fax_ear *ear = user;
+	struct media_fax *f = ear->f;
 	struct media_bridge *b = f->b;
 	struct media_event ev = {.type = MEDIA_EV_FAX, .bridge = b, .cookie = b->cookie, .span = b->span};
 	int tone;
@@ -92,12 +110,14 @@ static void on_connect_tone(void *user, int code, int level, int delay)
 		tone = MEDIA_FAX_V21;
 	else
 		return; /* the end of a tone, or one that is no fax's */
-	if (f->reported & (1u << tone))
+	if (ear->reported & (1u << tone))
 		return;
-	f->reported |= 1u << tone;
-	LOG_I(MEDIA_TAG, "span %d ch %d: fax %s on the B-channel", span_id(b), b->channel, media_fax_tone_name(tone));
+	ear->reported |= 1u << tone;
+	LOG_I(MEDIA_TAG, "span %d ch %d: fax %s from the %s", span_id(b), b->channel, media_fax_tone_name(tone),
+	      ear->side == MEDIA_SIDE_TDM ? "B-channel" : "RTP side");
 	ev.channel = b->channel;
 	ev.fax = tone;
+	ev.from = ear->side;
 	media_post_event(b->m, &ev);
 }
 
@@ -107,7 +127,9 @@ static void detectors_free(struct media_fax *f)
 		modem_connect_tones_rx_free(f->cng);
 	if (f->ced)
 		modem_connect_tones_rx_free(f->ced);
-	f->cng = f->ced = NULL;
+	if (f->ced_rtp)
+		modem_connect_tones_rx_free(f->ced_rtp);
+	f->cng = f->ced = f->ced_rtp = NULL;
 }
 
 static struct media_fax *fax_of(struct media_bridge *b)
@@ -123,19 +145,34 @@ int media_fax_start(struct media_bridge *b)
 
 	if (!f)
 		return -ENOMEM;
-	f->cng = modem_connect_tones_rx_init(NULL, MODEM_CONNECT_TONES_FAX_CNG, on_connect_tone, f);
-	f->ced = modem_connect_tones_rx_init(NULL, MODEM_CONNECT_TONES_FAX_CED_OR_PREAMBLE, on_connect_tone, f);
-	if (!f->cng || !f->ced) {
+	detectors_free(f);
+	for (int side = 0; side < 2; side++)
+		f->ear[side] = (struct fax_ear){.f = f, .side = (enum media_side)side};
+	f->cng =
+	    modem_connect_tones_rx_init(NULL, MODEM_CONNECT_TONES_FAX_CNG, on_connect_tone, &f->ear[MEDIA_SIDE_TDM]);
+	f->ced = modem_connect_tones_rx_init(NULL, MODEM_CONNECT_TONES_FAX_CED_OR_PREAMBLE, on_connect_tone,
+					     &f->ear[MEDIA_SIDE_TDM]);
+	f->ced_rtp = modem_connect_tones_rx_init(NULL, MODEM_CONNECT_TONES_FAX_CED_OR_PREAMBLE, on_connect_tone,
+						 &f->ear[MEDIA_SIDE_RTP]);
+	if (!f->cng || !f->ced || !f->ced_rtp) {
 		detectors_free(f);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-static void decode(enum tdm_span_law law, const uint8_t *in, int16_t *out, size_t len)
+void media_fax_detect(struct media_bridge *b, const uint8_t *in, const uint8_t *out, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		out[i] = law == TDM_LAW_ALAW ? alaw_to_linear(in[i]) : ulaw_to_linear(in[i]);
+	struct media_fax *f = b->fax;
+	int16_t lin[TDM_AUDIO_MAX];
+
+	if (f->mode != MEDIA_FAX_AUDIO || !f->cng)
+		return;
+	decode(b->law, in, lin, len);
+	modem_connect_tones_rx(f->cng, lin, (int)len);
+	modem_connect_tones_rx(f->ced, lin, (int)len);
+	decode(b->law, out, lin, len);
+	modem_connect_tones_rx(f->ced_rtp, lin, (int)len);
 }
 
 /* --- T.38 ------------------------------------------------------------- */
@@ -207,6 +244,7 @@ static void gw_free(struct media_fax *f)
 		t38_gateway_free(f->gw);
 	}
 	f->gw = NULL;
+	udptl_rx_free(&f->rx);
 }
 
 static int t38_start(struct media_fax *f, const struct media_fax_t38 *t)
@@ -234,6 +272,7 @@ static int t38_start(struct media_fax *f, const struct media_fax_t38 *t)
 		t38_set_max_datagram_size(core, (int)t->p.max_datagram);
 	udptl_tx_init(&f->tx, t->p.ec == MEDIA_T38_EC_NONE ? 0 : 3, t->p.max_datagram);
 	udptl_rx_init(&f->rx);
+	f->rx.version = t->p.version;
 	f->symmetric = t->symmetric;
 	f->latched = 0;
 	return 0;
@@ -251,14 +290,9 @@ int media_fax_tdm(struct media_bridge *b, const uint8_t *in, size_t len)
 	uint8_t enc[TDM_AUDIO_MAX];
 	int n;
 
-	decode(b->law, in, lin, len);
-	if (f->mode != MEDIA_FAX_T38) {
-		if (f->cng)
-			modem_connect_tones_rx(f->cng, lin, (int)len);
-		if (f->ced)
-			modem_connect_tones_rx(f->ced, lin, (int)len);
+	if (f->mode != MEDIA_FAX_T38)
 		return 0;
-	}
+	decode(b->law, in, lin, len);
 	t38_gateway_rx(f->gw, lin, (int)len);
 	n = t38_gateway_tx(f->gw, out, (int)len);
 	for (size_t i = 0; i < len; i++) {
@@ -304,6 +338,25 @@ int media_fax_rtp(struct media_bridge *b)
 	return 1;
 }
 
+/* Voice again (the SIP peer offered audio after a fax): the bridge as it
+ * was configured: DTMF and fax detection (a second fax is heard; each
+ * tone is reported again), the echo canceller (a fresh one: what it had
+ * learnt is stale), concealment. */
+static void back_to_audio(struct media_bridge *b)
+{
+	int id = span_id(b);
+
+	b->fax_passthrough = 0;
+	if (b->dtmf_from_tdm && !b->drx && media_bridge_dtmf_detect_start(b) < 0)
+		LOG_W(MEDIA_TAG, "span %d ch %d: no DTMF detection (out of memory)", id, b->channel);
+	if (b->fax_detect && media_fax_start(b) < 0)
+		LOG_W(MEDIA_TAG, "span %d ch %d: no fax detection (out of memory)", id, b->channel);
+	media_echo_bridge_release(b);
+	atomic_store(&b->echo_off_req, 0);
+	if (media_echo_bridge_start(b) < 0)
+		LOG_W(MEDIA_TAG, "span %d ch %d: no echo canceller (out of memory)", id, b->channel);
+}
+
 void media_fax_cmd(struct media_bridge *b, const struct media_fax_cmd *fc)
 {
 	struct media_fax *f = fax_of(b);
@@ -316,6 +369,12 @@ void media_fax_cmd(struct media_bridge *b, const struct media_fax_cmd *fc)
 	if (f->mode == fc->mode && fc->mode != MEDIA_FAX_T38)
 		return;
 	gw_free(f);
+	if (fc->mode == MEDIA_FAX_AUDIO) {
+		back_to_audio(b);
+		f->mode = MEDIA_FAX_AUDIO;
+		LOG_I(MEDIA_TAG, "span %d ch %d: fax mode audio", span_id(b), b->channel);
+		return;
+	}
 	/* Fax from now on: detection has done its work, and DTMF detection
 	 * would hear digits in modem signals. */
 	detectors_free(f);
@@ -323,12 +382,10 @@ void media_fax_cmd(struct media_bridge *b, const struct media_fax_cmd *fc)
 		dtmf_rx_free(b->drx);
 		b->drx = NULL;
 	}
-	b->fax_passthrough = fc->mode != MEDIA_FAX_AUDIO;
-	/* a fax: the canceller would distort the modem signals (and it does
-	 * not come back when the call returns to audio: ITU-T G.168 leaves it
-	 * off for the rest of the call, as the answer tone does) */
-	if (b->fax_passthrough)
-		media_bridge_echo_disable(b);
+	b->fax_passthrough = 1;
+	/* a fax: the canceller would distort the modem signals (it comes
+	 * back if the call returns to audio) */
+	media_echo_bridge_off(b, "fax");
 	if (fc->mode == MEDIA_FAX_T38) {
 		if (f->mode == MEDIA_FAX_T38 && f->gw == NULL)
 			f->mode = MEDIA_FAX_AUDIO;

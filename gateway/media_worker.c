@@ -224,8 +224,8 @@ static void bridge_tdm_in(struct media_bridge *b, uint8_t *in, const uint8_t *ou
 	int16_t lin[TDM_AUDIO_MAX];
 	uint8_t pkt[RTP_FRAME];
 
-	if (b->fax)
-		media_fax_tdm(b, in, len); /* detection (T.38 took the whole block before) */
+	if (b->fax) /* fax tones both ways, once a block (T.38 took the whole block before) */
+		media_fax_detect(b, in, out, len);
 	media_echo_bridge_rx(b, in, len);
 	if (b->drx) {
 		decode(b->law, in, lin, len);
@@ -363,6 +363,14 @@ static void bridge_stopped(struct media_worker *w, struct media_bridge *b)
 	media_post_event(w->m, &ev);
 }
 
+int media_bridge_dtmf_detect_start(struct media_bridge *b)
+{
+	if (!(b->drx = dtmf_rx_init(NULL, NULL, NULL)))
+		return -ENOMEM;
+	dtmf_rx_set_realtime_callback(b->drx, on_tone, b);
+	return 0;
+}
+
 static void cmd_start(struct media_worker *w, struct media_bridge *b)
 {
 	int id = tdm_span_config(b->span)->id;
@@ -371,11 +379,8 @@ static void cmd_start(struct media_worker *w, struct media_bridge *b)
 	b->dtx = dtmf_tx_init(NULL);
 	if (b->dtx)
 		dtmf_tx_set_timing(b->dtx, DTMF_ON_MS, DTMF_OFF_MS);
-	if (b->dtmf_from_tdm) {
-		b->drx = dtmf_rx_init(NULL, NULL, NULL);
-		if (b->drx)
-			dtmf_rx_set_realtime_callback(b->drx, on_tone, b);
-	}
+	if (b->dtmf_from_tdm)
+		media_bridge_dtmf_detect_start(b);
 	if (b->fax_detect && media_fax_start(b) < 0)
 		LOG_W(MEDIA_TAG, "span %d ch %d: no fax detection", id, b->channel);
 	b->rtp_tag.kind = TAG_RTP;
