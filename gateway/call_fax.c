@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Fax on PRI <-> SIP calls (docs/calls.md, "Fax"): when the media worker
- * hears a fax tone on the B-channel (MEDIA_EV_FAX), offer T.38 to the SIP
+ * hears a fax tone on the B-channel or from RTP (MEDIA_EV_FAX), offer T.38 to the SIP
  * leg in a re-INVITE (m=image, UDPTL on the leg's RTP port); its 200
  * switches the bridge to the T.38 gateway, a 488 or any other failure to
  * G.711 passthrough. An offer crossing another (491, or ours refused
@@ -27,7 +27,7 @@ enum call_fax_state {
 	CALL_FAX_T38,         /* the bridge runs the T.38 gateway */
 	CALL_FAX_PASSTHROUGH, /* G.711 fax passthrough */
 	CALL_FAX_RETRY,       /* our offer crossed another: sent again when c->invite_timer fires */
-	CALL_FAX_AUDIO,       /* back to audio after T.38 (the SIP peer's offer): no more switching */
+	CALL_FAX_AUDIO,       /* back to audio after T.38 (the SIP peer's offer): a new fax tone switches again */
 };
 
 /* How often an offer that crossed another is sent again before giving up
@@ -126,16 +126,19 @@ void call_fax_timer(struct call *c)
 	fax_offer(c, leg);
 }
 
-static void on_fax_tone(void *arg, const char *uuid, int tone)
+static void on_fax_tone(void *arg, const char *uuid, int tone, int from_rtp)
 {
 	struct call *c = call_by_uuid(arg, uuid);
 	struct gw_sip_leg *leg;
 
 	if (!c)
 		return;
-	CLOG(LOG_INFO, c, "fax: %s on the B-channel", media_fax_tone_name(tone));
-	if (c->fax != CALL_FAX_NONE || !(leg = fax_sip_leg(c)))
+	CLOG(LOG_INFO, c, "fax: %s %s", media_fax_tone_name(tone), from_rtp ? "from the SIP side" : "on the B-channel");
+	/* CALL_FAX_AUDIO: the bridge went back to audio after a fax and its
+	 * detectors started over: this is the call's next fax */
+	if ((c->fax != CALL_FAX_NONE && c->fax != CALL_FAX_AUDIO) || !(leg = fax_sip_leg(c)))
 		return; /* already switching or switched; or no SIP leg to switch */
+	c->fax_retries = 0;
 	if (c->fax_no_t38) {
 		fax_passthrough(c, "T.38 not enabled for this customer or trunk");
 		return;
@@ -198,7 +201,10 @@ int call_fax_reinvite_in(struct call *c, const char *sdp, char *answer, size_t l
 	answer[0] = '\0';
 	if (!fax_sip_leg(c))
 		return 0; /* SIP <-> SIP: relayed like any offer */
-	if (!sdp || (rc = media_t38_parse(sdp, strlen(sdp), &offer)) == -ENOENT) {
+	rc = sdp ? media_t38_parse(sdp, strlen(sdp), &offer) : -ENOENT;
+	if (rc == 0 && offer.port == 0 && offer.audio)
+		rc = -ENOENT; /* the image stream refused, audio offered: an audio offer */
+	if (rc == -ENOENT) {
 		/* not T.38: the audio path answers it; in T.38 mode it means
 		 * back to audio (the fax is over), the bridge first */
 		if (c->fax == CALL_FAX_T38 && sdp && *sdp) {
@@ -216,8 +222,13 @@ int call_fax_reinvite_in(struct call *c, const char *sdp, char *answer, size_t l
 		     c->fax_no_t38 ? "T.38 not enabled for this customer or trunk" : "no usable image stream");
 		return 488;
 	}
+	/* RFC 3264 6: an audio stream offered with the image one is refused
+	 * in the answer (port 0): the fax goes T.38 */
 	if (call_media_t38_sdp(c->calls->media, c->uuid, &offer, answer, len, &agreed) < 0)
 		return 488;
+	if ((rc = media_sdp_match_streams(sdp, strlen(sdp), answer, len)) < 0)
+		CLOG(LOG_WARNING, c, "fax: cannot answer every stream of the offer (%s): the image stream only",
+		     strerror(-rc));
 	if (c->fax == CALL_FAX_T38 && offer.port == c->fax_peer_port && strcmp(offer.addr, c->fax_peer_addr) == 0) {
 		/* a session refresh (or a repeat): the gateway keeps running */
 		CLOG(LOG_INFO, c, "fax: T.38 re-INVITE with the same stream (a refresh): the gateway keeps running");

@@ -45,7 +45,7 @@ struct call_media {
 	unsigned long ec_by_tone, ec_by_request, plc_samples; /* of stopped bridges */
 	void (*digit_fn)(void *arg, const char *uuid, char digit);
 	void *digit_arg;
-	void (*on_fax)(void *arg, const char *uuid, int tone); /* MEDIA_EV_FAX, for gateway/call_fax.c */
+	void (*on_fax)(void *arg, const char *uuid, int tone, int from_rtp); /* MEDIA_EV_FAX, for gateway/call_fax.c */
 	void *fax_arg;
 	unsigned long rtcp_tx, rtcp_rx, rtcp_bad; /* of stopped bridges */
 };
@@ -76,7 +76,7 @@ static void cm_event(void *arg, const struct media_event *ev)
 			cm->digit_fn(cm->digit_arg, l->uuid, ev->digit);
 	}
 	if (ev->type == MEDIA_EV_FAX && cm->on_fax && ev->cookie)
-		cm->on_fax(cm->fax_arg, ev->cookie, ev->fax);
+		cm->on_fax(cm->fax_arg, ev->cookie, ev->fax, ev->from == MEDIA_SIDE_RTP);
 	if (ev->type == MEDIA_EV_DTMF)
 		LOG_I(TAG, "[%.8s] DTMF '%c' from %s", ev->cookie ? (const char *)ev->cookie : "?", ev->digit,
 		      ev->from == MEDIA_SIDE_RTP ? "RTP" : "the B-channel");
@@ -215,6 +215,18 @@ static void cm_answer_keys(struct cm_leg *l, const struct media_sdp_info *offer)
 	memcpy(l->params.srtp.rx, offer->crypto.key, RTP_SRTP_KEY_LEN);
 }
 
+/* RFC 3264 6: the answer keeps every stream of the offer, the ones we do
+ * not take refused (port 0). Always 0. */
+static int match_streams(const char *uuid, const char *offer, char *answer, size_t len)
+{
+	int rc = media_sdp_match_streams(offer, strlen(offer), answer, len);
+
+	/* not fatal: the one stream we take is answered, as before */
+	if (rc < 0)
+		LOG_W(TAG, "[%.8s] cannot answer every stream of the offer (%s): ours only", uuid, strerror(-rc));
+	return 0;
+}
+
 const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_span *sp, int ch, const char *remote,
 			   int srtp, int dtmf, char *buf, size_t len)
 {
@@ -310,7 +322,9 @@ const char *call_media_sdp(struct call_media *cm, const char *uuid, struct gw_sp
 	local.dir = MEDIA_DIR_SENDRECV;
 	if (have_remote) {
 		local.crypto = info.savp ? &l->ours : NULL;
-		rc = media_sdp_answer(&local, &info, buf, len);
+		/* an image stream offered with the audio (an ATA): refused, port 0 */
+		if ((rc = media_sdp_answer(&local, &info, buf, len)) == 0)
+			rc = match_streams(uuid, remote, buf, len);
 	} else {
 		l->offered_srtp = srtp;
 		local.crypto = srtp ? &l->ours : NULL;
@@ -383,7 +397,9 @@ int call_media_reoffer(struct call_media *cm, const char *uuid, const char *remo
 	local.event_pt = RTP_PT_EVENT_DEF;
 	local.dir = MEDIA_DIR_SENDRECV;
 	local.crypto = info.savp ? &l->ours : NULL;
-	if ((rc = media_sdp_answer(&local, &info, buf, len)) < 0)
+	if ((rc = media_sdp_answer(&local, &info, buf, len)) == 0)
+		rc = match_streams(uuid, remote, buf, len);
+	if (rc < 0)
 		buf[0] = '\0';
 	return rc < 0 ? rc : (info.hold ? 1 : 0);
 }
@@ -479,7 +495,8 @@ static void call_media_srtp_status(const struct call_media *cm, struct ctl_out *
 
 /* --- Fax (gateway/call_fax.c) -------------------------------------------- */
 
-void call_media_on_fax(struct call_media *cm, void (*fn)(void *arg, const char *uuid, int tone), void *arg)
+void call_media_on_fax(struct call_media *cm, void (*fn)(void *arg, const char *uuid, int tone, int from_rtp),
+		       void *arg)
 {
 	if (!cm)
 		return;

@@ -74,11 +74,13 @@ void call_media_end(struct call_media *cm, const char *uuid);
 
 void call_media_status(const struct call_media *cm, struct ctl_out *out);
 
-/* Fax (gateway/call_fax.c). fn hears MEDIA_EV_FAX: uuid's B-channel
- * carries a fax tone (enum media_fax_tone). */
+/* Fax (gateway/call_fax.c). fn hears MEDIA_EV_FAX: uuid's bridge heard a
+ * fax tone (enum media_fax_tone) on the B-channel, or in the audio from
+ * RTP (from_rtp: a SIP fax machine's CED or V.21). */
 struct media_t38_info;
 struct media_t38_params;
-void call_media_on_fax(struct call_media *cm, void (*fn)(void *arg, const char *uuid, int tone), void *arg);
+void call_media_on_fax(struct call_media *cm, void (*fn)(void *arg, const char *uuid, int tone, int from_rtp),
+		       void *arg);
 /* uuid's T.38 SDP, UDPTL on the leg's RTP port: an offer (offer NULL) or
  * the answer to a parsed one; *agreed (may be NULL) gets what we will
  * use. 0, -ENOENT (no such leg), or media_t38_offer/_answer's errors. */

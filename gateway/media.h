@@ -36,11 +36,12 @@ struct media_stats {
 	unsigned long ec_disabled_by_request; /* media_bridge_echo_disable() */
 	unsigned long plc_samples;            /* samples concealed toward TDM (lost RTP after playout started) */
 	/* Fax (gateway/media_fax.h) */
-	int fax_mode;                              /* enum media_fax_mode */
-	unsigned long udptl_tx, udptl_rx;          /* UDPTL packets sent, received (well-formed) */
-	unsigned long udptl_recovered, udptl_lost; /* IFPs taken from redundancy; sequence numbers lost */
-	unsigned long udptl_bad;                   /* malformed datagrams dropped */
-	unsigned long fax_pages;                   /* T.38 gateway: pages transferred */
+	int fax_mode;                     /* enum media_fax_mode */
+	unsigned long udptl_tx, udptl_rx; /* UDPTL packets sent, received (well-formed) */
+	unsigned long udptl_recovered,
+	    udptl_lost;          /* IFPs taken from redundancy or repaired from FEC; sequence numbers lost */
+	unsigned long udptl_bad; /* malformed datagrams dropped */
+	unsigned long fax_pages; /* T.38 gateway: pages transferred */
 	/* RTCP (gateway/rtcp.h): compounds each way, and the far end's last report about our stream. */
 	unsigned long rtcp_tx_packets, rtcp_rx_packets, rtcp_rx_bad;
 	int rtcp_have_report;              /* the three below are set */
@@ -62,12 +63,13 @@ enum media_event_type {
 	MEDIA_EV_RTP_TIMEOUT,      /* no RTP for rtp_timeout_ms of TDM time (once; again after RTP resumes) */
 	MEDIA_EV_STOPPED,          /* the bridge is gone: ev->stats are final; the handle is freed after the callback */
 	MEDIA_EV_SPAN_DOWN, /* the span's audio fd failed (peer gone): ev->span; its bridges stay until stopped */
-	MEDIA_EV_FAX,       /* a fax tone on the B-channel: ev->fax (enum media_fax_tone), once per kind */
+	MEDIA_EV_FAX,       /* a fax tone: ev->fax (enum media_fax_tone), ev->from; once per kind and side (again after
+			     * the bridge went back to audio) */
 };
 
 enum media_side {
-	MEDIA_SIDE_RTP = 0, /* an RFC 4733 event */
-	MEDIA_SIDE_TDM = 1  /* in-band tones */
+	MEDIA_SIDE_RTP = 0, /* DTMF: an RFC 4733 event; fax: in the audio from RTP */
+	MEDIA_SIDE_TDM = 1  /* in-band tones on the B-channel */
 };
 
 struct media_event {
@@ -77,7 +79,7 @@ struct media_event {
 	struct tdm_span *span;
 	int channel;
 	char digit;               /* MEDIA_EV_DTMF: '0'-'9', '*', '#', 'A'-'D' */
-	enum media_side from;     /* MEDIA_EV_DTMF: where it came from */
+	enum media_side from;     /* MEDIA_EV_DTMF, MEDIA_EV_FAX: where it came from */
 	struct media_stats stats; /* MEDIA_EV_STOPPED */
 	int fax;                  /* MEDIA_EV_FAX: enum media_fax_tone (gateway/media_fax.h) */
 };
@@ -133,8 +135,8 @@ struct media_bridge_config {
 	int dtmf_from_tdm;        /* detect in-band tones, send them as RFC 4733 */
 	unsigned echo_tail_ms;    /* cancel line echo up to this tail (16..256 ms); 0: no canceller */
 	int plc;                  /* conceal lost RTP toward TDM (SpanDSP plc) */
-	int fax_detect;           /* detect CNG, CED and V.21 preamble on the B-channel (MEDIA_EV_FAX) */
-	void *cookie;             /* returned in events (the call) */
+	int fax_detect; /* detect CNG, CED and V.21 preamble on the B-channel, CED and V.21 from RTP (MEDIA_EV_FAX) */
+	void *cookie;   /* returned in events (the call) */
 };
 
 /* Bridge a B-channel to an RTP endpoint. 0 and *out, a handle the loop

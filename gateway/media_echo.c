@@ -211,19 +211,29 @@ void media_echo_bridge_rx(struct media_bridge *b, uint8_t *in, size_t len)
 	media_echo_bridge_cancel(b, in, lin, len);
 }
 
-void media_echo_bridge_tx(struct media_bridge *b, const uint8_t *out, size_t len)
+void media_echo_bridge_ref(struct media_bridge *b, const int16_t *lout, size_t len, unsigned gate)
 {
 	struct media_echo_bridge *e = b->echo;
 
 	if (!e)
 		return;
-	decode(b->law, out, e->prev, len);
+	memcpy(e->prev, lout, len * sizeof(int16_t));
 	e->prev_len = len;
-	media_tone_rx_block(&e->tone[1], e->prev, len, media_gate_block(&b->gate_out, e->prev, len));
+	media_tone_rx_block(&e->tone[1], e->prev, len, gate);
 	if (e->heard) {
 		b->st.ec_disabled_by_tone++;
 		echo_off(b, modem_connect_tone_to_str(e->heard));
 	}
+}
+
+void media_echo_bridge_tx(struct media_bridge *b, const uint8_t *out, size_t len)
+{
+	int16_t lout[TDM_AUDIO_MAX];
+
+	if (!b->echo)
+		return;
+	decode(b->law, out, lout, len);
+	media_echo_bridge_ref(b, lout, len, media_gate_block(&b->gate_out, lout, len));
 }
 
 void media_echo_bridge_release(struct media_bridge *b)
@@ -237,6 +247,14 @@ void media_echo_bridge_release(struct media_bridge *b)
 	media_echo_free(e->ec);
 	free(e);
 	b->echo = NULL;
+}
+
+void media_echo_bridge_off(struct media_bridge *b, const char *why)
+{
+	if (!b->echo)
+		return;
+	b->st.ec_disabled_by_request++;
+	echo_off(b, why);
 }
 
 void media_bridge_echo_disable(struct media_bridge *b)

@@ -51,6 +51,11 @@ void media_echo_bridge_tx(struct media_bridge *b, const uint8_t *out, size_t len
  * turns the canceller off from the next block when it hears a tone. */
 void media_echo_bridge_cancel(struct media_bridge *b, uint8_t *in, const int16_t *lin, size_t len);
 void media_echo_bridge_detect(struct media_bridge *b, const int16_t *lin, size_t len, unsigned gate);
+/* media_echo_bridge_tx with the block already decoded (lout) and its gate mask. */
+void media_echo_bridge_ref(struct media_bridge *b, const int16_t *lout, size_t len, unsigned gate);
+/* Turn the canceller off now (its worker: a fax), counted as a request
+ * (ec_disabled_by_request). */
+void media_echo_bridge_off(struct media_bridge *b, const char *why);
 /* Free what the bridge's echo control holds; idempotent. */
 void media_echo_bridge_release(struct media_bridge *b);
 

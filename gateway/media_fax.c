@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Fax on a bridge: CNG / CED / V.21 preamble detection on the B-channel
- * (SpanDSP's modem_connect_tones_rx), G.711 passthrough, and the T.38
+/* Fax on a bridge: CNG / CED / V.21 preamble detection on the B-channel,
+ * CED / V.21 preamble on the audio from RTP (SpanDSP's
+ * modem_connect_tones_rx), G.711 passthrough, and the T.38
  * gateway (SpanDSP's t38_gateway, clocked by the B-channel's blocks like
  * the rest of the bridge) with its IFP packets in UDPTL on the bridge's
  * RTP port. Everything here but media_bridge_fax() runs on the bridge's
@@ -28,10 +29,21 @@ struct media_fax_cmd {
 	struct media_fax_t38 t38;
 };
 
+/* A detector's callback context: which side it listens to. */
+struct fax_ear {
+	struct media_fax *f;
+	enum media_side side;
+	unsigned reported; /* bit per enum media_fax_tone: each once per side */
+};
+
 struct media_fax {
 	struct media_bridge *b;
-	struct media_tone_rx cng, ced; /* behind the bridge's gate (media_gate.h) */
-	unsigned reported;             /* bit per enum media_fax_tone */
+	/* The B-channel: CNG, CED or V.21; the audio from RTP (toward the
+	 * B-channel): CED or V.21 only (a SIP fax answering; a SIP sender's
+	 * CNG is followed by the PSTN answerer's CED, heard on the B-channel).
+	 * All behind the bridge's gates (media_gate.h). */
+	struct media_tone_rx cng, ced, ced_rtp;
+	struct fax_ear ear[2]; /* by enum media_side */
 	enum media_fax_mode mode;
 	t38_gateway_state_t *gw;
 	struct udptl_tx tx;
@@ -76,9 +88,16 @@ static int span_id(const struct media_bridge *b)
 
 /* --- Detection -------------------------------------------------------- */
 
+static void decode(enum tdm_span_law law, const uint8_t *in, int16_t *out, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		out[i] = law == TDM_LAW_ALAW ? alaw_to_linear(in[i]) : ulaw_to_linear(in[i]);
+}
+
 static void on_connect_tone(void *user, int code, int level, int delay)
 {
-	struct media_fax *f = user;
+	struct fax_ear *ear = user;
+	struct media_fax *f = ear->f;
 	struct media_bridge *b = f->b;
 	struct media_event ev = {.type = MEDIA_EV_FAX, .bridge = b, .cookie = b->cookie, .span = b->span};
 	int tone;
@@ -93,12 +112,14 @@ static void on_connect_tone(void *user, int code, int level, int delay)
 		tone = MEDIA_FAX_V21;
 	else
 		return; /* the end of a tone, or one that is no fax's */
-	if (f->reported & (1u << tone))
+	if (ear->reported & (1u << tone))
 		return;
-	f->reported |= 1u << tone;
-	LOG_I(MEDIA_TAG, "span %d ch %d: fax %s on the B-channel", span_id(b), b->channel, media_fax_tone_name(tone));
+	ear->reported |= 1u << tone;
+	LOG_I(MEDIA_TAG, "span %d ch %d: fax %s from the %s", span_id(b), b->channel, media_fax_tone_name(tone),
+	      ear->side == MEDIA_SIDE_TDM ? "B-channel" : "RTP side");
 	ev.channel = b->channel;
 	ev.fax = tone;
+	ev.from = ear->side;
 	media_post_event(b->m, &ev);
 }
 
@@ -106,6 +127,7 @@ static void detectors_free(struct media_fax *f)
 {
 	media_tone_rx_free(&f->cng);
 	media_tone_rx_free(&f->ced);
+	media_tone_rx_free(&f->ced_rtp);
 }
 
 static struct media_fax *fax_of(struct media_bridge *b)
@@ -121,18 +143,30 @@ int media_fax_start(struct media_bridge *b)
 
 	if (!f)
 		return -ENOMEM;
-	if (media_tone_rx_init(&f->cng, MODEM_CONNECT_TONES_FAX_CNG, on_connect_tone, f) < 0 ||
-	    media_tone_rx_init(&f->ced, MODEM_CONNECT_TONES_FAX_CED_OR_PREAMBLE, on_connect_tone, f) < 0) {
+	detectors_free(f);
+	for (int side = 0; side < 2; side++)
+		f->ear[side] = (struct fax_ear){.f = f, .side = (enum media_side)side};
+	if (media_tone_rx_init(&f->cng, MODEM_CONNECT_TONES_FAX_CNG, on_connect_tone, &f->ear[MEDIA_SIDE_TDM]) < 0 ||
+	    media_tone_rx_init(&f->ced, MODEM_CONNECT_TONES_FAX_CED_OR_PREAMBLE, on_connect_tone,
+			       &f->ear[MEDIA_SIDE_TDM]) < 0 ||
+	    media_tone_rx_init(&f->ced_rtp, MODEM_CONNECT_TONES_FAX_CED_OR_PREAMBLE, on_connect_tone,
+			       &f->ear[MEDIA_SIDE_RTP]) < 0) {
 		detectors_free(f);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-static void decode(enum tdm_span_law law, const uint8_t *in, int16_t *out, size_t len)
+void media_fax_detect(struct media_bridge *b, const int16_t *in, unsigned gate_in, const int16_t *out,
+		      unsigned gate_out, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		out[i] = law == TDM_LAW_ALAW ? alaw_to_linear(in[i]) : ulaw_to_linear(in[i]);
+	struct media_fax *f = b->fax;
+
+	if (f->mode != MEDIA_FAX_AUDIO || !f->cng.s)
+		return;
+	media_tone_rx_block(&f->cng, in, len, gate_in);
+	media_tone_rx_block(&f->ced, in, len, gate_in);
+	media_tone_rx_block(&f->ced_rtp, out, len, gate_out);
 }
 
 /* --- T.38 ------------------------------------------------------------- */
@@ -204,6 +238,7 @@ static void gw_free(struct media_fax *f)
 		t38_gateway_free(f->gw);
 	}
 	f->gw = NULL;
+	udptl_rx_free(&f->rx);
 }
 
 static int t38_start(struct media_fax *f, const struct media_fax_t38 *t)
@@ -231,6 +266,7 @@ static int t38_start(struct media_fax *f, const struct media_fax_t38 *t)
 		t38_set_max_datagram_size(core, (int)t->p.max_datagram);
 	udptl_tx_init(&f->tx, t->p.ec == MEDIA_T38_EC_NONE ? 0 : 3, t->p.max_datagram);
 	udptl_rx_init(&f->rx);
+	f->rx.version = t->p.version;
 	f->symmetric = t->symmetric;
 	f->latched = 0;
 	return 0;
@@ -239,16 +275,6 @@ static int t38_start(struct media_fax *f, const struct media_fax_t38 *t)
 int media_fax_t38(const struct media_bridge *b)
 {
 	return b->fax && b->fax->mode == MEDIA_FAX_T38;
-}
-
-void media_fax_detect(struct media_bridge *b, const int16_t *lin, size_t len, unsigned gate)
-{
-	struct media_fax *f = b->fax;
-
-	if (f->mode == MEDIA_FAX_T38)
-		return;
-	media_tone_rx_block(&f->cng, lin, len, gate);
-	media_tone_rx_block(&f->ced, lin, len, gate);
 }
 
 int media_fax_tdm(struct media_bridge *b, const uint8_t *in, size_t len)
@@ -306,6 +332,25 @@ int media_fax_rtp(struct media_bridge *b)
 	return 1;
 }
 
+/* Voice again (the SIP peer offered audio after a fax): the bridge as it
+ * was configured: DTMF and fax detection (a second fax is heard; each
+ * tone is reported again), the echo canceller (a fresh one: what it had
+ * learnt is stale), concealment. */
+static void back_to_audio(struct media_bridge *b)
+{
+	int id = span_id(b);
+
+	b->fax_passthrough = 0;
+	if (b->dtmf_from_tdm && !b->drx && media_bridge_dtmf_detect_start(b) < 0)
+		LOG_W(MEDIA_TAG, "span %d ch %d: no DTMF detection (out of memory)", id, b->channel);
+	if (b->fax_detect && media_fax_start(b) < 0)
+		LOG_W(MEDIA_TAG, "span %d ch %d: no fax detection (out of memory)", id, b->channel);
+	media_echo_bridge_release(b);
+	atomic_store(&b->echo_off_req, 0);
+	if (media_echo_bridge_start(b) < 0)
+		LOG_W(MEDIA_TAG, "span %d ch %d: no echo canceller (out of memory)", id, b->channel);
+}
+
 void media_fax_cmd(struct media_bridge *b, const struct media_fax_cmd *fc)
 {
 	struct media_fax *f = fax_of(b);
@@ -318,6 +363,12 @@ void media_fax_cmd(struct media_bridge *b, const struct media_fax_cmd *fc)
 	if (f->mode == fc->mode && fc->mode != MEDIA_FAX_T38)
 		return;
 	gw_free(f);
+	if (fc->mode == MEDIA_FAX_AUDIO) {
+		back_to_audio(b);
+		f->mode = MEDIA_FAX_AUDIO;
+		LOG_I(MEDIA_TAG, "span %d ch %d: fax mode audio", span_id(b), b->channel);
+		return;
+	}
 	/* Fax from now on: detection has done its work, and DTMF detection
 	 * would hear digits in modem signals. */
 	detectors_free(f);
@@ -325,12 +376,10 @@ void media_fax_cmd(struct media_bridge *b, const struct media_fax_cmd *fc)
 		dtmf_rx_free(b->drx);
 		b->drx = NULL;
 	}
-	b->fax_passthrough = fc->mode != MEDIA_FAX_AUDIO;
-	/* a fax: the canceller would distort the modem signals (and it does
-	 * not come back when the call returns to audio: ITU-T G.168 leaves it
-	 * off for the rest of the call, as the answer tone does) */
-	if (b->fax_passthrough)
-		media_bridge_echo_disable(b);
+	b->fax_passthrough = 1;
+	/* a fax: the canceller would distort the modem signals (it comes
+	 * back if the call returns to audio) */
+	media_echo_bridge_off(b, "fax");
 	if (fc->mode == MEDIA_FAX_T38) {
 		if (f->mode == MEDIA_FAX_T38 && f->gw == NULL)
 			f->mode = MEDIA_FAX_AUDIO;

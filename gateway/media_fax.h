@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Fax on a bridge (see docs/media.md, "Fax"): tone detection on the
- * B-channel (MEDIA_EV_FAX), and switching the bridge to a T.38 gateway
+ * B-channel and in the audio from RTP (MEDIA_EV_FAX), and switching the bridge to a T.38 gateway
  * (SpanDSP's t38_gateway between the B-channel audio and UDPTL on the
  * bridge's own RTP port) or to G.711 fax passthrough. The loop's API; the
  * work is done on the bridge's worker. */
@@ -12,13 +12,13 @@
 
 /* What MEDIA_EV_FAX reports (ev->fax). */
 enum media_fax_tone {
-	MEDIA_FAX_CNG = 1, /* 1100 Hz calling tone: the B-channel side sends a fax */
-	MEDIA_FAX_CED = 2, /* 2100 Hz answer tone: the B-channel side receives one */
+	MEDIA_FAX_CNG = 1, /* 1100 Hz calling tone: the B-channel side sends a fax (not listened for from RTP) */
+	MEDIA_FAX_CED = 2, /* 2100 Hz answer tone: the side it came from (ev->from) receives one */
 	MEDIA_FAX_V21 = 3, /* V.21 HDLC flags (the T.30 preamble): a fax machine talks */
 };
 
 enum media_fax_mode {
-	MEDIA_FAX_AUDIO = 0,       /* an ordinary voice bridge */
+	MEDIA_FAX_AUDIO = 0,       /* an ordinary voice bridge (again: detection, DTMF, the canceller as configured) */
 	MEDIA_FAX_PASSTHROUGH = 1, /* G.711 as is: no echo canceller, no PLC, no DTMF detection */
 	MEDIA_FAX_T38 = 2,         /* the B-channel through t38_gateway, IFPs over UDPTL */
 };

@@ -166,13 +166,20 @@ void media_bridge_publish(struct media_bridge *b);
 /* media.c: queue a command for a worker (the loop). */
 void media_post_cmd(struct media_worker *w, struct media_cmd *c);
 
-/* media_fax.c, on the worker: start detection (cmd_start, fax_detect set);
- * a TDM block, 1 when it was handled whole (T.38 mode, else 0); the socket
- * readable, 1 when handled (T.38 mode); a CMD_FAX; counters; release. */
+/* Start in-band DTMF detection (its worker): cmd_start, and back to
+ * audio after a fax. 0 or -ENOMEM. */
+int media_bridge_dtmf_detect_start(struct media_bridge *b);
+
+/* media_fax.c, on the worker: start detection (cmd_start, fax_detect set;
+ * again after a fax); detection on a tick's blocks, decoded, with their
+ * gate masks (in: from the B-channel, out: toward it, i.e. from RTP); a
+ * TDM block, 1 when it was
+ * handled whole (T.38 mode, else 0); the socket readable, 1 when handled (T.38
+ * mode); a CMD_FAX; counters; release. */
 int media_fax_start(struct media_bridge *b);
+void media_fax_detect(struct media_bridge *b, const int16_t *in, unsigned gate_in, const int16_t *out,
+		      unsigned gate_out, size_t len);
 int media_fax_tdm(struct media_bridge *b, const uint8_t *in, size_t len);
-/* detection only (not in T.38 mode): the block from the B-channel, decoded, and its gate mask */
-void media_fax_detect(struct media_bridge *b, const int16_t *lin, size_t len, unsigned gate);
 int media_fax_t38(const struct media_bridge *b); /* 1: the T.38 gateway has the channel */
 int media_fax_rtp(struct media_bridge *b);
 void media_fax_cmd(struct media_bridge *b, const struct media_fax_cmd *fc);

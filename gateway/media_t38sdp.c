@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* T.38 SDP (T.38 Annex D, RFC 3362): offer, answer, and a line parser for
- * the image stream. Its own small parser rather than Sofia's: the lines are
+/* T.38 SDP (T.38 Annex D, RFC 3362): offer, answer, a line parser for
+ * the image stream, and answers to offers with both audio and image
+ * streams (RFC 3264 6). Its own small parser rather than Sofia's: the lines are
  * few and simple, and a malformed m= line must not reach sdp_parse()
  * (see media_sdp.c, media_lines_ok). */
 #include "config.h"
@@ -210,11 +211,15 @@ int media_t38_parse(const char *sdp, size_t len, struct media_t38_info *out)
 		if (memchr(line, '\0', n))
 			return -EBADMSG;
 		if (line[0] == 'm') {
+			unsigned port;
 			int rc;
 
-			if (found)
-				break; /* the stream ended */
 			any_m = 1;
+			in_stream = 0;
+			if (strncasecmp(line + 2, "audio ", 6) == 0 && sscanf(line + 8, "%u", &port) == 1 && port)
+				out->audio = 1;
+			if (found)
+				continue; /* the image stream ended; only audio is looked for */
 			if ((rc = read_m(line + 2, &out->port)) < 0)
 				return rc;
 			in_stream = found = rc;
@@ -238,4 +243,102 @@ int media_t38_parse(const char *sdp, size_t len, struct media_t38_info *out)
 		strcpy(out->addr, sess_addr);
 	}
 	return 0;
+}
+
+/* --- Offers with several streams (RFC 3264 6) ------------------------------ */
+
+/* One m= line of an offer. */
+struct mline {
+	char media[16], proto[32], fmts[160];
+};
+
+/* "MEDIA PORT PROTO FMT..." into *m; 0, or -EBADMSG (what we could not
+ * echo back safely: too long, not printable). */
+static int read_mline(const char *v, struct mline *m)
+{
+	char port[16];
+	int n = 0;
+
+	if (sscanf(v, "%15s %15s %31s %n", m->media, port, m->proto, &n) != 3 || n == 0)
+		return -EBADMSG;
+	if (strlen(v + n) >= sizeof(m->fmts))
+		return -EBADMSG;
+	strcpy(m->fmts, v + n);
+	for (const char *c = v; *c; c++)
+		if (*c < ' ' || *c > '~')
+			return -EBADMSG;
+	return m->fmts[0] ? 0 : -EBADMSG;
+}
+
+/* The stream our answer is for: media_sdp_parse()'s (the first audio
+ * stream over RTP/AVP or RTP/SAVP) or media_t38_parse()'s (the first
+ * image stream over udptl t38). */
+static int is_ours(const struct mline *m, const char *media)
+{
+	if (strcasecmp(m->media, media) != 0)
+		return 0;
+	if (strcasecmp(media, "audio") == 0)
+		return strcmp(m->proto, "RTP/AVP") == 0 || strcmp(m->proto, "RTP/SAVP") == 0;
+	return strcasecmp(m->proto, "udptl") == 0 && strncasecmp(m->fmts, "t38", 3) == 0 &&
+	       (m->fmts[3] == '\0' || m->fmts[3] == ' ');
+}
+
+#define MLINES_MAX 8
+
+int media_sdp_match_streams(const char *offer, size_t len, char *answer, size_t size)
+{
+	struct mline ml[MLINES_MAX];
+	char media[16], *ours, *out;
+	int n = 0, mine = -1;
+	size_t i = 0;
+	struct out o;
+
+	if (!offer || !answer)
+		return -EINVAL;
+	/* our answer: the session part, then one stream */
+	if (strncmp(answer, "m=", 2) == 0)
+		ours = answer;
+	else if ((ours = strstr(answer, "\nm=")))
+		ours++;
+	else
+		return -EINVAL;
+	if (sscanf(ours + 2, "%15s", media) != 1)
+		return -EINVAL;
+	while (i < len) {
+		size_t s = i, k;
+		char line[256];
+
+		while (i < len && offer[i] != '\r' && offer[i] != '\n')
+			i++;
+		k = i - s;
+		while (i < len && (offer[i] == '\r' || offer[i] == '\n'))
+			i++;
+		if (k < 2 || offer[s] != 'm' || offer[s + 1] != '=')
+			continue;
+		if (n == MLINES_MAX || k >= sizeof(line))
+			return -EBADMSG;
+		memcpy(line, offer + s + 2, k - 2);
+		line[k - 2] = '\0';
+		if (read_mline(line, &ml[n]) < 0)
+			return -EBADMSG;
+		if (mine < 0 && is_ours(&ml[n], media))
+			mine = n;
+		n++;
+	}
+	if (n <= 1 || mine < 0)
+		return 0; /* one stream (ours): the answer is already whole */
+	if (!(out = malloc(size)))
+		return -ENOMEM;
+	o = (struct out){.buf = out, .size = size};
+	put(&o, "%.*s", (int)(ours - answer), answer);
+	for (int k = 0; k < n; k++) {
+		if (k == mine)
+			put(&o, "%s", ours);
+		else /* refused: port 0, the offer's formats (RFC 3264 6) */
+			put(&o, "m=%s 0 %s %s\r\n", ml[k].media, ml[k].proto, ml[k].fmts);
+	}
+	if (o.err == 0)
+		memcpy(answer, out, strlen(out) + 1);
+	free(out);
+	return o.err;
 }

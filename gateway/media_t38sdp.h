@@ -34,6 +34,7 @@ struct media_t38_info {
 	char addr[INET6_ADDRSTRLEN]; /* c= of the stream, else of the session; numeric */
 	unsigned port;               /* 0: the stream is rejected */
 	struct media_t38_params p;
+	int audio; /* the SDP also has an m=audio stream with a port (not refused) */
 };
 
 /* Our usual parameters: version 0, 14400 bit/s, transferredTCF, buffer
@@ -51,8 +52,17 @@ int media_t38_offer(const struct media_sdp_local *local, const struct media_t38_
 int media_t38_answer(const struct media_sdp_local *local, const struct media_t38_params *ours,
 		     const struct media_t38_info *offer, char *buf, size_t size, struct media_t38_params *agreed);
 /* Parse len octets of SDP (need not be NUL-terminated) for the first
- * `m=image ... udptl t38` stream. 0 and *out; -ENOENT: no such stream
+ * `m=image ... udptl t38` stream (and whether there is audio too). 0 and *out; -ENOENT: no such stream
  * (e.g. audio only); -EBADMSG: malformed (bad port, no numeric c=). */
 int media_t38_parse(const char *sdp, size_t len, struct media_t38_info *out);
+/* RFC 3264 6: an answer has the offer's streams, in order. answer (NUL-
+ * terminated, size octets of room) answers one stream of the offer's
+ * (media_sdp_answer()'s audio or media_t38_answer()'s image); when the
+ * offer has more, it is rewritten with ours in its place and every other
+ * refused (port 0, the offer's protocol and formats). 0 (also when there
+ * was nothing to add), -EINVAL (no m= line in answer), -EBADMSG (an offer
+ * m= line we cannot echo back, or more than 8), -ENOSPC, -ENOMEM; answer
+ * is unchanged on error. */
+int media_sdp_match_streams(const char *offer, size_t len, char *answer, size_t size);
 
 #endif

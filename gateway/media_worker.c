@@ -246,26 +246,29 @@ static void bridge_tdm_in(struct media_bridge *b, uint8_t *in, int16_t *lin, siz
 }
 
 /* Second half, once the tick's packets are out: the fax and answer-tone
- * detectors on the block as it came (behind one gate, media_gate.h), DTMF
- * on the cleaned block (it must not hear the echo of our own tones), the
- * canceller's reference (out, the block sent in answer). */
+ * detectors on the blocks as they came each way (behind the gates,
+ * media_gate.h), the canceller's reference (out, the block sent in
+ * answer), DTMF on the cleaned block (it must not hear the echo of our
+ * own tones). */
 static void bridge_tdm_detect(struct media_bridge *b, const uint8_t *in, const int16_t *lin, const uint8_t *out,
 			      size_t len)
 {
-	int16_t clean[TDM_AUDIO_MAX];
+	int16_t clean[TDM_AUDIO_MAX], lout[TDM_AUDIO_MAX];
 
 	if (b->fax || b->echo) {
-		unsigned gate = media_gate_block(&b->gate_in, lin, len);
+		unsigned gate_in = media_gate_block(&b->gate_in, lin, len), gate_out;
 
-		if (b->fax)
-			media_fax_detect(b, lin, len, gate);
-		media_echo_bridge_detect(b, lin, len, gate);
+		decode(b->law, out, lout, len);
+		gate_out = media_gate_block(&b->gate_out, lout, len);
+		if (b->fax) /* fax tones both ways (T.38 took the whole block before) */
+			media_fax_detect(b, lin, gate_in, lout, gate_out, len);
+		media_echo_bridge_detect(b, lin, len, gate_in);
+		media_echo_bridge_ref(b, lout, len, gate_out);
 	}
 	if (b->drx) {
 		decode(b->law, in, clean, len);
 		dtmf_rx(b->drx, clean, (int)len);
 	}
-	media_echo_bridge_tx(b, out, len);
 	publish(b);
 }
 
@@ -383,6 +386,14 @@ static void bridge_stopped(struct media_worker *w, struct media_bridge *b)
 	media_post_event(w->m, &ev);
 }
 
+int media_bridge_dtmf_detect_start(struct media_bridge *b)
+{
+	if (!(b->drx = dtmf_rx_init(NULL, NULL, NULL)))
+		return -ENOMEM;
+	dtmf_rx_set_realtime_callback(b->drx, on_tone, b);
+	return 0;
+}
+
 static void cmd_start(struct media_worker *w, struct media_bridge *b)
 {
 	int id = tdm_span_config(b->span)->id;
@@ -391,11 +402,8 @@ static void cmd_start(struct media_worker *w, struct media_bridge *b)
 	b->dtx = dtmf_tx_init(NULL);
 	if (b->dtx)
 		dtmf_tx_set_timing(b->dtx, DTMF_ON_MS, DTMF_OFF_MS);
-	if (b->dtmf_from_tdm) {
-		b->drx = dtmf_rx_init(NULL, NULL, NULL);
-		if (b->drx)
-			dtmf_rx_set_realtime_callback(b->drx, on_tone, b);
-	}
+	if (b->dtmf_from_tdm)
+		media_bridge_dtmf_detect_start(b);
 	if (b->fax_detect && media_fax_start(b) < 0)
 		LOG_W(MEDIA_TAG, "span %d ch %d: no fax detection", id, b->channel);
 	b->rtp_tag.kind = TAG_RTP;

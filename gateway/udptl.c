@@ -7,12 +7,14 @@
  * On the wire: two octets of seq; a length determinant and the primary;
  * one octet whose top bit is the CHOICE (0 redundancy, 1 FEC; the rest is
  * alignment padding); then the SEQUENCE OF count and its elements, each a
- * length determinant and its octets. */
+ * length determinant and its octets (FEC: fec-npackets as a length and
+ * its octets before them). */
 #include "config.h"
 
 #include "gateway/udptl.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A PER length determinant (X.691 10.9, unconstrained): 0..127 in one
@@ -47,19 +49,26 @@ static int get_octets(const uint8_t *buf, size_t len, size_t *pos, struct udptl_
 	return 0;
 }
 
-static int get_fec(const uint8_t *buf, size_t len, size_t *pos)
+/* fec-info: fec-npackets, an unconstrained INTEGER (a length, then 1 to
+ * 4 octets), then the fec-data SEQUENCE OF OCTET STRING. */
+static int get_fec(const uint8_t *buf, size_t len, size_t *pos, struct udptl_packet *out)
 {
 	struct udptl_ifp x;
 	size_t count;
 
-	/* fec-npackets: an unconstrained INTEGER (length, octets) */
-	if (get_octets(buf, len, pos, &x) < 0 || x.len == 0)
+	if (get_octets(buf, len, pos, &x) < 0 || x.len == 0 || x.len > 4)
 		return -EBADMSG;
+	for (size_t i = 0; i < x.len; i++)
+		out->fec_span = out->fec_span << 8 | x.data[i];
 	if (get_len(buf, len, pos, &count) < 0)
 		return -EBADMSG;
-	for (size_t i = 0; i < count; i++)
-		if (get_octets(buf, len, pos, &x) < 0)
+	for (size_t i = 0; i < count; i++) {
+		if (get_octets(buf, len, pos, &x) < 0 || x.len > UDPTL_IFP_MAX)
 			return -EBADMSG;
+		if (i < UDPTL_FEC_MAX)
+			out->fec_data[i] = x;
+	}
+	out->nfec = count <= UDPTL_FEC_MAX ? (int)count : 0;
 	return 0;
 }
 
@@ -77,7 +86,7 @@ int udptl_parse(const uint8_t *buf, size_t len, struct udptl_packet *out)
 		return -EBADMSG;
 	if (buf[pos++] & 0x80) {
 		out->fec = 1;
-		if (get_fec(buf, len, &pos) < 0)
+		if (get_fec(buf, len, &pos, out) < 0)
 			return -EBADMSG;
 	} else {
 		if (get_len(buf, len, &pos, &count) < 0)
@@ -192,6 +201,123 @@ void udptl_rx_init(struct udptl_rx *r)
 	memset(r, 0, sizeof(*r));
 }
 
+void udptl_rx_free(struct udptl_rx *r)
+{
+	free(r->hist);
+	r->hist = NULL;
+}
+
+/* --- IFP lengths (T.38 clause 7, the encoding t38_core reads) ---------- */
+
+size_t udptl_ifp_len(const uint8_t *buf, size_t n, unsigned version)
+{
+	size_t ptr, count;
+	int half = 0; /* version 0: in the middle of an octet */
+
+	if (!buf || n < 1)
+		return 0;
+	if (!(buf[0] & 0x40)) /* an indicator: one octet, two with the extension bit */
+		return buf[0] & 0x80 ? 0 : buf[0] & 0x20 ? (n >= 2 ? 2 : 0) : 1;
+	ptr = buf[0] & 0x20 ? 2 : 1;
+	if (!(buf[0] & 0x80)) /* data type without a data field */
+		return ptr <= n ? ptr : 0;
+	if (ptr >= n)
+		return 0;
+	count = buf[ptr++];
+	for (size_t i = 0; i < count; i++) {
+		int data;
+
+		if (ptr >= n)
+			return 0;
+		if (version == 0) {
+			/* T.38 (1998)'s field type: a half octet when no data follows */
+			if (half) {
+				data = buf[ptr] >> 3 & 1;
+				ptr++;
+				half = 0;
+			} else {
+				data = buf[ptr] >> 7 & 1;
+				if (data)
+					ptr++;
+				else
+					half = 1;
+			}
+		} else {
+			data = buf[ptr] >> 7 & 1;
+			ptr += buf[ptr] & 0x40 ? 2 : 1;
+		}
+		if (data) {
+			if (ptr + 2 > n)
+				return 0;
+			ptr += 2 + ((size_t)buf[ptr] << 8 | buf[ptr + 1]) + 1;
+		}
+		if (ptr > n)
+			return 0;
+	}
+	ptr += half;
+	return ptr <= n ? ptr : 0;
+}
+
+/* --- Receiving ----------------------------------------------------------- */
+
+static void keep(struct udptl_rx *r, uint16_t seq, const uint8_t *ifp, size_t len)
+{
+	struct udptl_rx_hist *h;
+
+	if (!r->hist || len > UDPTL_IFP_MAX)
+		return;
+	h = &r->hist[seq & (UDPTL_FEC_HIST - 1)];
+	h->seq = seq;
+	h->have = 1;
+	h->len = len;
+	memcpy(h->buf, ifp, len);
+}
+
+static const struct udptl_rx_hist *kept(const struct udptl_rx *r, uint16_t seq)
+{
+	const struct udptl_rx_hist *h = &r->hist[seq & (UDPTL_FEC_HIST - 1)];
+
+	return h->have && h->seq == seq ? h : NULL;
+}
+
+/* Repair IFP seq (lost) from p's FEC: the entry whose set holds seq, when
+ * every other IFP of the set is kept. The repaired octets go to out; its
+ * length is the entry's when it is longer than all the others (the lost
+ * one was the longest), else what the IFP's encoding says (the entry is
+ * padded to the longest; t38_core refuses trailing octets). 0 when it
+ * cannot be repaired. */
+static size_t fec_repair(const struct udptl_rx *r, const struct udptl_packet *p, uint16_t seq, uint8_t *out)
+{
+	unsigned span = p->fec_span, n = (unsigned)p->nfec, d = (uint16_t)(p->seq - seq), m, j;
+	size_t len, longest = 0;
+	uint16_t first;
+
+	if (!r->hist || span == 0 || n == 0 || span >= UDPTL_FEC_HIST || span * n >= UDPTL_FEC_HIST || d == 0 ||
+	    d > span * n)
+		return 0;
+	/* the members of entry m: seq + m - span * n + j * n; seq - d is one when m = -d mod n */
+	m = (n - d % n) % n;
+	first = (uint16_t)(p->seq + m - span * n);
+	len = p->fec_data[m].len;
+	if (len == 0)
+		return 0;
+	memcpy(out, p->fec_data[m].data, len);
+	for (j = 0; j < span; j++) {
+		uint16_t k = (uint16_t)(first + j * n);
+		const struct udptl_rx_hist *h;
+
+		if (k == seq)
+			continue;
+		if (!(h = kept(r, k)) || h->len > len)
+			return 0; /* another of the set is missing too (or the entry does not cover it) */
+		for (size_t i = 0; i < h->len; i++)
+			out[i] ^= h->buf[i];
+		if (h->len > longest)
+			longest = h->len;
+	}
+	return len > longest ? len : udptl_ifp_len(out, len, r->version);
+}
+
 /* How far ahead a packet may be before we take it as a restart rather
  * than a gap (T.38 over UDP has no packet rate high enough to lose this
  * many in a row and still work). */
@@ -207,6 +333,8 @@ int udptl_rx_packet(struct udptl_rx *r, const uint8_t *buf, size_t len, udptl_de
 		return -EBADMSG;
 	}
 	r->packets++;
+	if (!r->hist)
+		r->hist = calloc(UDPTL_FEC_HIST, sizeof(*r->hist)); /* NULL: no FEC repair, all else works */
 	if (!r->started) {
 		r->started = 1;
 		r->next = p.seq;
@@ -220,19 +348,30 @@ int udptl_rx_packet(struct udptl_rx *r, const uint8_t *buf, size_t len, udptl_de
 		r->resyncs++;
 		ahead = 0;
 		r->next = p.seq;
+		if (r->hist)
+			memset(r->hist, 0, UDPTL_FEC_HIST * sizeof(*r->hist));
 	}
-	/* Gaps: sec[i] is seq - 1 - i; deliver the oldest we have first. */
+	/* Gaps: sec[i] is seq - 1 - i; deliver the oldest we have first. A
+	 * repaired IFP is kept: it may complete the set of a later gap. */
 	for (int i = (int)ahead - 1; i >= 0; i--) {
 		uint16_t seq = (uint16_t)(p.seq - 1 - (uint16_t)i);
+		uint8_t fixed[UDPTL_IFP_MAX];
+		size_t n = 0;
 
 		if (i < p.nsec) {
+			keep(r, seq, p.sec[i].data, p.sec[i].len);
 			fn(arg, p.sec[i].data, p.sec[i].len, seq);
-			r->recovered++;
-			r->delivered++;
+		} else if (p.fec && (n = fec_repair(r, &p, seq, fixed)) > 0) {
+			keep(r, seq, fixed, n);
+			fn(arg, fixed, n, seq);
 		} else {
 			r->lost++;
+			continue;
 		}
+		r->recovered++;
+		r->delivered++;
 	}
+	keep(r, p.seq, p.primary.data, p.primary.len);
 	fn(arg, p.primary.data, p.primary.len, p.seq);
 	r->delivered++;
 	r->next = (uint16_t)(p.seq + 1);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* UDPTL (ITU-T T.38 clause 9.1): the UDP framing of T.38 IFP packets, with
  * redundancy error recovery (each packet repeats the last few IFP packets
- * as secondaries, so a lost packet is recovered from the next one). The
+ * as secondaries, so a lost packet is recovered from the next one) sent
+ * and received, and FEC error recovery (XOR parity over sets of earlier
+ * IFP packets) received. The
  * IFP packets themselves are SpanDSP's (t38_core); this is only the
  * ASN.1 PER (aligned) envelope around them. Pure functions and plain
  * state structs: any thread, one state per direction per call. */
@@ -14,6 +16,8 @@
 #define UDPTL_IFP_MAX        512 /* an IFP packet we carry (T.38 IFPs are small) */
 #define UDPTL_REDUNDANCY_MAX 8   /* secondaries per packet, sent or read */
 #define UDPTL_DATAGRAM_MAX   1400
+#define UDPTL_FEC_MAX        8  /* fec-data entries per packet we use */
+#define UDPTL_FEC_HIST       32 /* received IFPs kept for FEC repair (a power of 2) */
 
 /* One IFP packet in a UDPTL packet (points into the parsed buffer). */
 struct udptl_ifp {
@@ -28,12 +32,19 @@ struct udptl_packet {
 	struct udptl_ifp primary;
 	struct udptl_ifp sec[UDPTL_REDUNDANCY_MAX];
 	int nsec; /* secondaries read (extra ones beyond the maximum are skipped, not kept) */
-	int fec;  /* the packet used FEC error recovery (its FEC data is checked, not used) */
+	int fec;  /* the packet used FEC error recovery */
+	/* FEC: entry m is the XOR of the fec_span IFPs numbered
+	 * seq + m - fec_span * nfec + j * nfec (j = 0 .. fec_span - 1), each
+	 * padded with zeros to the longest; its length is the longest's. */
+	unsigned fec_span;                        /* fec-npackets */
+	struct udptl_ifp fec_data[UDPTL_FEC_MAX]; /* may be empty */
+	int nfec; /* entries read; 0 when there were more than UDPTL_FEC_MAX (then not used) */
 };
 
 /* Parse buf[len]. 0 and *out, or -EBADMSG for anything malformed:
  * truncated, lengths past the end, an empty primary, fragmented (>= 16K)
- * lengths, trailing garbage. */
+ * lengths, trailing garbage; in FEC, fec-npackets not 1 to 4 octets or
+ * an entry longer than UDPTL_IFP_MAX. */
 int udptl_parse(const uint8_t *buf, size_t len, struct udptl_packet *out);
 
 /* Build a packet with the redundancy scheme: seq, the primary, then
@@ -57,26 +68,45 @@ void udptl_tx_init(struct udptl_tx *t, int redundancy, size_t max_datagram);
  * datagram limit. Length written, or -EINVAL, -ENOSPC. */
 int udptl_tx_packet(struct udptl_tx *t, const uint8_t *ifp, size_t len, uint8_t *out, size_t size);
 
+/* A received IFP kept for FEC repair. */
+struct udptl_rx_hist {
+	uint16_t seq;
+	int have;
+	size_t len;
+	uint8_t buf[UDPTL_IFP_MAX];
+};
+
 /* The receiving side: which sequence number comes next, and counters. */
 struct udptl_rx {
 	int started;
 	uint16_t next;
-	unsigned long packets;   /* well-formed packets */
-	unsigned long delivered; /* IFP packets handed on (primaries and recovered) */
-	unsigned long recovered; /* of those, taken from secondaries */
-	unsigned long lost;      /* sequence numbers never delivered */
-	unsigned long dups;      /* old or repeated packets, dropped */
-	unsigned long bad;       /* malformed, dropped */
-	unsigned long resyncs;   /* a jump too far: started over */
+	unsigned version;           /* T38FaxVersion: how a repaired IFP's own length is read */
+	struct udptl_rx_hist *hist; /* UDPTL_FEC_HIST, by seq; allocated on the first packet */
+	unsigned long packets;      /* well-formed packets */
+	unsigned long delivered;    /* IFP packets handed on (primaries and recovered) */
+	unsigned long recovered;    /* of those, taken from secondaries or repaired from FEC */
+	unsigned long lost;         /* sequence numbers never delivered */
+	unsigned long dups;         /* old or repeated packets, dropped */
+	unsigned long bad;          /* malformed, dropped */
+	unsigned long resyncs;      /* a jump too far: started over */
 };
 
 /* Called in sequence order for each IFP packet to deliver. */
 typedef void (*udptl_deliver_fn)(void *arg, const uint8_t *ifp, size_t len, uint16_t seq);
 
 void udptl_rx_init(struct udptl_rx *r);
+/* Free the FEC history (udptl_rx_init() again to reuse). */
+void udptl_rx_free(struct udptl_rx *r);
 /* One received datagram: delivers what it brings that is new, oldest
- * first (recovered secondaries, then the primary). 0, or -EBADMSG
- * (malformed: counted, nothing delivered). */
+ * first (recovered secondaries or IFPs repaired from its FEC, then the
+ * primary). An FEC entry repairs a lost IFP of its set when every other
+ * IFP of the set arrived (or was repaired); two lost in one set stay lost.
+ * 0, or -EBADMSG (malformed: counted, nothing delivered). */
 int udptl_rx_packet(struct udptl_rx *r, const uint8_t *buf, size_t len, udptl_deliver_fn fn, void *arg);
+/* The length an IFP packet's own encoding says (T.38 clause 7: an
+ * indicator, or data and its fields), read from buf[n] (at most n); 0
+ * when it cannot be read. version: T38FaxVersion (0 packs field types
+ * without data in half octets). */
+size_t udptl_ifp_len(const uint8_t *buf, size_t n, unsigned version);
 
 #endif

@@ -3,12 +3,14 @@
 # SpanDSP fax terminal sends a TIFF-F page on a B-channel to a DID whose
 # target is tests/lib/fax_peer.py (SIP) with tests/integration/t38_peer
 # (SpanDSP, media). tandemd's media worker hears the sender's CNG
-# (MEDIA_EV_FAX) and the call layer offers T.38 in a re-INVITE. Five faxes:
+# (MEDIA_EV_FAX) and the call layer offers T.38 in a re-INVITE. Six faxes:
 #   t38:     the peer answers 200 with m=image and runs a T.38 terminal over
 #            our UDPTL (the bridge runs SpanDSP's t38_gateway);
 #   refresh: the same, and the peer repeats its T.38 offer mid-transfer (a
 #            session refresh): answered 200, the gateway keeps running;
 #   first:   the peer sends the T.38 re-INVITE itself before we hear CNG;
+#   both:    the same with m=audio and m=image in its offer (an ATA): the
+#            200 keeps both lines, audio refused with port 0 (RFC 3264 6);
 #   g711:    the peer refuses T.38 (488): G.711 passthrough, its fax
 #            terminal on the RTP audio;
 #   not38:   the customer has t38 = no (tandemctl): passthrough, no re-INVITE.
@@ -109,6 +111,14 @@ t_like "$(grep -A12 '(to our re-INVITE)' "$T_DIR/first-sip.log")" "m=image [0-9]
 t_like "$LOG" "fax: T.38 re-INVITE from the SIP peer" "first: tandemd took the peer's offer"
 t_like "$RES" "udptl_rx=[1-9][0-9]{2,} " "first: the page went over UDPTL"
 
+# The peer's T.38 re-INVITE offers audio and image (RFC 3264 6: both answered, audio refused).
+fax_call first both --both
+t_like "$SIP" "^sip: reinvites=0 image=0 sent=1 answers=200 " "both: the peer's audio+image offer got 200 ($SIP)"
+ANS=$(grep -A14 '(to our re-INVITE)' "$T_DIR/both-sip.log")
+t_like "$(tr -d '\r' <<<"$ANS" | tr '\n' '|')" "\|m=audio 0 RTP/AVP 8\|(.*\|)?m=image [1-9][0-9]* udptl t38\|" \
+	"both: the answer has the audio line refused (port 0), then our m=image, in the offer's order"
+t_like "$RES" "udptl_rx=[1-9][0-9]{2,} " "both: the page went over UDPTL"
+
 # T.38 refused: G.711 passthrough.
 fax_call refuse g711
 t_is "$(grep -c '^INVITE ' "$T_DIR/g711-sip.log")" 2 "g711: the peer got the INVITE and one re-INVITE"
@@ -117,7 +127,7 @@ t_like "$RES" "rtp_rx=[1-9][0-9]{2,}" "g711: on RTP audio"
 t_like "$LOG" "fax: G.711 passthrough \(the peer answered T.38 with 488\)" "g711: the 488 switched to passthrough"
 t_like "$LOG" "fax mode passthrough" "the media worker runs it"
 t_ok "the fax calls' CDRs reach the database" t_eventually 20 sh -c \
-	"[ \$(cd /; '$(pg_bindir)/psql' -X -q -A -t -c \"SELECT count(*) FROM cdr WHERE callee = '+442070000001' AND disposition = 'answered'\") -ge 4 ]"
+	"[ \$(cd /; '$(pg_bindir)/psql' -X -q -A -t -c \"SELECT count(*) FROM cdr WHERE callee = '+442070000001' AND disposition = 'answered'\") -ge 5 ]"
 
 # t38 = no for the customer: passthrough at once, no re-INVITE.
 t_run out rc "$TANDEMCTL" customer set acme --t38 maybe

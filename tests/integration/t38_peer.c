@@ -182,6 +182,7 @@ int main(int argc, char **argv)
 	       p.rx.packets, p.udptl_tx, p.rx.recovered, p.rx.lost, p.rx.bad, p.rtp_rx);
 	if (p.term)
 		t38_terminal_free(p.term);
+	udptl_rx_free(&p.rx);
 	if (p.fax)
 		fax_free(p.fax);
 	close(p.fd);

@@ -12,6 +12,8 @@
 #   --mode first:  sends the T.38 re-INVITE itself right after the first
 #                  ACK (before the gateway hears the fax tone) and runs
 #                  t38_peer in t38 mode once it is answered 200 with m=image.
+# --both (first): its T.38 re-INVITE offers m=audio too, before m=image (as
+# some ATAs do); tandemd's answer must keep both lines (audio port 0).
 # --refresh S (t38, first): S seconds after the T.38 terminal started, a
 # re-INVITE repeating the T.38 SDP (a session refresh, RFC 4028);
 # refresh_ms in the summary says when it went (ms after that start).
@@ -66,6 +68,7 @@ def main():
     ap.add_argument("--bind", default="127.0.0.1")
     ap.add_argument("--mode", choices=["t38", "refuse", "first"], required=True)
     ap.add_argument("--refresh", type=float, default=0)
+    ap.add_argument("--both", action="store_true")
     ap.add_argument("--peer", required=True)
     ap.add_argument("--rx", required=True)
     ap.add_argument("--rtp-port", type=int, default=42000)
@@ -138,6 +141,9 @@ def main():
                  f"m=image {a.udptl_port} udptl t38\r\na=T38FaxVersion:0\r\na=T38MaxBitRate:14400\r\n"
                  f"a=T38FaxRateManagement:transferredTCF\r\na=T38FaxMaxBuffer:1800\r\n"
                  f"a=T38FaxMaxDatagram:300\r\na=T38FaxUdpEC:t38UDPRedundancy\r\n")
+    offer_sdp = image_sdp
+    if a.both:
+        offer_sdp = image_sdp.replace("t=0 0\r\n", f"t=0 0\r\nm=audio {a.rtp_port} RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n")
     while time.time() < deadline:
         if refresh_at and time.time() >= refresh_at and not inflight:
             refresh_at = None
@@ -204,7 +210,7 @@ def main():
                 if mode == "t38" and a.refresh:
                     refresh_at = time.time() + a.refresh
             elif a.mode == "first" and sent == 0 and dialog:
-                reinvite(image_sdp)
+                reinvite(offer_sdp)
             pending = None
         elif method == "BYE":
             respond(msg, src, 200, "OK")

@@ -6,11 +6,15 @@
  * fax terminal on G.711 RTP (passthrough). The bridge reports the sender's
  * CNG; the test then switches it, as the call layer would after its
  * re-INVITE. The received page must decode to the same rows as the sent
- * one. Each step waits for the bridge's answering block, never for time. */
+ * one. Also: a CED sent by the RTP peer is reported from the RTP side (and
+ * turns the canceller off); after T.38 and back to audio, DTMF and a
+ * second fax's CNG are detected again and the canceller is back. Each
+ * step waits for the bridge's answering block, never for time. */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +49,16 @@ static int seen_fax(int tone)
 		if (events[i].type == MEDIA_EV_FAX && events[i].fax == tone)
 			return 1;
 	return 0;
+}
+
+/* MEDIA_EV_FAX events of tone from side. */
+static int count_fax(int tone, enum media_side from)
+{
+	int n = 0;
+
+	for (int i = 0; i < nevents; i++)
+		n += events[i].type == MEDIA_EV_FAX && events[i].fax == tone && events[i].from == from;
+	return n;
 }
 
 struct far {
@@ -335,10 +349,209 @@ static void one_fax(struct media *m, struct far *f, int t38, int drop_every, con
 	fax_free(sender);
 	if (s.term)
 		t38_terminal_free(s.term);
+	udptl_rx_free(&s.rx);
 	if (s.fax)
 		fax_free(s.fax);
 	close(s.fd);
 	unlink(rxfile);
+}
+
+/* --- Detection from the RTP side; back to audio ------------------------- */
+
+/* A tone block (hz 0: silence), continuing the phase. */
+static void tone_block(uint8_t *out, double hz, double *phase)
+{
+	for (int i = 0; i < RTP_FRAME; i++) {
+		out[i] = linear_to_alaw(hz > 0 ? (int16_t)(8000 * sin(*phase)) : 0);
+		*phase += 2 * M_PI * hz / 8000;
+	}
+}
+
+struct tbridge {
+	struct media_bridge *b;
+	int fd; /* the RTP peer */
+	unsigned peer_port, bridge_port;
+	uint16_t seq;
+	uint32_t ts;
+};
+
+static int tbridge_start(struct media *m, struct far *f, struct tbridge *t, void *cookie)
+{
+	struct media_bridge_config c = {
+	    .span = f->span, .channel = 1, .fax_detect = 1, .dtmf_from_tdm = 1, .echo_tail_ms = 64, .cookie = cookie};
+
+	memset(t, 0, sizeof(*t));
+	nevents = 0;
+	if ((t->fd = udp_peer(&t->peer_port)) < 0 || media_rtp_open(m, &c.rtp) < 0)
+		return -1;
+	t->bridge_port = rtp_endpoint_port(c.rtp);
+	strcpy(c.params.remote_addr, "127.0.0.1");
+	c.params.remote_port = t->peer_port;
+	c.params.pt = RTP_PT_PCMA;
+	c.params.event_pt = 101;
+	c.params.send = c.params.recv = 1;
+	if (media_bridge_start(m, &c, &t->b) < 0) {
+		rtp_endpoint_free(c.rtp);
+		return -1;
+	}
+	return 0;
+}
+
+/* One 20 ms step: tdm toward the bridge on the B-channel, rtp (NULL:
+ * nothing) from the RTP peer; what the bridge sent the peer is drained. */
+static int tbridge_step(struct far *f, struct tbridge *t, const uint8_t *tdm, const uint8_t *rtp, int first)
+{
+	uint8_t in[RTP_FRAME], buf[2048];
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+
+	if (rtp) {
+		struct rtp_header h = {.pt = RTP_PT_PCMA, .seq = t->seq++, .ts = t->ts, .ssrc = 0xCED};
+		size_t len;
+
+		t->ts += RTP_FRAME;
+		sa.sin_port = htons((uint16_t)t->bridge_port);
+		if (rtp_pack(&h, rtp, RTP_FRAME, buf, sizeof(buf), &len) == 0)
+			sendto(t->fd, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa));
+	}
+	if (tdm_step(f, tdm, in, first) < 0)
+		return -1;
+	while (recv(t->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	return 0;
+}
+
+static void tbridge_stop(struct media *m, struct tbridge *t)
+{
+	media_bridge_stop(m, t->b);
+	for (int i = 0; i < TIMEOUT_MS / 10; i++) {
+		struct pollfd p = {.fd = media_event_fd(m), .events = POLLIN};
+		int stopped = 0;
+
+		poll(&p, 1, 10);
+		media_dispatch_events(m);
+		for (int k = 0; k < nevents; k++)
+			stopped |= events[k].type == MEDIA_EV_STOPPED;
+		if (stopped)
+			break;
+	}
+	close(t->fd);
+}
+
+/* Published counters lag the block by nothing (published before it is
+ * written), so after a step they are the bridge's. */
+static void test_ced_from_rtp(struct media *m, struct far *f)
+{
+	struct tbridge t;
+	struct media_stats st;
+	uint8_t quiet[RTP_FRAME], ced[RTP_FRAME];
+	double ph = 0, q = 0;
+	int steps, ok_steps = 1;
+
+	if (tbridge_start(m, f, &t, "ced") < 0) {
+		ok(0, "CED from RTP: bridge started");
+		return;
+	}
+	media_bridge_stats(t.b, &st);
+	tone_block(quiet, 0, &q);
+	/* 4 s of CED (2100 Hz) from the RTP peer, silence on the B-channel */
+	for (steps = 0; steps < 200 && count_fax(MEDIA_FAX_CED, MEDIA_SIDE_RTP) == 0; steps++) {
+		tone_block(ced, 2100, &ph);
+		if (tbridge_step(f, &t, quiet, ced, steps == 0) < 0) {
+			ok_steps = 0;
+			break;
+		}
+		media_dispatch_events(m);
+	}
+	ok(ok_steps, "CED from RTP: the bridge answered every block");
+	is_int(count_fax(MEDIA_FAX_CED, MEDIA_SIDE_RTP), 1,
+	       "CED from the RTP peer: MEDIA_EV_FAX CED from the RTP side (%d ms)", steps * 20);
+	is_int(count_fax(MEDIA_FAX_CED, MEDIA_SIDE_TDM) + count_fax(MEDIA_FAX_CNG, MEDIA_SIDE_TDM), 0,
+	       "and nothing from the B-channel");
+	/* the canceller's own answer-tone detector hears it on the same blocks */
+	for (int i = 0; i < 50; i++) {
+		media_bridge_stats(t.b, &st);
+		if (st.ec_disabled_by_tone)
+			break;
+		tone_block(ced, 2100, &ph);
+		if (tbridge_step(f, &t, quiet, ced, 0) < 0)
+			break;
+	}
+	ok(st.ec_disabled_by_tone == 1 && st.echo_canceller == MEDIA_EC_NONE,
+	   "the CED turned the bridge's echo canceller off (by tone: %lu)", st.ec_disabled_by_tone);
+	tbridge_stop(m, &t);
+}
+
+/* CNG: 0.5 s of 1100 Hz, then 3 s quiet (T.30). steps counts 20 ms. */
+static double cng_hz(int step)
+{
+	return step % 175 < 25 ? 1100 : 0;
+}
+
+static void test_back_to_audio(struct media *m, struct far *f)
+{
+	struct tbridge t;
+	struct media_stats st;
+	uint8_t tdm[RTP_FRAME], quiet[RTP_FRAME];
+	double ph = 0, q = 0;
+	int steps, dtmf_tdm = 0, alive = 1;
+	dtmf_tx_state_t *dt;
+
+	if (tbridge_start(m, f, &t, "again") < 0) {
+		ok(0, "back to audio: bridge started");
+		return;
+	}
+	tone_block(quiet, 0, &q);
+	for (steps = 0; steps < 250 && alive && !seen_fax(MEDIA_FAX_CNG); steps++) {
+		tone_block(tdm, cng_hz(steps), &ph);
+		alive = tbridge_step(f, &t, tdm, quiet, steps == 0) == 0;
+		media_dispatch_events(m);
+	}
+	is_int(count_fax(MEDIA_FAX_CNG, MEDIA_SIDE_TDM), 1, "the first fax's CNG, from the B-channel");
+	media_bridge_stats(t.b, &st);
+	is_int(st.echo_canceller, MEDIA_EC_OURS, "the canceller runs (voice call)");
+	{
+		struct media_fax_t38 t38 = {.remote_port = t.peer_port};
+
+		strcpy(t38.remote_addr, "127.0.0.1");
+		media_t38_defaults(&t38.p);
+		is_int(media_bridge_fax(m, t.b, MEDIA_FAX_T38, &t38), 0, "to T.38");
+	}
+	for (int i = 0; i < 25 && alive; i++) /* 0.5 s of T.38: CNG goes on, no new report */
+		alive = tbridge_step(f, &t, quiet, NULL, 0) == 0;
+	media_bridge_stats(t.b, &st);
+	ok(st.fax_mode == MEDIA_FAX_T38 && st.echo_canceller == MEDIA_EC_NONE, "T.38: the canceller off");
+	is_int(media_bridge_fax(m, t.b, MEDIA_FAX_AUDIO, NULL), 0, "back to audio");
+	for (int i = 0; i < 5 && alive; i++)
+		alive = tbridge_step(f, &t, quiet, quiet, 0) == 0;
+	media_bridge_stats(t.b, &st);
+	ok(st.fax_mode == MEDIA_FAX_AUDIO && st.echo_canceller == MEDIA_EC_OURS,
+	   "audio again: the canceller is back as configured (%d)", st.echo_canceller);
+	/* DTMF on the B-channel: detected again */
+	dt = dtmf_tx_init(NULL);
+	dtmf_tx_put(dt, "42", 2);
+	for (int i = 0; i < 40 && alive; i++) {
+		int16_t pcm[RTP_FRAME];
+		int n = dtmf_tx(dt, pcm, RTP_FRAME);
+
+		for (int k = 0; k < RTP_FRAME; k++)
+			tdm[k] = linear_to_alaw(k < n ? pcm[k] : 0);
+		alive = tbridge_step(f, &t, tdm, quiet, 0) == 0;
+		media_dispatch_events(m);
+	}
+	dtmf_tx_free(dt);
+	for (int i = 0; i < nevents; i++)
+		if (events[i].type == MEDIA_EV_DTMF && events[i].from == MEDIA_SIDE_TDM)
+			dtmf_tdm = dtmf_tdm * 256 + events[i].digit;
+	is_int(dtmf_tdm, '4' * 256 + '2', "after T.38 and back: in-band DTMF 4, 2 detected again");
+	/* a second fax: its CNG is reported again */
+	for (steps = 0; steps < 250 && alive && count_fax(MEDIA_FAX_CNG, MEDIA_SIDE_TDM) < 2; steps++) {
+		tone_block(tdm, cng_hz(steps), &ph);
+		alive = tbridge_step(f, &t, tdm, quiet, 0) == 0;
+		media_dispatch_events(m);
+	}
+	ok(alive, "back to audio: the bridge answered every block");
+	is_int(count_fax(MEDIA_FAX_CNG, MEDIA_SIDE_TDM), 2, "a second fax's CNG detected (%d ms)", steps * 20);
+	tbridge_stop(m, &t);
 }
 
 int main(void)
@@ -358,6 +571,8 @@ int main(void)
 	one_fax(m, &f, 1, 0, page, "T.38");
 	one_fax(m, &f, 1, 5, page, "T.38, one UDPTL packet in 5 lost");
 	one_fax(m, &f, 0, 0, page, "G.711 passthrough");
+	test_ced_from_rtp(m, &f);
+	test_back_to_audio(m, &f);
 	media_remove_span(m, f.span);
 	media_free(m);
 	tdm_span_free(f.span);

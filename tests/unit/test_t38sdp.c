@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* T.38 SDP: our m=image offer and answer, and reading the far end's (attributes, addresses, refusals,
- * malformed lines, audio-only SDP). */
+ * malformed lines, audio-only SDP); answers to offers with both audio and image (RFC 3264 6). */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "gateway/media_sdp.h"
 #include "gateway/media_t38sdp.h"
 #include "tests/tap.h"
 
@@ -133,10 +134,98 @@ static void test_parse(void)
 	       "cut before the m= line: only len octets are read");
 }
 
+static int count(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (const char *p = s; (p = strstr(p, what)); p++)
+		n++;
+	return n;
+}
+
+static void test_streams(void)
+{
+	static const char both[] = "v=0\r\no=ata 1 2 IN IP4 198.51.100.7\r\ns=-\r\nc=IN IP4 198.51.100.7\r\nt=0 0\r\n"
+				   "m=audio 4000 RTP/AVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\n"
+				   "m=image 5000 udptl t38\r\na=T38FaxVersion:0\r\na=T38FaxUdpEC:t38UDPRedundancy\r\n";
+	static const char image_first[] = "v=0\r\no=ata 1 1 IN IP4 198.51.100.7\r\ns=-\r\nc=IN IP4 198.51.100.7\r\n"
+					  "t=0 0\r\nm=image 5000 udptl t38\r\na=T38FaxVersion:0\r\n"
+					  "m=audio 4000 RTP/AVP 8 0\r\n";
+	struct media_sdp_local l = {.addr = "192.0.2.10", .port = 40002, .sess_id = 9, .sess_version = 5};
+	struct media_t38_params ours, agreed;
+	struct media_t38_info off, ans;
+	struct media_sdp_info ai;
+	char buf[2048], keep[2048];
+	const char *a, *i;
+
+	/* A re-INVITE with both: T.38 taken, the audio line refused. */
+	is_int(parse(both, &off), 0, "audio and image offered: the image stream read");
+	ok(off.port == 5000 && off.audio, "its port, and audio offered too");
+	media_t38_defaults(&ours);
+	is_int(media_t38_answer(&l, &ours, &off, buf, sizeof(buf), &agreed), 0, "the T.38 answer");
+	is_int(count(buf, "m="), 1, "one stream before matching");
+	is_int(media_sdp_match_streams(both, strlen(both), buf, sizeof(buf)), 0, "matched to the offer's streams");
+	is_int(count(buf, "\r\nm="), 2, "two m= lines, as offered");
+	a = strstr(buf, "m=audio 0 RTP/AVP 0 8 101\r\n");
+	i = strstr(buf, "m=image 40002 udptl t38\r\n");
+	ok(a && i && a < i, "in the offer's order: audio refused (port 0, its formats), then our image stream");
+	ok(strstr(i, "a=T38FaxVersion:0\r\n") && strstr(buf, "c=IN IP4 192.0.2.10\r\n") < a,
+	   "the image stream keeps its attributes; the session part stays first");
+	is_int(parse(buf, &ans), 0, "the answer parses");
+	ok(ans.port == 40002 && !ans.audio, "our image port; no audio taken");
+
+	/* An initial INVITE with image first: audio taken, the image refused. */
+	is_int(media_sdp_parse(image_first, strlen(image_first), MEDIA_CODEC_PCMA | MEDIA_CODEC_PCMU, &ai), 0,
+	       "the audio stream read");
+	l.first_pt = RTP_PT_PCMA;
+	l.event_pt = -1;
+	l.dir = MEDIA_DIR_SENDRECV;
+	is_int(media_sdp_answer(&l, &ai, buf, sizeof(buf)), 0, "the audio answer");
+	is_int(media_sdp_match_streams(image_first, strlen(image_first), buf, sizeof(buf)), 0, "matched");
+	i = strstr(buf, "m=image 0 udptl t38\r\n");
+	a = strstr(buf, "m=audio 40002 RTP/AVP 8\r\n");
+	ok(i && a && i < a && count(buf, "\r\nm=") == 2, "image refused first (port 0), then our audio, as offered");
+	ok(strstr(a, "a=rtpmap:8 PCMA/8000\r\n") != NULL, "the audio stream keeps its attributes");
+	is_int(parse(buf, &ans), 0, "the answer's image stream reads");
+	ok(ans.port == 0 && ans.audio, "refused; audio answered");
+
+	/* One stream: unchanged. */
+	media_t38_answer(&l, &ours, &off, buf, sizeof(buf), NULL);
+	strcpy(keep, buf);
+	is_int(media_sdp_match_streams("v=0\r\nc=IN IP4 1.2.3.4\r\nm=image 5000 udptl t38\r\n", 46, buf, sizeof(buf)),
+	       0, "an image-only offer");
+	is_str(buf, keep, "the answer unchanged");
+	/* The image refused and audio offered (back to audio after T.38). */
+	is_int(parse("v=0\r\nc=IN IP4 1.2.3.4\r\nm=image 0 udptl t38\r\nm=audio 4000 RTP/AVP 0\r\n", &off), 0,
+	       "m=image 0 with audio");
+	ok(off.port == 0 && off.audio, "read as the image refused, audio offered (an audio offer)");
+	is_int(parse("v=0\r\nc=IN IP4 1.2.3.4\r\nm=image 5000 udptl t38\r\nm=audio 0 RTP/AVP 0\r\n", &off), 0,
+	       "audio refused");
+	ok(off.port == 5000 && !off.audio, "no audio");
+	/* What we cannot answer whole: an error, the answer unchanged. */
+	is_int(media_sdp_match_streams("v=0\r\nm=audio 4000 RTP/AVP 0\r\nm=image 5000 udptl t38\x01\r\n", 53, buf,
+				       sizeof(buf)),
+	       -EBADMSG, "a control character in an m= line: -EBADMSG");
+	is_str(buf, keep, "answer unchanged");
+	is_int(media_sdp_match_streams(both, strlen(both), buf, strlen(buf) + 10), -ENOSPC, "no room: -ENOSPC");
+	is_str(buf, keep, "answer unchanged");
+	{
+		char many[512] = "v=0\r\n";
+
+		for (int k = 0; k < 9; k++)
+			strcat(many, "m=audio 4000 RTP/AVP 0\r\n");
+		is_int(media_sdp_match_streams(many, strlen(many), buf, sizeof(buf)), -EBADMSG, "9 streams: -EBADMSG");
+	}
+	strcpy(keep, "v=0\r\nc=IN IP4 192.0.2.10\r\n");
+	is_int(media_sdp_match_streams(both, strlen(both), keep, sizeof(keep)), -EINVAL,
+	       "an answer without m=: -EINVAL");
+}
+
 int main(void)
 {
 	test_offer();
 	test_answer();
 	test_parse();
+	test_streams();
 	return tap_done();
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* UDPTL (T.38 9.1): packets built and parsed, redundancy recovering lost
- * packets, sequence wrap, duplicates, jumps, and malformed packets refused
- * without reading past the end (the suite runs this under ASan). */
+ * packets, FEC repairing them (hand-built FEC packets), sequence wrap,
+ * duplicates, jumps, and malformed packets refused without reading past
+ * the end (the suite runs this under ASan). */
 #include "config.h"
 
 #include <errno.h>
@@ -112,6 +113,13 @@ static void test_malformed(void)
 	    {"trailing octets", {0x00, 0x01, 0x01, 0x42, 0x00, 0x00, 0x77}, 7},
 	    {"FEC without fec-npackets", {0x00, 0x01, 0x01, 0x42, 0x80}, 5},
 	    {"FEC with empty fec-npackets", {0x00, 0x01, 0x01, 0x42, 0x80, 0x00, 0x00}, 7},
+	    {"FEC: fec-npackets past the end", {0x00, 0x01, 0x01, 0x42, 0x80, 0x02, 0x03}, 7},
+	    {"FEC: fec-npackets of 5 octets", {0x00, 0x01, 0x01, 0x42, 0x80, 0x05, 1, 2, 3, 4, 5, 0x00}, 12},
+	    {"FEC: no entry count", {0x00, 0x01, 0x01, 0x42, 0x80, 0x01, 0x03}, 7},
+	    {"FEC: entry count past the end", {0x00, 0x01, 0x01, 0x42, 0x80, 0x01, 0x03, 0x02, 0x01, 0x11}, 10},
+	    {"FEC: entry length past the end", {0x00, 0x01, 0x01, 0x42, 0x80, 0x01, 0x03, 0x01, 0x05, 0x11, 0x12}, 11},
+	    {"FEC: entry length cut (two-octet form)", {0x00, 0x01, 0x01, 0x42, 0x80, 0x01, 0x03, 0x01, 0x81}, 9},
+	    {"FEC: trailing octets", {0x00, 0x01, 0x01, 0x42, 0x80, 0x01, 0x03, 0x01, 0x01, 0x11, 0x00}, 11},
 	};
 	struct udptl_packet p;
 	struct udptl_rx rx;
@@ -141,6 +149,41 @@ static void test_malformed(void)
 		free(b);
 	}
 	is_int(random_fails, 0, "20000 random packets: every one parsed within its bounds or refused");
+	/* An FEC entry longer than an IFP we carry: refused (repair works in IFP-sized buffers). */
+	{
+		size_t len = 10 + UDPTL_IFP_MAX + 1;
+		uint8_t *b = calloc(1, len);
+		static const uint8_t head[] = {0x00, 0x01, 0x01, 0x42, 0x80, 0x01, 0x03, 0x01};
+
+		memcpy(b, head, sizeof(head));
+		b[8] = (uint8_t)(0x80 | (UDPTL_IFP_MAX + 1) >> 8);
+		b[9] = (uint8_t)(UDPTL_IFP_MAX + 1);
+		is_int(udptl_parse(b, len, &p), -EBADMSG, "FEC: an entry of %d octets refused", UDPTL_IFP_MAX + 1);
+		free(b);
+	}
+	/* Random FEC packets through a receiver: whatever they say, no
+	 * overread (ASan), and every delivered IFP is within bounds. */
+	udptl_rx_init(&rx);
+	for (int i = 0; i < 5000; i++) {
+		uint8_t *b = malloc(40);
+		size_t len = 8 + (size_t)(rand() % 32);
+		uint16_t seq = (uint16_t)(i + i / 3); /* a gap every third packet */
+
+		b[0] = (uint8_t)(seq >> 8);
+		b[1] = (uint8_t)seq;
+		b[2] = 1;
+		b[3] = (uint8_t)(rand() % 2 ? 0x06 : 0xc0);
+		b[4] = 0x80;
+		b[5] = 1;
+		b[6] = (uint8_t)(rand() % 5);
+		b[7] = (uint8_t)(rand() % 4);
+		for (size_t k = 8; k < len; k++)
+			b[k] = (uint8_t)(rand() % 3 == 0 ? rand() % 8 : rand());
+		udptl_rx_packet(&rx, b, len, deliver, &g);
+		free(b);
+	}
+	ok(rx.packets > 0, "5000 random FEC packets: no overread (%lu well-formed, %lu bad)", rx.packets, rx.bad);
+	udptl_rx_free(&rx);
 }
 
 static void test_redundancy(void)
@@ -202,6 +245,182 @@ static void test_redundancy(void)
 
 		ok(udptl_parse(pkts[4], (size_t)lens[4], &p) == 0 && p.nsec == 1, "one secondary fits, not four");
 	}
+	udptl_rx_free(&rx);
+}
+
+/* --- FEC ---------------------------------------------------------------- */
+
+/* IFPs by sequence number (the test's sender's history). */
+static struct udptl_ifp sent[128];
+
+/* A hand-built FEC packet: seq, its primary sent[seq], fec-npackets span
+ * (one octet), n entries, entry m the XOR of sent[seq + m - span * n +
+ * j * n] padded to the longest (T.38 9.1). One-octet lengths only. */
+static size_t fec_pkt(uint8_t *out, uint16_t seq, unsigned span, int n)
+{
+	size_t pos = 0;
+
+	out[pos++] = (uint8_t)(seq >> 8);
+	out[pos++] = (uint8_t)seq;
+	out[pos++] = (uint8_t)sent[seq].len;
+	memcpy(out + pos, sent[seq].data, sent[seq].len);
+	pos += sent[seq].len;
+	out[pos++] = 0x80; /* error-recovery: fec-info */
+	out[pos++] = 1;    /* fec-npackets: one octet */
+	out[pos++] = (uint8_t)span;
+	out[pos++] = (uint8_t)n;
+	for (int m = 0; m < n; m++) {
+		uint8_t x[128] = {0};
+		size_t longest = 0;
+
+		for (unsigned j = 0; j < span; j++) {
+			const struct udptl_ifp *k = &sent[seq + m - span * (unsigned)n + j * (unsigned)n];
+
+			for (size_t i = 0; i < k->len; i++)
+				x[i] ^= k->data[i];
+			if (k->len > longest)
+				longest = k->len;
+		}
+		out[pos++] = (uint8_t)longest;
+		memcpy(out + pos, x, longest);
+		pos += longest;
+	}
+	return pos;
+}
+
+static void rx_fec(struct udptl_rx *rx, uint16_t seq, unsigned span, int n, struct got *g)
+{
+	uint8_t pkt[600];
+	size_t len = fec_pkt(pkt, seq, span, n);
+	uint8_t *copy = malloc(len); /* exactly len octets: ASan sees an overread */
+
+	memcpy(copy, pkt, len);
+	is_int(udptl_rx_packet(rx, copy, len, deliver, g), 0, "FEC packet %u accepted", seq);
+	free(copy);
+}
+
+static int got_ifp(const struct got *g, int i, uint16_t seq)
+{
+	return g->n > i && g->seq[i] == seq && g->len[i] == sent[seq].len && g->first[i] == sent[seq].data[0];
+}
+
+/* Real IFP shapes (T.38 clause 7), so a repaired one's length is read
+ * from its encoding: version 0 data (V.21 HDLC, 1 field of 3 octets), an
+ * indicator (1 octet), data with two fields. */
+static const uint8_t ifp_hdlc[] = {0xc0, 0x01, 0x80, 0x00, 0x02, 0xaa, 0xbb, 0xcc};
+static const uint8_t ifp_ind[] = {0x06};
+static const uint8_t ifp_two[] = {0xc0, 0x02, 0x80, 0x00, 0x00, 0x55, 0x80, 0x00, 0x01, 0x66, 0x77};
+static const uint8_t ifp_fcs[] = {0xc0, 0x02, 0x90, 0x00, 0x00, 0x11, 0x20};
+
+static void test_ifp_len(void)
+{
+	/* version 0: a field without data is half an octet */
+	static const uint8_t v0_halves[] = {0xc0, 0x03, 0x28, 0x00, 0x00, 0x42, 0x30};
+	static const uint8_t v3_fields[] = {0xc0, 0x02, 0x80, 0x00, 0x00, 0x42, 0x18};
+	uint8_t padded[16] = {0};
+
+	is_int((int)udptl_ifp_len(ifp_ind, sizeof(ifp_ind), 0), 1, "IFP length: an indicator, 1");
+	is_int((int)udptl_ifp_len((const uint8_t *)"\x20\x40", 2, 3), 2, "an extended indicator, 2");
+	is_int((int)udptl_ifp_len(ifp_hdlc, sizeof(ifp_hdlc), 0), 8, "data, one field of 3 octets: 8");
+	is_int((int)udptl_ifp_len(ifp_two, sizeof(ifp_two), 0), 11, "two fields: 11");
+	is_int((int)udptl_ifp_len(ifp_fcs, sizeof(ifp_fcs), 0), 7, "a field, then a half-octet one (version 0): 7");
+	is_int((int)udptl_ifp_len(v0_halves, sizeof(v0_halves), 0), 7, "half, half with data, half (version 0): 7");
+	is_int((int)udptl_ifp_len(v3_fields, sizeof(v3_fields), 3), 7, "version 3: whole octets: 7");
+	memcpy(padded, ifp_hdlc, sizeof(ifp_hdlc));
+	is_int((int)udptl_ifp_len(padded, sizeof(padded), 0), 8, "padded with zeros: still 8");
+	is_int((int)udptl_ifp_len(ifp_hdlc, 6, 0), 0, "cut short: 0");
+	is_int((int)udptl_ifp_len(ifp_two, 3, 0), 0, "a field's length cut: 0");
+	is_int((int)udptl_ifp_len((const uint8_t *)"\x20", 1, 3), 0, "an extended indicator cut: 0");
+}
+
+static void test_fec(void)
+{
+	struct udptl_rx rx;
+	struct got g = {0};
+
+	/* 10, 11, 13: 12 lost; 13's entry (span 3, 1 entry) is 10 ^ 11 ^ 12. */
+	sent[10] = (struct udptl_ifp){ifp_two, sizeof(ifp_two)};
+	sent[11] = (struct udptl_ifp){ifp_ind, sizeof(ifp_ind)};
+	sent[12] = (struct udptl_ifp){ifp_hdlc, sizeof(ifp_hdlc)}; /* shorter than 10: its length from its encoding */
+	sent[13] = (struct udptl_ifp){ifp_ind, sizeof(ifp_ind)};
+	udptl_rx_init(&rx);
+	rx_fec(&rx, 10, 3, 1, &g); /* its entry covers 7 .. 9, never received: nothing to do */
+	rx_fec(&rx, 11, 3, 1, &g);
+	rx_fec(&rx, 13, 3, 1, &g);
+	is_int(g.n, 4, "FEC: 4 IFPs delivered (10, 11, 12 repaired, 13)");
+	ok(got_ifp(&g, 0, 10) && got_ifp(&g, 1, 11) && got_ifp(&g, 2, 12) && got_ifp(&g, 3, 13),
+	   "in order, each with its own sequence number and length (12: %zu octets)", g.len[2]);
+	ok(rx.recovered == 1 && rx.lost == 0, "counted recovered (%lu), none lost", rx.recovered);
+
+	/* The lost one is the longest of its set: the entry's length is its. */
+	sent[14] = (struct udptl_ifp){ifp_ind, sizeof(ifp_ind)};
+	sent[15] = (struct udptl_ifp){ifp_two, sizeof(ifp_two)};
+	sent[16] = (struct udptl_ifp){ifp_fcs, sizeof(ifp_fcs)};
+	g.n = 0;
+	rx_fec(&rx, 14, 3, 1, &g);
+	rx_fec(&rx, 16, 3, 1, &g); /* 13, 14, 15 */
+	ok(g.n == 3 && got_ifp(&g, 1, 15), "the longest of its set repaired");
+	is_int((int)g.len[1], (int)sizeof(ifp_two), "with the entry's length");
+
+	/* Two lost in one set: neither repaired, both counted lost. */
+	for (int s = 20; s < 24; s++)
+		sent[s] = (struct udptl_ifp){ifp_hdlc, sizeof(ifp_hdlc)};
+	udptl_rx_free(&rx);
+	udptl_rx_init(&rx);
+	g.n = 0;
+	rx_fec(&rx, 20, 3, 1, &g);
+	rx_fec(&rx, 23, 3, 1, &g); /* 21 and 22 lost: 23's entry is 20 ^ 21 ^ 22 */
+	ok(g.n == 2 && g.seq[0] == 20 && g.seq[1] == 23, "two lost in one set: only 20 and 23 delivered");
+	ok(rx.lost == 2 && rx.recovered == 0, "both counted lost (%lu), none recovered", rx.lost);
+	udptl_rx_free(&rx);
+
+	/* Interleaved: span 2, 2 entries; 35's entries are 31 ^ 33 and 32 ^ 34.
+	 * 33 and 34 lost, each in its own set: both repaired. */
+	for (int s = 30; s < 36; s++)
+		sent[s] = (struct udptl_ifp){s % 2 ? ifp_two : ifp_hdlc, s % 2 ? sizeof(ifp_two) : sizeof(ifp_hdlc)};
+	sent[33] = (struct udptl_ifp){ifp_ind, sizeof(ifp_ind)};
+	udptl_rx_init(&rx);
+	g.n = 0;
+	for (int s = 30; s < 33; s++)
+		rx_fec(&rx, (uint16_t)s, 2, 2, &g);
+	rx_fec(&rx, 35, 2, 2, &g);
+	ok(g.n == 6 && got_ifp(&g, 3, 33) && got_ifp(&g, 4, 34) && got_ifp(&g, 5, 35),
+	   "interleaved sets: 33 and 34 repaired from 35's two entries");
+	ok(rx.recovered == 2 && rx.lost == 0, "2 recovered, none lost");
+	udptl_rx_free(&rx);
+
+	/* An entry that lies (shorter than a member it claims): not used. */
+	{
+		static const uint8_t lie[] = {0x00, 0x03, 0x01, 0x06, 0x80, 0x01, 0x02, 0x01, 0x01, 0x99};
+		static const uint8_t p0[] = {0x00, 0x00, 0x08, 0xc0, 0x01, 0x80, 0x00,
+					     0x02, 0xaa, 0xbb, 0xcc, 0x00, 0x00};
+		static const uint8_t p1[] = {0x00, 0x01, 0x08, 0xc0, 0x01, 0x80, 0x00,
+					     0x02, 0xaa, 0xbb, 0xcc, 0x00, 0x00};
+
+		udptl_rx_init(&rx);
+		g.n = 0;
+		udptl_rx_packet(&rx, p0, sizeof(p0), deliver, &g);
+		udptl_rx_packet(&rx, p1, sizeof(p1), deliver, &g);
+		is_int(udptl_rx_packet(&rx, lie, sizeof(lie), deliver, &g), 0, "an FEC entry shorter than its set");
+		ok(g.n == 3 && rx.lost == 1 && rx.recovered == 0,
+		   "an entry shorter than a member of its set: 2 not repaired, counted lost");
+		udptl_rx_free(&rx);
+	}
+	/* A huge fec-npackets (4 octets): read, not used; no overflow. */
+	{
+		static const uint8_t huge[] = {0x00, 0x09, 0x01, 0x06, 0x80, 0x04, 0xff,
+					       0xff, 0xff, 0xff, 0x01, 0x01, 0x06};
+		struct udptl_packet p;
+
+		ok(udptl_parse(huge, sizeof(huge), &p) == 0 && p.fec_span == 0xffffffffu && p.nfec == 1,
+		   "fec-npackets of 4 octets read");
+		udptl_rx_init(&rx);
+		g.n = 0;
+		udptl_rx_packet(&rx, (const uint8_t *)"\x00\x05\x01\x06\x00\x00", 6, deliver, &g);
+		udptl_rx_packet(&rx, huge, sizeof(huge), deliver, &g);
+		ok(g.n == 2 && rx.lost == 3, "a span beyond what is kept repairs nothing (3 lost)");
+		udptl_rx_free(&rx);
+	}
 }
 
 static void test_seq(void)
@@ -229,6 +448,7 @@ static void test_seq(void)
 	n = udptl_tx_packet(&tx, (const uint8_t *)"\x09", 1, pkt, sizeof(pkt));
 	udptl_rx_packet(&rx, pkt, (size_t)n, deliver, &g);
 	ok(g.n == 5 && g.seq[4] == 30000 && rx.resyncs == 1 && rx.lost == 0, "a jump: resync, no phantom losses");
+	udptl_rx_free(&rx);
 }
 
 int main(void)
@@ -236,6 +456,8 @@ int main(void)
 	test_wire();
 	test_malformed();
 	test_redundancy();
+	test_ifp_len();
+	test_fec();
 	test_seq();
 	return tap_done();
 }
