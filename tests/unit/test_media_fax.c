@@ -43,6 +43,23 @@ static void on_event(void *arg, const struct media_event *ev)
 		events[nevents++] = *ev;
 }
 
+/* Stop a bridge and wait for its MEDIA_EV_STOPPED. */
+static void stop_and_wait(struct media *m, struct media_bridge *b)
+{
+	media_bridge_stop(m, b);
+	for (int i = 0; i < TIMEOUT_MS / 10; i++) {
+		struct pollfd p = {.fd = media_event_fd(m), .events = POLLIN};
+		int stopped = 0;
+
+		poll(&p, 1, 10);
+		media_dispatch_events(m);
+		for (int k = 0; k < nevents; k++)
+			stopped |= events[k].type == MEDIA_EV_STOPPED;
+		if (stopped)
+			break;
+	}
+}
+
 static int seen_fax(int tone)
 {
 	for (int i = 0; i < nevents; i++)
@@ -334,18 +351,7 @@ static void one_fax(struct media *m, struct far *f, int t38, int drop_every, con
 		ok(st.fax_mode == MEDIA_FAX_PASSTHROUGH && st.rtp_rx_packets > 100 && st.rtp_tx_packets > 100,
 		   "%s: G.711 passthrough, RTP both ways", what);
 	}
-	media_bridge_stop(m, b);
-	for (int i = 0; i < TIMEOUT_MS / 10; i++) {
-		struct pollfd p = {.fd = media_event_fd(m), .events = POLLIN};
-		int stopped = 0;
-
-		poll(&p, 1, 10);
-		media_dispatch_events(m);
-		for (int k = 0; k < nevents; k++)
-			stopped |= events[k].type == MEDIA_EV_STOPPED;
-		if (stopped)
-			break;
-	}
+	stop_and_wait(m, b);
 	fax_free(sender);
 	if (s.term)
 		t38_terminal_free(s.term);
@@ -422,18 +428,7 @@ static int tbridge_step(struct far *f, struct tbridge *t, const uint8_t *tdm, co
 
 static void tbridge_stop(struct media *m, struct tbridge *t)
 {
-	media_bridge_stop(m, t->b);
-	for (int i = 0; i < TIMEOUT_MS / 10; i++) {
-		struct pollfd p = {.fd = media_event_fd(m), .events = POLLIN};
-		int stopped = 0;
-
-		poll(&p, 1, 10);
-		media_dispatch_events(m);
-		for (int k = 0; k < nevents; k++)
-			stopped |= events[k].type == MEDIA_EV_STOPPED;
-		if (stopped)
-			break;
-	}
+	stop_and_wait(m, t->b);
 	close(t->fd);
 }
 
