@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <spandsp.h>
@@ -40,14 +41,13 @@ static const struct band bands[3] = {
  * (GCC's vector extension: SSE on x86-64, plain code elsewhere). */
 typedef float v4f __attribute__((vector_size(16)));
 
-/* b0 (= -b2) and a1, a2 of each resonator, normalised. */
+/* b0 (= -b2) and a1, a2 of each resonator, normalised: set once, before
+ * any worker thread reads them. */
 static v4f cb0, ca1, ca2;
-static int have_coefficients;
+static pthread_once_t coefficients_once = PTHREAD_ONCE_INIT;
 
 static void coefficients(void)
 {
-	if (have_coefficients)
-		return;
 	for (int k = 0; k < 3; k++) {
 		double w0 = 2.0 * M_PI * bands[k].f0 / GATE_RATE, q = bands[k].f0 / bands[k].bw;
 		double alpha = sin(w0) / (2.0 * q), a0 = 1.0 + alpha;
@@ -56,7 +56,6 @@ static void coefficients(void)
 		ca1[k] = (float)(-2.0 * cos(w0) / a0);
 		ca2[k] = (float)((1.0 - alpha) / a0);
 	}
-	have_coefficients = 1;
 }
 
 unsigned media_gate_block(struct media_gate *g, const int16_t *lin, size_t n)
@@ -65,7 +64,7 @@ unsigned media_gate_block(struct media_gate *g, const int16_t *lin, size_t n)
 	float total = 0.0f, x1 = g->x1, x2 = g->x2;
 	unsigned mask = 0;
 
-	coefficients();
+	pthread_once(&coefficients_once, coefficients);
 	memcpy(&y1, g->y1, sizeof(y1));
 	memcpy(&y2, g->y2, sizeof(y2));
 	for (size_t i = 0; i < n; i++) {
