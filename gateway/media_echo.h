@@ -21,14 +21,17 @@ struct media_bridge;
 struct media_echo;
 
 /* A canceller for an echo tail of tail_ms (clamped to 16..256). NULL on
- * out of memory. */
+ * out of memory; speexdsp's state is made at the first block (its frame
+ * depends on the block length). */
 struct media_echo *media_echo_new(unsigned tail_ms);
 void media_echo_free(struct media_echo *ec);
 /* Cancel: ref holds the len samples sent toward the line just before io's
  * len samples were received from it (the far end's speech, whose echo io
  * carries); io is cleaned in place. Any block length: the canceller works
- * on 10 ms frames, so a length that is not a multiple of 80 delays io by
- * up to 79 samples (once; 160-sample blocks are not delayed). */
+ * on 20 ms frames when the first block is a multiple of 160 samples, else
+ * on 10 ms frames, so a length that is not a multiple of the frame delays
+ * io by less than a frame (once). Out of memory at the first block: io is
+ * left as it came. */
 void media_echo_process(struct media_echo *ec, const int16_t *ref, int16_t *io, size_t len);
 
 /* --- Per bridge (media_worker.c's hooks) ------------------------------- */
