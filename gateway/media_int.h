@@ -40,6 +40,9 @@ struct media_wspan {
 	struct tdm_span *span;
 	int dead; /* its audio fd failed; no longer watched */
 	struct media_bridge *bridges[TDM_SPAN_MAX_CHANNELS + 1];
+	/* When the span, and each channel, last brought a block (CLOCK_MONOTONIC, ns): a bridge that gets blocks
+	 * reads its RTP at each one, not when it comes (media_worker.c). */
+	long last_ns, ch_ns[TDM_SPAN_MAX_CHANNELS + 1];
 };
 
 enum media_cmd_type {
@@ -89,6 +92,8 @@ struct media_worker {
 	/* The worker's. */
 	struct media_wspan *spans;
 	struct media_tick tick[TDM_SPAN_MAX_CHANNELS + 1]; /* one tick of the span being read */
+	int rtp_unwatched;                                 /* running bridges whose RTP fd epoll does not report */
+	long idle_check_ns;                                /* when they were last looked at */
 };
 
 struct media_bridge {
@@ -111,6 +116,7 @@ struct media_bridge {
 	/* The worker's (the loop's before CMD_START and after join). */
 	int running;
 	struct media_tag rtp_tag, rtcp_tag;
+	int rtp_watched; /* epoll reports its RTP fd (else it is read at each TDM block) */
 	struct rtp_endpoint *ep;
 	struct rtp_params params;
 	struct rtp_jb jb;

@@ -8,6 +8,7 @@
 #include "gateway/media_fax.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -25,6 +26,10 @@
 #define DTMF_RTP_DURATION   800 /* samples: 100 ms events we originate */
 #define DTMF_ON_MS          80  /* regenerated tones: long enough for any Q.24 receiver */
 #define DTMF_OFF_MS         60
+/* A bridge whose channel brings a block reads its RTP then, just before the
+ * block it answers (one read for the tick, no wake-up per packet); one
+ * without a block for this long reads RTP as it comes again. */
+#define RTP_IDLE_NS 40000000L
 
 static uint8_t law_silence(enum tdm_span_law law)
 {
@@ -71,6 +76,14 @@ static void encode(enum tdm_span_law law, const int16_t *in, uint8_t *out, size_
 {
 	for (size_t i = 0; i < len; i++)
 		out[i] = law == TDM_LAW_ALAW ? linear_to_alaw(in[i]) : linear_to_ulaw(in[i]);
+}
+
+static long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
 /* The local clock for RTP interarrival jitter, in 8 kHz units. */
@@ -298,7 +311,9 @@ static void rx_event(struct media_bridge *b, const struct rtp_rx *rx)
 		tone_put(b, digit);
 }
 
-static void bridge_rtp(struct media_bridge *b)
+/* Take in what RTP came; pub: publish the counters (not when the block
+ * this tick answers publishes them next). */
+static void bridge_rtp(struct media_bridge *b, int pub)
 {
 	uint8_t conv[RTP_MAX_PACKET];
 	struct rtp_rx rx;
@@ -325,7 +340,8 @@ static void bridge_rtp(struct media_bridge *b)
 			rtp_jb_put(&b->jb, rx.h.ts, conv, rx.len);
 		}
 	}
-	publish(b);
+	if (pub)
+		publish(b);
 }
 
 static int watch(struct media_worker *w, int fd, struct media_tag *tag)
@@ -338,6 +354,30 @@ static int watch(struct media_worker *w, int fd, struct media_tag *tag)
 static void unwatch(struct media_worker *w, int fd)
 {
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+/* Whether epoll reports b's RTP fd (it stays registered either way). */
+static void rtp_watch(struct media_worker *w, struct media_bridge *b, int on)
+{
+	struct epoll_event ee = {.events = on ? EPOLLIN : 0, .data.ptr = &b->rtp_tag};
+
+	if (b->rtp_watched == on || epoll_ctl(w->epfd, EPOLL_CTL_MOD, rtp_endpoint_fd(b->ep), &ee) < 0)
+		return;
+	b->rtp_watched = on;
+	w->rtp_unwatched += on ? -1 : 1;
+}
+
+/* Bridges left without blocks (the span or the channel went quiet) read
+ * RTP as it comes again: its events, first packet and counters do not
+ * wait for TDM. */
+static void rtp_rewatch_idle(struct media_worker *w, struct media_wspan *ws, long now)
+{
+	for (int ch = 1; ch <= TDM_SPAN_MAX_CHANNELS && w->rtp_unwatched; ch++) {
+		struct media_bridge *b = ws->bridges[ch];
+
+		if (b && now - ws->ch_ns[ch] > RTP_IDLE_NS && !b->rtp_watched)
+			rtp_watch(w, b, 1);
+	}
 }
 
 void media_bridge_release(struct media_bridge *b)
@@ -364,6 +404,8 @@ static void bridge_stopped(struct media_worker *w, struct media_bridge *b)
 	if (b->running) {
 		if (b->rtcp) /* 6.3.7: BYE when we leave the session */
 			rtcp_session_send(b->rtcp, b->ep, rtcp_ntp_now(), 1);
+		if (!b->rtp_watched)
+			w->rtp_unwatched--;
 		unwatch(w, rtp_endpoint_fd(b->ep));
 		unwatch(w, rtp_endpoint_rtcp_fd(b->ep));
 		if (b->ws->bridges[b->channel] == b)
@@ -416,6 +458,10 @@ static void cmd_start(struct media_worker *w, struct media_bridge *b)
 		bridge_stopped(w, b);
 		return;
 	}
+	b->rtp_watched = 1;
+	if (rtp_endpoint_stamp_arrivals(b->ep) < 0)
+		LOG_W(MEDIA_TAG, "span %d ch %d: no receive timestamps: the jitter includes the worker's", id,
+		      b->channel);
 	if (watch(w, rtp_endpoint_rtcp_fd(b->ep), &b->rtcp_tag) < 0)
 		LOG_W(MEDIA_TAG, "span %d ch %d: RTCP not drained", id, b->channel);
 	if (!(b->rtcp = rtcp_session_new()))
@@ -551,23 +597,66 @@ static int run_commands(struct media_worker *w)
  * block that came in, echo cancelled and sent as RTP; then the detectors.
  * Neither direction waits for work it does not need: the last channel's
  * packet leaves after the others' cancellers, not their detectors. */
+static void prefetch_range(const void *p, size_t n)
+{
+	for (size_t off = 0; off < n; off += 64)
+		__builtin_prefetch((const char *)p + off, 1);
+}
+
+/* A tick walks many bridges, each cold since the last tick (20 ms ago):
+ * what the next ones touch is asked for while this one waits on its
+ * system calls. Stage 0: the bridge itself; stage 1 (its pointers are in
+ * by then): its endpoint and jitter buffer. */
+static void bridge_prefetch(const struct media_bridge *b, int stage)
+{
+	if (stage == 0) {
+		prefetch_range(&b->running, offsetof(struct media_bridge, jb) - offsetof(struct media_bridge, running));
+		prefetch_range(&b->jb.started, sizeof(b->jb) - offsetof(struct rtp_jb, started));
+		prefetch_range(&b->acc_len,
+			       offsetof(struct media_bridge, gate_in) - offsetof(struct media_bridge, acc_len));
+		prefetch_range(&b->rtcp, offsetof(struct media_bridge, pub) - offsetof(struct media_bridge, rtcp));
+		prefetch_range(&b->pub, sizeof(b->pub));
+		return;
+	}
+	if (b->ep)
+		rtp_endpoint_prefetch(b->ep);
+	prefetch_range(&b->jb.buf[b->jb.play_ts % RTP_JB_SIZE], RTP_FRAME);
+	prefetch_range(&b->jb.have[b->jb.play_ts % RTP_JB_SIZE], RTP_FRAME);
+}
+
 static void run_tick(struct media_wspan *ws, struct media_tick *tick, int n)
 {
 	for (int k = 0; k < n; k++) {
 		struct media_bridge *b = tick[k].b;
 
-		if (b->fax && media_fax_t38(b))
+		if (k + 2 < n)
+			bridge_prefetch(tick[k + 2].b, 0);
+		if (k + 1 < n)
+			bridge_prefetch(tick[k + 1].b, 1);
+		if (b->fax && media_fax_t38(b)) {
+			rtp_watch(b->w, b, 1); /* UDPTL as it comes: the T.38 gateway keeps its own time */
 			media_fax_tdm(b, tick[k].in, tick[k].len); /* the T.38 gateway has the channel */
-		else
+		} else {
+			bridge_rtp(b, 0);
+			rtp_watch(b->w, b, 0);
 			bridge_tdm_out(b, tick[k].out, tick[k].len);
+		}
 	}
 	tdm_span_audio_flush(ws->span);
-	for (int k = 0; k < n; k++)
+	for (int k = 0; k < n; k++) {
+		if (k + 2 < n)
+			bridge_prefetch(tick[k + 2].b, 0);
+		if (k + 1 < n)
+			bridge_prefetch(tick[k + 1].b, 1);
 		if (!(tick[k].b->fax && media_fax_t38(tick[k].b)))
 			bridge_tdm_in(tick[k].b, tick[k].in, tick[k].lin, tick[k].len);
-	for (int k = 0; k < n; k++)
+	}
+	for (int k = 0; k < n; k++) {
+		if (k + 2 < n)
+			bridge_prefetch(tick[k + 2].b, 0);
 		if (!(tick[k].b->fax && media_fax_t38(tick[k].b)))
 			bridge_tdm_detect(tick[k].b, tick[k].in, tick[k].lin, tick[k].out, tick[k].len);
+	}
 }
 
 static void span_readable(struct media_worker *w, struct media_wspan *ws)
@@ -575,6 +664,7 @@ static void span_readable(struct media_worker *w, struct media_wspan *ws)
 	struct media_tick *tick = w->tick;
 	uint32_t seen = 0; /* the channels in tick[0..n) */
 	int n = 0, ch, rc = 0;
+	long now = mono_ns();
 
 	tdm_span_audio_cork(ws->span, 1);
 	for (int i = 0; i < SPAN_READS_PER_WAKE; i++) {
@@ -593,10 +683,14 @@ static void span_readable(struct media_worker *w, struct media_wspan *ws)
 			seen = 0;
 		}
 		seen |= 1u << ch;
+		ws->ch_ns[ch] = now;
 		tick[n++].b = ws->bridges[ch];
 	}
+	ws->last_ns = now;
 	run_tick(ws, tick, n);
 	tdm_span_audio_cork(ws->span, 0);
+	if (w->rtp_unwatched)
+		rtp_rewatch_idle(w, ws, now);
 	if (rc < 0 && rc != -EAGAIN) {
 		LOG_W(MEDIA_TAG, "span %d: audio: %s", tdm_span_config(ws->span)->id, strerror(-rc));
 		unwatch(w, tdm_span_audio_fd(ws->span));
@@ -612,7 +706,9 @@ void *media_worker_main(void *arg)
 	int quit = 0;
 
 	while (!quit) {
-		int n = epoll_wait(w->epfd, evs, 64, -1), cmds = 0;
+		/* While bridges read RTP at their blocks only, look every 20 ms
+		 * for spans that stopped bringing them. */
+		int n = epoll_wait(w->epfd, evs, 64, w->rtp_unwatched ? 20 : -1), cmds = 0;
 
 		if (n < 0 && errno != EINTR) {
 			LOG_E(MEDIA_TAG, "worker %d: epoll_wait: %s", w->index, strerror(errno));
@@ -630,7 +726,7 @@ void *media_worker_main(void *arg)
 					span_readable(w, t->ptr);
 				break;
 			case TAG_RTP:
-				bridge_rtp(t->ptr);
+				bridge_rtp(t->ptr, 1);
 				break;
 			case TAG_RTCP:
 				media_rtcp_readable(t->ptr);
@@ -639,6 +735,16 @@ void *media_worker_main(void *arg)
 		}
 		if (cmds)
 			quit = run_commands(w);
+		if (w->rtp_unwatched) {
+			long now = mono_ns();
+
+			if (now - w->idle_check_ns >= RTP_IDLE_NS / 2) {
+				w->idle_check_ns = now;
+				for (struct media_wspan *ws = w->spans; ws && w->rtp_unwatched; ws = ws->next)
+					if (now - ws->last_ns > RTP_IDLE_NS)
+						rtp_rewatch_idle(w, ws, now);
+			}
+		}
 	}
 	return NULL;
 }

@@ -234,6 +234,14 @@ struct rtp_rx {
 	int new_ssrc; /* the stream restarted: reset playout */
 	int latched;  /* this packet set the symmetric remote */
 };
+/* Take each datagram's arrival (for the jitter) from the kernel's receive
+ * time (SO_TIMESTAMPNS) rather than the caller's arrival argument: for a
+ * caller that reads at its own pace (the media worker reads at each TDM
+ * tick), the jitter is then the network's, not the reader's. 0 or -errno. */
+int rtp_endpoint_stamp_arrivals(struct rtp_endpoint *ep);
+/* Start loading what a receive and a send touch into the cache (a caller
+ * about to serve many endpoints in turn asks for the next one's). */
+void rtp_endpoint_prefetch(const struct rtp_endpoint *ep);
 /* Receive one datagram. 0 with *rx filled, or -EAGAIN (nothing pending),
  * or -errno. arrival: the local clock in timestamp units (jitter). */
 int rtp_endpoint_recv(struct rtp_endpoint *ep, uint32_t arrival, struct rtp_rx *rx);

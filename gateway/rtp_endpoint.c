@@ -8,11 +8,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define EVENT_VOLUME 10 /* -10 dBm0, as dtmf_tx sends its low tone */
@@ -49,6 +51,8 @@ struct rtp_endpoint {
 	struct sockaddr_storage rxnext_from;
 	socklen_t rxnext_fromlen;
 	int rxnext_have, rx_drained;
+	int stamps; /* arrivals from SO_TIMESTAMPNS (rtp_endpoint_stamp_arrivals) */
+	uint32_t rxnext_arrival, rxnext_stamped;
 };
 
 static uint32_t random32(void)
@@ -411,6 +415,50 @@ int rtp_endpoint_rx_drained(const struct rtp_endpoint *ep)
 	return ep->rx_drained;
 }
 
+/* Ask for n bytes at p in cache, for writing when w. */
+static void prefetch_range(const void *p, size_t n, int w)
+{
+	for (size_t off = 0; off < n; off += 64)
+		if (w)
+			__builtin_prefetch((const char *)p + off, 1);
+		else
+			__builtin_prefetch((const char *)p + off, 0);
+}
+
+void rtp_endpoint_prefetch(const struct rtp_endpoint *ep)
+{
+	prefetch_range(ep, offsetof(struct rtp_endpoint, remote), 0);
+	prefetch_range(&ep->remote, sizeof(struct sockaddr_in6), 0);
+	prefetch_range(&ep->ssrc, offsetof(struct rtp_endpoint, srtp) - offsetof(struct rtp_endpoint, ssrc), 1);
+	prefetch_range(&ep->rxbuf, RTP_HDR_LEN + RTP_FRAME, 1);
+	prefetch_range(&ep->rxnext_have, sizeof(*ep) - offsetof(struct rtp_endpoint, rxnext_have), 1);
+}
+
+int rtp_endpoint_stamp_arrivals(struct rtp_endpoint *ep)
+{
+	int on = 1;
+
+	if (setsockopt(ep->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) < 0)
+		return -errno;
+	ep->stamps = 1;
+	return 0;
+}
+
+/* The kernel's receive time of a datagram, in 8 kHz units; 0 if none. */
+static int rx_stamp(struct msghdr *mh, uint32_t *arrival)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			*arrival = (uint32_t)((uint64_t)ts.tv_sec * RTP_CLOCK +
+					      (uint64_t)ts.tv_nsec / (1000000000 / RTP_CLOCK));
+			return 1;
+		}
+	return 0;
+}
+
 int rtp_endpoint_recv(struct rtp_endpoint *ep, uint32_t arrival, struct rtp_rx *rx)
 {
 	struct sockaddr_storage from;
@@ -424,28 +472,43 @@ int rtp_endpoint_recv(struct rtp_endpoint *ep, uint32_t arrival, struct rtp_rx *
 		memcpy(ep->rxbuf, ep->rxnext, ep->rxnext_len);
 		memcpy(&from, &ep->rxnext_from, ep->rxnext_fromlen);
 		fromlen = ep->rxnext_fromlen;
+		if (ep->rxnext_stamped)
+			arrival = ep->rxnext_arrival;
 		ep->rxnext_have = 0;
 		ep->rx_drained = 0;
 	} else {
 		/* Two at most: one system call says whether another is waiting. */
 		struct iovec iov[2] = {{ep->rxbuf, sizeof(ep->rxbuf)}, {ep->rxnext, sizeof(ep->rxnext)}};
+		union {
+			struct cmsghdr align;
+			char buf[CMSG_SPACE(sizeof(struct timespec))];
+		} ctl[2];
 		struct mmsghdr mm[2] = {
 		    {.msg_hdr = {.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov[0], .msg_iovlen = 1}},
 		    {.msg_hdr = {.msg_name = &ep->rxnext_from,
 				 .msg_namelen = sizeof(ep->rxnext_from),
 				 .msg_iov = &iov[1],
 				 .msg_iovlen = 1}}};
-		int got = recvmmsg(ep->fd, mm, 2, MSG_DONTWAIT, NULL);
+		int got;
 
+		if (ep->stamps)
+			for (int i = 0; i < 2; i++) {
+				mm[i].msg_hdr.msg_control = ctl[i].buf;
+				mm[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
+			}
+		got = recvmmsg(ep->fd, mm, 2, MSG_DONTWAIT, NULL);
 		if (got < 0)
 			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 		n = (ssize_t)mm[0].msg_len;
 		fromlen = mm[0].msg_hdr.msg_namelen;
 		ep->rx_drained = got == 1;
+		if (ep->stamps)
+			rx_stamp(&mm[0].msg_hdr, &arrival);
 		if (got == 2) {
 			ep->rxnext_have = 1;
 			ep->rxnext_len = mm[1].msg_len;
 			ep->rxnext_fromlen = mm[1].msg_hdr.msg_namelen;
+			ep->rxnext_stamped = ep->stamps && rx_stamp(&mm[1].msg_hdr, &ep->rxnext_arrival);
 		}
 	}
 	if (ep->srtp) {

@@ -546,10 +546,11 @@ static void rtcp_reports(struct env *e)
 		h.ts += RTP_FRAME;
 		wait_rx(b, (unsigned long)++sent);
 		t_before = rtcp_ntp_now();
+		rtp_drain(e->peer, pkt, 4); /* whatever came before: the next is this block's */
 		tdm_send(&e->mu, 11, blk, RTP_FRAME);
 		tdm_recv(&e->mu, 11, out, RTP_FRAME);
 		/* the block's RTP packet (a report due is sent just before it) */
-		got_rtp += rtp_collect(e->peer, pkt, 4, ticks - got_rtp);
+		got_rtp += rtp_collect(e->peer, pkt, 4, 1) > 0;
 		while ((n = recv(rtcp_fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
 			have_sr = rtcp_parse(buf, (size_t)n, &sr) == 0;
 	}
@@ -609,6 +610,46 @@ static void rtcp_reports(struct env *e)
 }
 
 /* A bridge left running is freed by media_free. */
+/* While the B-channel brings blocks, the bridge reads RTP at each block (no
+ * wake-up per packet): a packet sent just before its block, with no wait,
+ * is in the jitter buffer when the block is answered, every time. When the
+ * blocks stop, RTP is taken in as it comes again: an RFC 4733 event is
+ * reported with no TDM. */
+static void tick_read(struct env *e)
+{
+	static int cookie;
+	struct rtp_header h = {.pt = RTP_PT_PCMU, .seq = 100, .ts = 8000, .ssrc = 0xBEEF};
+	uint8_t sent[NFRAMES][RTP_FRAME], tdm[RTP_FRAME], got[NFRAMES][RTP_FRAME];
+	unsigned port;
+	int bad = 0, blocks = 0;
+	struct media_bridge *b = bridge(e, &e->mu, 5, RTP_PT_PCMU, 0, 0, &cookie, &port);
+
+	ok(b != NULL && wait_rx(b, 0), "tick read: bridge started");
+	if (!b)
+		return;
+	pattern(tdm, 7);
+	for (int i = 0; i < NFRAMES; i++) {
+		pattern(sent[i], 200 + i);
+		h.marker = i == 0;
+		rtp_send(e->peer, port, &h, sent[i], RTP_FRAME);
+		h.seq++;
+		h.ts += RTP_FRAME;
+		tdm_send(&e->mu, 5, tdm, RTP_FRAME);
+		blocks += tdm_recv(&e->mu, 5, got[i], RTP_FRAME) == RTP_FRAME;
+	}
+	is_int(blocks, NFRAMES, "tick read: every block answered");
+	for (int i = 2; i < NFRAMES; i++)
+		bad += memcmp(got[i], sent[i - 2], RTP_FRAME) != 0;
+	is_int(bad, 0, "tick read: each packet, sent just before its block, played in its slot (40 ms later)");
+	h.marker = 1;
+	h.pt = 101;
+	send_event(e, port, &h, 3, 160, 0);
+	ok(wait_events(e->m, MEDIA_EV_DTMF, &cookie, 1),
+	   "tick read: with no blocks, an RFC 4733 event is still taken in");
+	media_bridge_stop(e->m, b);
+	ok(wait_events(e->m, MEDIA_EV_STOPPED, &cookie, 1), "tick read: stopped");
+}
+
 static void leftover(struct env *e)
 {
 	static int cookie;
@@ -641,6 +682,7 @@ int main(void)
 	rfc4733_to_inband(&e);
 	inband_to_rfc4733(&e);
 	rtcp_reports(&e);
+	tick_read(&e);
 	api_checks(&e);
 	leftover(&e);
 

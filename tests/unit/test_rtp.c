@@ -360,6 +360,48 @@ static void test_open_errors(void)
 	rtp_endpoint_free(a);
 }
 
+/* Packets sent every 20 ms but read all at once at the end (as a reader
+ * busy elsewhere would): with the kernel's receive times the jitter is the
+ * sender's pacing (near 0); with the reader's clock it is not. */
+static void test_endpoint_stamps(void)
+{
+	struct rtp_bind bind = {.addr = "127.0.0.1", .port_min = 33001, .port_max = 33999};
+	struct rtp_params p = {.pt = RTP_PT_PCMU, .event_pt = -1, .symmetric = 1, .send = 1, .recv = 1};
+	struct rtp_endpoint *ep[2];
+	struct rtp_header h = {.pt = RTP_PT_PCMU, .seq = 1, .ts = 160, .ssrc = 77};
+	uint8_t pl[RTP_FRAME], buf[RTP_MAX_PACKET];
+	unsigned port, got[2] = {0, 0};
+	int peer = udp_peer(&port);
+	struct rtp_rx rx;
+	size_t n;
+
+	memset(pl, 0x33, sizeof(pl));
+	for (int k = 0; k < 2; k++) {
+		is_int(rtp_endpoint_open(&bind, 0, &ep[k]), 0, "stamps: endpoint %d opens", k);
+		rtp_endpoint_set_params(ep[k], &p);
+	}
+	is_int(rtp_endpoint_stamp_arrivals(ep[0]), 0, "stamps: the kernel's receive times asked for");
+	for (int i = 0; i < 16; i++, h.seq++, h.ts += RTP_FRAME) {
+		rtp_pack(&h, pl, sizeof(pl), buf, sizeof(buf), &n);
+		for (int k = 0; k < 2; k++)
+			send_to(peer, rtp_endpoint_port(ep[k]), buf, n);
+		usleep(20000);
+	}
+	for (int k = 0; k < 2; k++)
+		while (rtp_endpoint_recv(ep[k], 0, &rx) == 0)
+			got[k] += rx.kind == RTP_RX_AUDIO;
+	ok(got[0] == 16 && got[1] == 16, "stamps: 16 packets each (%u, %u)", got[0], got[1]);
+	ok(rtp_source_jitter(rtp_endpoint_source(ep[0])) < 40,
+	   "stamps: read late, the jitter is the sender's pacing (%u samples)",
+	   rtp_source_jitter(rtp_endpoint_source(ep[0])));
+	ok(rtp_source_jitter(rtp_endpoint_source(ep[1])) > 80,
+	   "stamps: without them, the reader's clock makes it %u samples",
+	   rtp_source_jitter(rtp_endpoint_source(ep[1])));
+	for (int k = 0; k < 2; k++)
+		rtp_endpoint_free(ep[k]);
+	close(peer);
+}
+
 int main(void)
 {
 	test_codec();
@@ -368,6 +410,7 @@ int main(void)
 	test_jb();
 	test_endpoint_send();
 	test_endpoint_recv();
+	test_endpoint_stamps();
 	test_open_errors();
 	return tap_done();
 }
