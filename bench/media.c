@@ -239,6 +239,35 @@ struct arrivals {
 	void (*on_rtp)(struct rig *r, int span, const uint8_t *pkt, size_t len, unsigned from_port, long t);
 };
 
+/* One datagram, and when it arrived: the kernel's receive time when the
+ * socket has SO_TIMESTAMPNS (latency: the driver's own wake-up is not the
+ * bridge's delay), else now; CLOCK_REALTIME either way. */
+static ssize_t recv_stamped(int fd, void *buf, size_t size, struct sockaddr_in *from, long *t)
+{
+	struct iovec iov = {buf, size};
+	union {
+		struct cmsghdr align;
+		char b[CMSG_SPACE(sizeof(struct timespec))];
+	} ctl;
+	struct msghdr mh = {.msg_name = from,
+			    .msg_namelen = from ? sizeof(*from) : 0,
+			    .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl.b,
+			    .msg_controllen = sizeof(ctl.b)};
+	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+
+	*t = now_ns(CLOCK_REALTIME);
+	for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			*t = ts.tv_sec * 1000000000L + ts.tv_nsec;
+		}
+	return n;
+}
+
 static void collect(struct rig *r, int nspans, struct arrivals *a, int timeout_ms)
 {
 	struct pollfd p[2 * 1024];
@@ -258,8 +287,9 @@ static void collect(struct rig *r, int nspans, struct arrivals *a, int timeout_m
 		if (!(p[j].revents & POLLIN))
 			continue;
 		if (j % 2 == 0) {
-			while ((n = recv(p[j].fd, fbuf, sizeof(fbuf), MSG_DONTWAIT)) > 0) {
-				long t = now_ns(CLOCK_MONOTONIC);
+			long t;
+
+			while ((n = recv_stamped(p[j].fd, fbuf, sizeof(fbuf), NULL, &t)) > 0) {
 				size_t blk = fbuf[1] | (size_t)fbuf[2] << 8;
 
 				if (fbuf[0] != 0 || n < 3 || blk == 0) { /* one block */
@@ -276,15 +306,12 @@ static void collect(struct rig *r, int nspans, struct arrivals *a, int timeout_m
 			}
 		} else {
 			struct sockaddr_in from;
-			socklen_t fl = sizeof(from);
+			long t;
 
-			while ((n = recvfrom(p[j].fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl)) >
-			       0) {
+			while ((n = recv_stamped(p[j].fd, buf, sizeof(buf), &from, &t)) > 0) {
 				a->rtp++;
 				if (a->on_rtp)
-					a->on_rtp(r, j / 2, buf, (size_t)n, ntohs(from.sin_port),
-						  now_ns(CLOCK_MONOTONIC));
-				fl = sizeof(from);
+					a->on_rtp(r, j / 2, buf, (size_t)n, ntohs(from.sin_port), t);
 			}
 		}
 	}
@@ -603,6 +630,12 @@ static void latency(int nch)
 
 	if (ticks > LAT_TICKS_MAX)
 		ticks = LAT_TICKS_MAX;
+	for (int s = 0; s < nspans; s++) {
+		int on = 1;
+
+		setsockopt(r->span_fd[s], SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+		setsockopt(r->peer_fd[s], SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+	}
 	t_tdm_sent = calloc((size_t)nch * LAT_TICKS_MAX, sizeof(long));
 	t_rtp_sent = calloc((size_t)nch * LAT_TICKS_MAX, sizeof(long));
 	clock_gettime(CLOCK_MONOTONIC, &next);
@@ -611,12 +644,12 @@ static void latency(int nch)
 
 		/* RTP first: the far end's packet for this 20 ms, then the B-channels' block */
 		for (int i = 0; i < nch; i++) {
-			t_rtp_sent[i * LAT_TICKS_MAX + lat_tick] = now_ns(CLOCK_MONOTONIC);
+			t_rtp_sent[i * LAT_TICKS_MAX + lat_tick] = now_ns(CLOCK_REALTIME);
 			send_rtp(r, i, lat_tick, (uint8_t)(0x20 + lat_tick % 64));
 		}
 		for (int i = 0; i < nch; i += CH_PER_SPAN) {
 			for (int j = i; j < nch && j < i + CH_PER_SPAN; j++)
-				t_tdm_sent[j * LAT_TICKS_MAX + lat_tick] = now_ns(CLOCK_MONOTONIC);
+				t_tdm_sent[j * LAT_TICKS_MAX + lat_tick] = now_ns(CLOCK_REALTIME);
 			send_tdm(r, i, i + CH_PER_SPAN < nch ? i + CH_PER_SPAN : nch, lat_tick);
 		}
 		next.tv_nsec += TICK_US * 1000L;

@@ -218,15 +218,13 @@ static void bridge_tdm_out(struct media_bridge *b, uint8_t *out, size_t len)
 			bridge_event(b, MEDIA_EV_RTP_TIMEOUT, 0, MEDIA_SIDE_RTP);
 		}
 	}
-	/* Publish first: whoever sees the block sees the counters with it. */
-	b->st.tdm_tx_bytes += len;
-	publish(b);
+	/* Published with the tick's RTP packet (bridge_tdm_in or _detect:
+	 * once a tick, each costs a lock and a copy of every counter). */
 	rc = tdm_span_audio_write(b->span, b->channel, out, len);
-	if (rc < 0) {
-		b->st.tdm_tx_bytes -= len;
+	if (rc < 0)
 		b->st.tdm_dropped++;
-		publish(b);
-	}
+	else
+		b->st.tdm_tx_bytes += len;
 }
 
 /* The block that came in, first half: echo cancelled in place (lin: the
@@ -256,6 +254,8 @@ static void bridge_tdm_in(struct media_bridge *b, uint8_t *in, int16_t *lin, siz
 			b->acc_len = 0;
 		}
 	}
+	if (!(b->fax || b->echo || b->drx))
+		publish(b); /* no detectors: nothing else this tick */
 }
 
 /* Second half, once the tick's packets are out: the fax and answer-tone
@@ -267,6 +267,7 @@ static void bridge_tdm_detect(struct media_bridge *b, const uint8_t *in, const i
 			      size_t len)
 {
 	int16_t clean[TDM_AUDIO_MAX], lout[TDM_AUDIO_MAX];
+	int detectors = b->fax || b->echo || b->drx; /* as bridge_tdm_in saw them */
 
 	if (b->fax || b->echo) {
 		unsigned gate_in = media_gate_block(&b->gate_in, lin, len), gate_out;
@@ -282,7 +283,8 @@ static void bridge_tdm_detect(struct media_bridge *b, const uint8_t *in, const i
 		decode(b->law, in, clean, len);
 		dtmf_rx(b->drx, clean, (int)len);
 	}
-	publish(b);
+	if (detectors)
+		publish(b); /* else bridge_tdm_in did */
 }
 
 /* Queue a digit for in-band generation. SpanDSP 0.0.6 returns 0 when
