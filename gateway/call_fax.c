@@ -8,7 +8,9 @@
  * most, then passthrough. A T.38 re-INVITE from the SIP peer is answered
  * and switches the bridge the same way; a repeat of it (a session refresh)
  * keeps the running gateway; an audio offer in T.38 mode goes back to
- * audio. Loop thread; the media work is the worker's. */
+ * audio, and a new fax tone offers T.38 again, unless FAX_FAILS_MAX
+ * offers or sessions came to nothing (refused, or back to audio without a
+ * page): then passthrough. Loop thread; the media work is the worker's. */
 #include "config.h"
 
 #include "gateway/call_int.h"
@@ -34,6 +36,13 @@ enum call_fax_state {
  * on T.38 (the fax then goes passthrough: it must not wait for long). */
 #define FAX_RETRIES 2
 
+/* T.38 offers refused, or T.38 sessions that went back to audio without
+ * a page, after which a call's next fax tone goes G.711 passthrough
+ * instead of another offer: a peer that takes T.38 and drops it again
+ * (or an SBC that cannot carry it) must not have every tone re-offer it
+ * for the life of the call. */
+#define FAX_FAILS_MAX 2
+
 static struct call *call_by_uuid(struct gw_calls *calls, const char *uuid)
 {
 	for (struct call *c = calls->list; c; c = c->next)
@@ -54,6 +63,14 @@ static struct gw_sip_leg *fax_sip_leg(struct call *c)
 	return NULL;
 }
 
+/* A T.38 offer or session came to nothing (counted against FAX_FAILS_MAX). */
+static void fax_failed(struct call *c, const char *what)
+{
+	c->fax_failed++;
+	CLOG(LOG_INFO, c, "fax: %s (%d of %d before T.38 is given up on this call)", what, c->fax_failed,
+	     FAX_FAILS_MAX);
+}
+
 static void fax_passthrough(struct call *c, const char *why)
 {
 	CLOG(LOG_NOTICE, c, "fax: G.711 passthrough (%s)", why);
@@ -72,7 +89,10 @@ static int fax_t38(struct call *c, const struct media_t38_info *peer, const stru
 	c->fax_peer_port = peer->port;
 	snprintf(c->fax_peer_addr, sizeof(c->fax_peer_addr), "%s", peer->addr);
 	CLOG(LOG_NOTICE, c, "fax: T.38 to %s:%u (version %u, %u bit/s, %s)", peer->addr, peer->port, agreed->version,
-	     agreed->max_bitrate, agreed->ec == MEDIA_T38_EC_NONE ? "no error correction" : "UDPTL redundancy");
+	     agreed->max_bitrate,
+	     agreed->ec == MEDIA_T38_EC_NONE  ? "no error correction"
+	     : agreed->ec == MEDIA_T38_EC_FEC ? "UDPTL FEC"
+					      : "UDPTL redundancy");
 	return 0;
 }
 
@@ -143,6 +163,14 @@ static void on_fax_tone(void *arg, const char *uuid, int tone, int from_rtp)
 		fax_passthrough(c, "T.38 not enabled for this customer or trunk");
 		return;
 	}
+	if (c->fax_failed >= FAX_FAILS_MAX) {
+		char why[96];
+
+		/* the state stays passthrough: no more offers, this is logged once */
+		snprintf(why, sizeof(why), "T.38 came to nothing %d times on this call: no more offers", c->fax_failed);
+		fax_passthrough(c, why);
+		return;
+	}
 	fax_offer(c, leg);
 }
 
@@ -171,10 +199,12 @@ void call_fax_reinvite_answered(struct call *c, int status, const char *sdp)
 		char why[64];
 
 		snprintf(why, sizeof(why), "the peer answered T.38 with %d", status);
+		fax_failed(c, "T.38 offer refused");
 		fax_passthrough(c, why);
 		return;
 	}
 	if (!sdp || media_t38_parse(sdp, strlen(sdp), &peer) < 0 || peer.port == 0) {
+		fax_failed(c, "T.38 offer refused");
 		fax_passthrough(c, "the peer's 200 has no T.38 stream");
 		return;
 	}
@@ -185,7 +215,7 @@ void call_fax_reinvite_answered(struct call *c, int status, const char *sdp)
 	if (peer.p.max_bitrate && peer.p.max_bitrate < agreed.max_bitrate)
 		agreed.max_bitrate = peer.p.max_bitrate;
 	agreed.transferred_tcf = peer.p.transferred_tcf;
-	agreed.ec = peer.p.ec == MEDIA_T38_EC_NONE ? MEDIA_T38_EC_NONE : MEDIA_T38_EC_REDUNDANCY;
+	agreed.ec = peer.p.ec; /* we offered redundancy; an answer of FEC is sent FEC too */
 	agreed.fill_bit_removal = 0;
 	agreed.max_datagram = peer.p.max_datagram;
 	if (fax_t38(c, &peer, &agreed) < 0)
@@ -208,7 +238,12 @@ int call_fax_reinvite_in(struct call *c, const char *sdp, char *answer, size_t l
 		/* not T.38: the audio path answers it; in T.38 mode it means
 		 * back to audio (the fax is over), the bridge first */
 		if (c->fax == CALL_FAX_T38 && sdp && *sdp) {
-			CLOG(LOG_NOTICE, c, "fax: audio offered in T.38 mode: back to audio");
+			long pages = call_media_fax_pages(c->calls->media, c->uuid);
+
+			CLOG(LOG_NOTICE, c, "fax: audio offered in T.38 mode: back to audio (pages over T.38: %ld)",
+			     pages < 0 ? 0 : pages);
+			if (pages == 0)
+				fax_failed(c, "T.38 dropped without a page");
 			if (call_media_fax_mode(c->calls->media, c->uuid, MEDIA_FAX_AUDIO, NULL, NULL) < 0)
 				return 500;
 			c->fax = CALL_FAX_AUDIO;

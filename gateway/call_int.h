@@ -128,6 +128,7 @@ struct call {
 	int fax;                /* enum call_fax_state */
 	int fax_no_t38;         /* T.38 not allowed: fax goes G.711 passthrough */
 	int fax_retries;        /* our T.38 offer sent again after crossing another */
+	int fax_failed;         /* T.38 offers refused, or T.38 sessions back to audio without a page */
 	char fax_peer_addr[64]; /* the SIP peer's UDPTL stream, once in T.38 */
 	unsigned fax_peer_port;
 	/* --- re-INVITE within the answered call (gateway/call_dialog.c) --- */

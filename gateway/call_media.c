@@ -547,3 +547,14 @@ int call_media_fax_mode(struct call_media *cm, const char *uuid, int mode, const
 	}
 	return media_bridge_fax(cm->media, l->bridge, (enum media_fax_mode)mode, mode == MEDIA_FAX_T38 ? &t : NULL);
 }
+
+long call_media_fax_pages(struct call_media *cm, const char *uuid)
+{
+	struct media_stats st;
+	struct cm_leg *l;
+
+	if (!cm || !(l = cm_find(cm, uuid, NULL)) || !l->bridge)
+		return -ENOENT;
+	media_bridge_stats(l->bridge, &st);
+	return (long)st.fax_pages;
+}

@@ -76,7 +76,7 @@ void call_media_status(const struct call_media *cm, struct ctl_out *out);
 
 /* Fax (gateway/call_fax.c). fn hears MEDIA_EV_FAX: uuid's bridge heard a
  * fax tone (enum media_fax_tone) on the B-channel, or in the audio from
- * RTP (from_rtp: a SIP fax machine's CED or V.21). */
+ * RTP (from_rtp: a SIP fax machine's CNG, CED or V.21). */
 struct media_t38_info;
 struct media_t38_params;
 void call_media_on_fax(struct call_media *cm, void (*fn)(void *arg, const char *uuid, int tone, int from_rtp),
@@ -90,5 +90,8 @@ int call_media_t38_sdp(struct call_media *cm, const char *uuid, const struct med
  * the far end's UDPTL stream and the agreed parameters. 0 or -errno. */
 int call_media_fax_mode(struct call_media *cm, const char *uuid, int mode, const struct media_t38_info *peer,
 			const struct media_t38_params *agreed);
+/* The pages uuid's T.38 gateway has carried so far (its last published
+ * counters), or -ENOENT (no bridge). */
+long call_media_fax_pages(struct call_media *cm, const char *uuid);
 
 #endif

@@ -68,11 +68,15 @@ bench_echo_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SPEEXDSP_CFLAGS)
 bench_echo_LDADD = $(MEDIA_LIBS)
 
 # The fax test programs of tests/integration/fax_t38.sh: the SIP side's
-# T.38 / G.711 fax terminal (SpanDSP over our UDPTL), and test pages.
-check_PROGRAMS += tests/integration/t38_peer tests/integration/fax_page
+# T.38 / G.711 fax terminal (SpanDSP over our UDPTL), and test pages; and
+# of tests/integration/udptl_tshark.sh: a fax over our UDPTL FEC in a pcap.
+check_PROGRAMS += tests/integration/t38_peer tests/integration/fax_page tests/integration/udptl_pcap
 tests_integration_t38_peer_SOURCES = tests/integration/t38_peer.c
 tests_integration_t38_peer_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
 tests_integration_t38_peer_LDADD = $(MEDIA_LIBS)
 tests_integration_fax_page_SOURCES = tests/integration/fax_page.c tests/fax_tiff.c tests/fax_tiff.h
 tests_integration_fax_page_CFLAGS = $(AM_CFLAGS) $(TIFF_CFLAGS)
 tests_integration_fax_page_LDADD = $(TIFF_LIBS)
+tests_integration_udptl_pcap_SOURCES = tests/integration/udptl_pcap.c
+tests_integration_udptl_pcap_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
+tests_integration_udptl_pcap_LDADD = $(MEDIA_LIBS)

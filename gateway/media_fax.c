@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Fax on a bridge: CNG / CED / V.21 preamble detection on the B-channel,
- * CED / V.21 preamble on the audio from RTP (SpanDSP's
- * modem_connect_tones_rx), G.711 passthrough, and the T.38
+/* Fax on a bridge: CNG / CED / V.21 preamble detection on the B-channel
+ * and on the audio from RTP (SpanDSP's modem_connect_tones_rx, behind the
+ * gates), G.711 passthrough, and the T.38
  * gateway (SpanDSP's t38_gateway, clocked by the B-channel's blocks like
  * the rest of the bridge) with its IFP packets in UDPTL on the bridge's
  * RTP port. Everything here but media_bridge_fax() runs on the bridge's
@@ -38,11 +38,10 @@ struct fax_ear {
 
 struct media_fax {
 	struct media_bridge *b;
-	/* The B-channel: CNG, CED or V.21; the audio from RTP (toward the
-	 * B-channel): CED or V.21 only (a SIP fax answering; a SIP sender's
-	 * CNG is followed by the PSTN answerer's CED, heard on the B-channel).
-	 * All behind the bridge's gates (media_gate.h). */
-	struct media_tone_rx cng, ced, ced_rtp;
+	/* The B-channel and the audio from RTP (toward the B-channel): CNG
+	 * (a fax sender on that side), CED or V.21 (a fax answering, or
+	 * talking). All behind the bridge's gates (media_gate.h). */
+	struct media_tone_rx cng, ced, cng_rtp, ced_rtp;
 	struct fax_ear ear[2]; /* by enum media_side */
 	enum media_fax_mode mode;
 	t38_gateway_state_t *gw;
@@ -127,6 +126,7 @@ static void detectors_free(struct media_fax *f)
 {
 	media_tone_rx_free(&f->cng);
 	media_tone_rx_free(&f->ced);
+	media_tone_rx_free(&f->cng_rtp);
 	media_tone_rx_free(&f->ced_rtp);
 }
 
@@ -140,17 +140,19 @@ static struct media_fax *fax_of(struct media_bridge *b)
 int media_fax_start(struct media_bridge *b)
 {
 	struct media_fax *f = fax_of(b);
+	struct fax_ear *tdm, *rtp;
 
 	if (!f)
 		return -ENOMEM;
 	detectors_free(f);
 	for (int side = 0; side < 2; side++)
 		f->ear[side] = (struct fax_ear){.f = f, .side = (enum media_side)side};
-	if (media_tone_rx_init(&f->cng, MODEM_CONNECT_TONES_FAX_CNG, on_connect_tone, &f->ear[MEDIA_SIDE_TDM]) < 0 ||
-	    media_tone_rx_init(&f->ced, MODEM_CONNECT_TONES_FAX_CED_OR_PREAMBLE, on_connect_tone,
-			       &f->ear[MEDIA_SIDE_TDM]) < 0 ||
-	    media_tone_rx_init(&f->ced_rtp, MODEM_CONNECT_TONES_FAX_CED_OR_PREAMBLE, on_connect_tone,
-			       &f->ear[MEDIA_SIDE_RTP]) < 0) {
+	tdm = &f->ear[MEDIA_SIDE_TDM];
+	rtp = &f->ear[MEDIA_SIDE_RTP];
+	if (media_tone_rx_init(&f->cng, MODEM_CONNECT_TONES_FAX_CNG, on_connect_tone, tdm) < 0 ||
+	    media_tone_rx_init(&f->ced, MODEM_CONNECT_TONES_FAX_CED_OR_PREAMBLE, on_connect_tone, tdm) < 0 ||
+	    media_tone_rx_init(&f->cng_rtp, MODEM_CONNECT_TONES_FAX_CNG, on_connect_tone, rtp) < 0 ||
+	    media_tone_rx_init(&f->ced_rtp, MODEM_CONNECT_TONES_FAX_CED_OR_PREAMBLE, on_connect_tone, rtp) < 0) {
 		detectors_free(f);
 		return -ENOMEM;
 	}
@@ -166,6 +168,7 @@ void media_fax_detect(struct media_bridge *b, const int16_t *in, unsigned gate_i
 		return;
 	media_tone_rx_block(&f->cng, in, len, gate_in);
 	media_tone_rx_block(&f->ced, in, len, gate_in);
+	media_tone_rx_block(&f->cng_rtp, out, len, gate_out);
 	media_tone_rx_block(&f->ced_rtp, out, len, gate_out);
 }
 
@@ -238,8 +241,15 @@ static void gw_free(struct media_fax *f)
 		t38_gateway_free(f->gw);
 	}
 	f->gw = NULL;
+	udptl_tx_free(&f->tx);
 	udptl_rx_free(&f->rx);
 }
+
+/* UDPTL FEC sent (t38UDPFEC): 3 entries over 3 IFPs each, the 9 before
+ * the packet, as Asterisk's default: a lone loss, or a burst of up to 3,
+ * is repaired from the next packet. */
+#define FAX_FEC_SPAN    3
+#define FAX_FEC_ENTRIES 3
 
 static int t38_start(struct media_fax *f, const struct media_fax_t38 *t)
 {
@@ -265,10 +275,13 @@ static int t38_start(struct media_fax *f, const struct media_fax_t38 *t)
 	if (t->p.max_datagram)
 		t38_set_max_datagram_size(core, (int)t->p.max_datagram);
 	udptl_tx_init(&f->tx, t->p.ec == MEDIA_T38_EC_NONE ? 0 : 3, t->p.max_datagram);
+	if (t->p.ec == MEDIA_T38_EC_FEC)
+		udptl_tx_fec(&f->tx, FAX_FEC_SPAN, FAX_FEC_ENTRIES);
 	udptl_rx_init(&f->rx);
 	f->rx.version = t->p.version;
 	f->symmetric = t->symmetric;
 	f->latched = 0;
+	f->tx_packets = f->tx_errors = 0; /* per T.38 session, as the receiver's counters */
 	return 0;
 }
 

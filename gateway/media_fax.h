@@ -12,7 +12,7 @@
 
 /* What MEDIA_EV_FAX reports (ev->fax). */
 enum media_fax_tone {
-	MEDIA_FAX_CNG = 1, /* 1100 Hz calling tone: the B-channel side sends a fax (not listened for from RTP) */
+	MEDIA_FAX_CNG = 1, /* 1100 Hz calling tone: the side it came from (ev->from) sends a fax */
 	MEDIA_FAX_CED = 2, /* 2100 Hz answer tone: the side it came from (ev->from) receives one */
 	MEDIA_FAX_V21 = 3, /* V.21 HDLC flags (the T.30 preamble): a fax machine talks */
 };

@@ -75,14 +75,15 @@ int media_t38_answer(const struct media_sdp_local *local, const struct media_t38
 	struct media_t38_params a = *ours;
 
 	/* T.38 Annex D.2.3: the answer may only lower the version and bit
-	 * rate, takes the offer's rate management, and says no to options
-	 * we do not do (transcoding, FEC: we answer redundancy). */
+	 * rate, takes the offer's rate management and error correction
+	 * (redundancy or FEC, both sent and received), and says no to
+	 * options we do not do (transcoding). */
 	if (offer->p.version < a.version)
 		a.version = offer->p.version;
 	if (offer->p.max_bitrate && (!a.max_bitrate || offer->p.max_bitrate < a.max_bitrate))
 		a.max_bitrate = offer->p.max_bitrate;
 	a.transferred_tcf = offer->p.transferred_tcf;
-	a.ec = offer->p.ec == MEDIA_T38_EC_NONE ? MEDIA_T38_EC_NONE : MEDIA_T38_EC_REDUNDANCY;
+	a.ec = offer->p.ec;
 	a.fill_bit_removal = ours->fill_bit_removal && offer->p.fill_bit_removal;
 	a.transcoding_mmr = a.transcoding_jbig = 0;
 	if (agreed) {

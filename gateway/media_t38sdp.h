@@ -12,8 +12,8 @@
 
 enum media_t38_ec {
 	MEDIA_T38_EC_NONE = 0,
-	MEDIA_T38_EC_REDUNDANCY, /* t38UDPRedundancy: what we do */
-	MEDIA_T38_EC_FEC         /* t38UDPFEC: we answer it with redundancy */
+	MEDIA_T38_EC_REDUNDANCY, /* t38UDPRedundancy: what we offer */
+	MEDIA_T38_EC_FEC         /* t38UDPFEC: answered and used when offered */
 };
 
 /* The T.38 session attributes (T.38 Annex D.2.3). */
@@ -45,8 +45,8 @@ void media_t38_defaults(struct media_t38_params *p);
  * sess_id and sess_version are used). 0, -EINVAL, -ENOSPC. */
 int media_t38_offer(const struct media_sdp_local *local, const struct media_t38_params *p, char *buf, size_t size);
 /* The answer to a parsed T.38 offer: the lower version and bit rate,
- * transferredTCF or localTCF as offered, redundancy if the offer has any
- * error correction, no transcoding, our buffer and datagram sizes; port
+ * transferredTCF or localTCF and the error correction (none, redundancy,
+ * FEC) as offered, no transcoding, our buffer and datagram sizes; port
  * 0 refuses the stream. Also fills *agreed with what was answered (the
  * datagram size is the offer's: what we may send). 0, -EINVAL, -ENOSPC. */
 int media_t38_answer(const struct media_sdp_local *local, const struct media_t38_params *ours,

@@ -160,11 +160,139 @@ int udptl_build(uint16_t seq, const struct udptl_ifp *primary, const struct udpt
 	return (int)pos;
 }
 
+/* An fec-data entry may be empty (nothing to protect yet). */
+static int put_entry(uint8_t *out, size_t size, size_t *pos, const struct udptl_ifp *x)
+{
+	int rc;
+
+	if (x->len > UDPTL_IFP_MAX || (x->len && !x->data))
+		return -EINVAL;
+	if ((rc = put_len(out, size, pos, x->len)) < 0)
+		return rc;
+	if (x->len > size - *pos)
+		return -ENOSPC;
+	if (x->len)
+		memcpy(out + *pos, x->data, x->len);
+	*pos += x->len;
+	return 0;
+}
+
+int udptl_build_fec(uint16_t seq, const struct udptl_ifp *primary, unsigned span, const struct udptl_ifp *fec, int nfec,
+		    uint8_t *out, size_t size)
+{
+	size_t pos = 0;
+	int rc;
+
+	if (nfec < 0 || nfec > UDPTL_FEC_MAX || (nfec && !fec) || span >= UDPTL_FEC_HIST)
+		return -EINVAL;
+	if (size < 2)
+		return -ENOSPC;
+	out[pos++] = (uint8_t)(seq >> 8);
+	out[pos++] = (uint8_t)seq;
+	if ((rc = put_octets(out, size, &pos, primary)) < 0)
+		return rc;
+	/* error-recovery: fec-info; fec-npackets an unconstrained INTEGER
+	 * (a length, then the shortest two's complement: one octet below 128) */
+	if (pos + 3 > size)
+		return -ENOSPC;
+	out[pos++] = 0x80;
+	out[pos++] = 1;
+	out[pos++] = (uint8_t)span;
+	if ((rc = put_len(out, size, &pos, (size_t)nfec)) < 0)
+		return rc;
+	for (int i = 0; i < nfec; i++)
+		if ((rc = put_entry(out, size, &pos, &fec[i])) < 0)
+			return rc;
+	return (int)pos;
+}
+
 void udptl_tx_init(struct udptl_tx *t, int redundancy, size_t max_datagram)
 {
 	memset(t, 0, sizeof(*t));
 	t->redundancy = redundancy < 0 ? 0 : redundancy > UDPTL_REDUNDANCY_MAX ? UDPTL_REDUNDANCY_MAX : redundancy;
 	t->max_datagram = max_datagram && max_datagram < UDPTL_DATAGRAM_MAX ? max_datagram : UDPTL_DATAGRAM_MAX;
+}
+
+int udptl_tx_fec(struct udptl_tx *t, unsigned span, int entries)
+{
+	if (span < 1 || entries < 1 || entries > UDPTL_FEC_MAX || span * (unsigned)entries >= UDPTL_FEC_HIST)
+		return -EINVAL;
+	t->fec_span = span;
+	t->fec_entries = entries;
+	t->redundancy = 0;
+	return 0;
+}
+
+void udptl_tx_free(struct udptl_tx *t)
+{
+	free(t->fec_hist);
+	t->fec_hist = NULL;
+	t->fec_sent = 0;
+}
+
+/* The n entries over span IFPs each for packet t->seq, into x and fec. */
+static void fec_compute(const struct udptl_tx *t, unsigned span, unsigned n, uint8_t (*x)[UDPTL_IFP_MAX],
+			struct udptl_ifp *fec)
+{
+	for (unsigned m = 0; m < n; m++) {
+		size_t longest = 0;
+
+		for (unsigned j = 0; j < span; j++) {
+			uint16_t k = (uint16_t)(t->seq + m - span * n + j * n);
+			const struct udptl_rx_hist *h = &t->fec_hist[k & (UDPTL_FEC_HIST - 1)];
+
+			/* fec_sent says it was sent and is still kept */
+			for (size_t i = 0; i < h->len; i++)
+				x[m][i] = (uint8_t)(i < longest ? x[m][i] ^ h->buf[i] : h->buf[i]);
+			if (h->len > longest)
+				longest = h->len;
+		}
+		fec[m].data = x[m];
+		fec[m].len = longest;
+	}
+}
+
+/* FEC: the packet for IFP t->seq (then kept; the sequence moves on).
+ * Entry m is the XOR of the span IFPs t->seq + m - span * n + j * n
+ * (j = 0 .. span - 1), padded with zeros to the longest and as long as
+ * it (what udptl_rx_packet() repairs from). Sets reach back no further
+ * than the IFPs sent (fewer entries, then a shorter span, at the start);
+ * when the datagram is full, fewer entries (each packet says how many,
+ * so the sets follow). */
+static int tx_fec(struct udptl_tx *t, const struct udptl_ifp *primary, uint8_t *out, size_t limit)
+{
+	uint8_t x[UDPTL_FEC_MAX][UDPTL_IFP_MAX];
+	struct udptl_ifp fec[UDPTL_FEC_MAX];
+	unsigned span, n = (unsigned)t->fec_entries;
+	int rc;
+
+	if (!t->fec_hist && !(t->fec_hist = calloc(UDPTL_FEC_HIST, sizeof(*t->fec_hist))))
+		n = 0; /* out of memory: the packets carry no entries, the primaries still go */
+	else if (t->fec_sent &&
+		 t->fec_hist[(uint16_t)(t->seq - 1) & (UDPTL_FEC_HIST - 1)].seq != (uint16_t)(t->seq - 1))
+		t->fec_sent = 0; /* the sequence was moved: what is kept is not what came before */
+	if (n > t->fec_sent)
+		n = t->fec_sent;
+	for (;; n--) {
+		span = n && t->fec_span * n > t->fec_sent ? t->fec_sent / n : t->fec_span;
+		fec_compute(t, span, n, x, fec);
+		if ((rc = udptl_build_fec(t->seq, primary, span, fec, (int)n, out, limit)) != -ENOSPC || n == 0)
+			break;
+	}
+	if (rc < 0)
+		return rc;
+	if (t->fec_hist) {
+		struct udptl_rx_hist *h = &t->fec_hist[t->seq & (UDPTL_FEC_HIST - 1)];
+
+		h->seq = t->seq;
+		h->have = 1;
+		h->len = primary->len;
+		memcpy(h->buf, primary->data, primary->len);
+		if (t->fec_sent < UDPTL_FEC_HIST - 1)
+			t->fec_sent++;
+	}
+	t->seq++;
+	return rc;
 }
 
 int udptl_tx_packet(struct udptl_tx *t, const uint8_t *ifp, size_t len, uint8_t *out, size_t size)
@@ -175,6 +303,8 @@ int udptl_tx_packet(struct udptl_tx *t, const uint8_t *ifp, size_t len, uint8_t 
 
 	if (!ifp || len == 0 || len > UDPTL_IFP_MAX)
 		return -EINVAL;
+	if (t->fec_entries)
+		return tx_fec(t, &primary, out, limit);
 	for (int i = 0; i < nsec; i++) {
 		sec[i].data = t->hist[i];
 		sec[i].len = t->hist_len[i];
@@ -333,6 +463,7 @@ int udptl_rx_packet(struct udptl_rx *r, const uint8_t *buf, size_t len, udptl_de
 		return -EBADMSG;
 	}
 	r->packets++;
+	r->fec += (unsigned long)p.fec;
 	if (!r->hist)
 		r->hist = calloc(UDPTL_FEC_HIST, sizeof(*r->hist)); /* NULL: no FEC repair, all else works */
 	if (!r->started) {

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* UDPTL (ITU-T T.38 clause 9.1): the UDP framing of T.38 IFP packets, with
  * redundancy error recovery (each packet repeats the last few IFP packets
- * as secondaries, so a lost packet is recovered from the next one) sent
- * and received, and FEC error recovery (XOR parity over sets of earlier
- * IFP packets) received. The
- * IFP packets themselves are SpanDSP's (t38_core); this is only the
- * ASN.1 PER (aligned) envelope around them. Pure functions and plain
+ * as secondaries, so a lost packet is recovered from the next one) and FEC
+ * error recovery (XOR parity over interleaved sets of earlier IFP
+ * packets), each sent and received. The IFP packets themselves are
+ * SpanDSP's (t38_core); this is only the ASN.1 PER (aligned) envelope
+ * around them. Pure functions and plain
  * state structs: any thread, one state per direction per call. */
 #ifndef TANDEM_GW_UDPTL_H
 #define TANDEM_GW_UDPTL_H
@@ -52,8 +52,17 @@ int udptl_parse(const uint8_t *buf, size_t len, struct udptl_packet *out);
  * (an empty or oversized IFP, nsec out of range), -ENOSPC. */
 int udptl_build(uint16_t seq, const struct udptl_ifp *primary, const struct udptl_ifp *sec, int nsec, uint8_t *out,
 		size_t size);
+/* Build a packet with the FEC scheme: seq, the primary, fec-npackets
+ * (span, 0..UDPTL_FEC_HIST - 1) and nfec fec-data entries as given (may
+ * be empty; see struct udptl_packet for what they hold). The length
+ * written, or -EINVAL, -ENOSPC. */
+int udptl_build_fec(uint16_t seq, const struct udptl_ifp *primary, unsigned span, const struct udptl_ifp *fec, int nfec,
+		    uint8_t *out, size_t size);
 
-/* The sending side: the sequence number and the last IFPs to repeat. */
+struct udptl_rx_hist;
+
+/* The sending side: the sequence number and the last IFPs to repeat (or
+ * to compute FEC from). */
 struct udptl_tx {
 	uint16_t seq;
 	int redundancy;      /* secondaries per packet, 0..UDPTL_REDUNDANCY_MAX */
@@ -61,14 +70,31 @@ struct udptl_tx {
 	uint8_t hist[UDPTL_REDUNDANCY_MAX][UDPTL_IFP_MAX];
 	size_t hist_len[UDPTL_REDUNDANCY_MAX];
 	int nhist; /* hist[0] is the most recent */
+	/* FEC (udptl_tx_fec()): span and entries per packet; 0: redundancy */
+	unsigned fec_span;
+	int fec_entries;
+	struct udptl_rx_hist *fec_hist; /* UDPTL_FEC_HIST IFPs sent, by seq; allocated on the first packet */
+	unsigned fec_sent;              /* IFPs kept (up to UDPTL_FEC_HIST - 1): sets never reach before them */
 };
 
+/* Redundancy (redundancy secondaries per packet; 0: none). Not on a
+ * struct holding FEC history (udptl_tx_free() first). */
 void udptl_tx_init(struct udptl_tx *t, int redundancy, size_t max_datagram);
-/* The next packet carrying ifp[len]; as many secondaries as fit in the
- * datagram limit. Length written, or -EINVAL, -ENOSPC. */
+/* Send FEC instead: each packet carries entries (1..UDPTL_FEC_MAX)
+ * fec-data entries over span (1..) IFPs each, the span * entries IFPs
+ * before it (span * entries < UDPTL_FEC_HIST): a loss of one IFP in a
+ * set, or a burst of up to entries, is repaired from the next packet.
+ * Before that many were sent, and when the datagram limit is reached,
+ * packets carry fewer. 0 or -EINVAL. */
+int udptl_tx_fec(struct udptl_tx *t, unsigned span, int entries);
+/* Free the FEC history (udptl_tx_init() again to reuse). */
+void udptl_tx_free(struct udptl_tx *t);
+/* The next packet carrying ifp[len]; as many secondaries (or FEC
+ * entries) as fit in the datagram limit. Length written, or -EINVAL,
+ * -ENOSPC. */
 int udptl_tx_packet(struct udptl_tx *t, const uint8_t *ifp, size_t len, uint8_t *out, size_t size);
 
-/* A received IFP kept for FEC repair. */
+/* An IFP kept for FEC (received, for repair; or sent, for the entries). */
 struct udptl_rx_hist {
 	uint16_t seq;
 	int have;
@@ -85,6 +111,7 @@ struct udptl_rx {
 	unsigned long packets;      /* well-formed packets */
 	unsigned long delivered;    /* IFP packets handed on (primaries and recovered) */
 	unsigned long recovered;    /* of those, taken from secondaries or repaired from FEC */
+	unsigned long fec;          /* well-formed packets with FEC error recovery */
 	unsigned long lost;         /* sequence numbers never delivered */
 	unsigned long dups;         /* old or repeated packets, dropped */
 	unsigned long bad;          /* malformed, dropped */

@@ -444,7 +444,13 @@ void sim_call_feed(struct sim_call *c, const uint8_t *buf, size_t len)
 				printf("pstnsim: fax span=%s ch=%d status=%d pages=%d result=%s\n", c->sp->opt->name,
 				       c->ch, st, pages, text);
 			fflush(stdout);
-			gw_timer_start(c->hangup_timer, 200);
+			if (sim_media_fax_again(c->media)) {
+				c->fax_ended = 0; /* fax-again: a second fax after a pause */
+				LOG_I(SIM_TAG, "span %s ch %d: the fax is over: another in %d ms", c->sp->opt->name,
+				      c->ch, c->act->fax_again_ms);
+			} else {
+				gw_timer_start(c->hangup_timer, 200);
+			}
 		}
 	}
 	if (n <= 0)

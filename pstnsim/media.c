@@ -41,6 +41,8 @@ struct sim_media {
 	double egain;
 	fax_state_t *fax;
 	int fax_done, fax_status, fax_pages;
+	int fax_runs;   /* fax terminals started in the call (fax-again: 2) */
+	long fax_pause; /* samples of silence left before the next fax; 0: none pending */
 	char digits[SIM_DIGITS_MAX * 4];
 	size_t ndigits;
 	int new_digits;
@@ -201,8 +203,12 @@ static int fax_start(struct sim_media *m)
 	t30_state_t *t;
 
 	/* the sender is the calling party: it sends CNG and waits for CED */
+	if (m->fax)
+		fax_free(m->fax);
+	m->fax_done = 0;
 	if (!(m->fax = fax_init(NULL, send)))
 		return -ENOMEM;
+	m->fax_runs++;
 	t = fax_get_t30_state(m->fax);
 	t30_set_tx_ident(t, send ? "PSTNSIM SEND" : "PSTNSIM RECV");
 	t30_set_supported_modems(t, T30_SUPPORT_V27TER | T30_SUPPORT_V29 | T30_SUPPORT_V17);
@@ -215,6 +221,15 @@ static int fax_start(struct sim_media *m)
 	else
 		t30_set_rx_file(t, m->act.fax, -1);
 	return 0;
+}
+
+int sim_media_fax_again(struct sim_media *m)
+{
+	if (!m->fax || !m->fax_done || m->act.fax_again_ms <= 0 || m->fax_runs != 1 || m->fax_pause)
+		return 0;
+	m->fax_done = 0; /* running again (paused) */
+	m->fax_pause = (long)m->act.fax_again_ms * 8;
+	return 1;
 }
 
 int sim_media_fax(const struct sim_media *m, int *status, int *pages, const char **text)
@@ -282,6 +297,19 @@ static void fill_source(struct sim_media *m, uint8_t *buf, size_t n)
 		/* A line echo: what arrived DELAY ago (silence while short). */
 		for (size_t i = 0; i < n; i++)
 			buf[i] = sim_g711_encode(m->alaw, m->er < m->ew ? m->eline[m->er++ % m->elen] : 0);
+		return;
+	}
+	if (m->fax && m->fax_pause > 0) {
+		/* between two faxes: quiet, then a fresh terminal (CNG again) */
+		m->fax_pause -= (long)n;
+		memset(buf, sim_g711_encode(m->alaw, 0), n);
+		if (m->fax_pause <= 0) {
+			m->fax_pause = 0;
+			if (fax_start(m) < 0) {
+				m->fax_done = 1;
+				m->fax_status = -1;
+			}
+		}
 		return;
 	}
 	if (m->fax) {
@@ -358,7 +386,7 @@ int sim_media_feed(struct sim_media *m, const uint8_t *buf, size_t n)
 
 		m->recorded = w == (ssize_t)n ? m->recorded + w : (w < 0 ? -errno : -EIO);
 	}
-	if (m->fax) {
+	if (m->fax && !m->fax_pause) {
 		for (size_t off = 0; off < n;) {
 			size_t k = n - off < CHUNK ? n - off : CHUNK;
 

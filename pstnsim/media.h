@@ -50,6 +50,10 @@ long sim_media_recorded(const struct sim_media *m);
  * code (T30_ERR_OK is 0) and the pages sent or received; -1 when the call
  * is no fax. */
 int sim_media_fax(const struct sim_media *m, int *status, int *pages, const char **text);
+/* The fax just ended (sim_media_fax() said 1) and the actions ask for
+ * another (fax-again:PAUSE): 1, and the next one starts after PAUSE of
+ * silence (sim_media_fax() says 0 again until it ends); else 0. */
+int sim_media_fax_again(struct sim_media *m);
 /* Close the recording and free. NULL is a no-op. */
 void sim_media_free(struct sim_media *m);
 

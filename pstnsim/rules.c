@@ -177,6 +177,11 @@ static int parse_one(char *tok, struct sim_actions *a)
 		NEEDARG();
 		a->src = tok[4] == 's' ? SIM_SRC_FAX_SEND : SIM_SRC_FAX_RECV;
 		rc = copy_str(a->fax, sizeof(a->fax), arg);
+	} else if (strcmp(tok, "fax-again") == 0) {
+		NEEDARG();
+		rc = sim_duration_parse(arg, &a->fax_again_ms);
+		if (rc == 0 && a->fax_again_ms <= 0)
+			rc = -EINVAL; /* the pause between the two faxes */
 	} else if (strcmp(tok, "record") == 0) {
 		NEEDARG();
 		rc = copy_str(a->record, sizeof(a->record), arg);

@@ -49,6 +49,7 @@ struct sim_actions {
 	int detect;                /* report the DTMF digits received */
 	int inband;                /* PROGRESS (in-band information) instead of ALERTING */
 	char fax[SIM_PATH_MAX];    /* SIM_SRC_FAX_*: the TIFF-F page(s) to send, or where to write what arrives */
+	int fax_again_ms;          /* > 0: a second fax in the call, this long after the first's T.30 ended */
 };
 
 struct sim_rule {

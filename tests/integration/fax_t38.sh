@@ -3,7 +3,7 @@
 # SpanDSP fax terminal sends a TIFF-F page on a B-channel to a DID whose
 # target is tests/lib/fax_peer.py (SIP) with tests/integration/t38_peer
 # (SpanDSP, media). tandemd's media worker hears the sender's CNG
-# (MEDIA_EV_FAX) and the call layer offers T.38 in a re-INVITE. Six faxes:
+# (MEDIA_EV_FAX) and the call layer offers T.38 in a re-INVITE. Calls:
 #   t38:     the peer answers 200 with m=image and runs a T.38 terminal over
 #            our UDPTL (the bridge runs SpanDSP's t38_gateway);
 #   refresh: the same, and the peer repeats its T.38 offer mid-transfer (a
@@ -13,6 +13,14 @@
 #            200 keeps both lines, audio refused with port 0 (RFC 3264 6);
 #   g711:    the peer refuses T.38 (488): G.711 passthrough, its fax
 #            terminal on the RTP audio;
+#   fec:     the peer's T.38 offer asks for UDPTL FEC (t38UDPFEC): answered
+#            FEC and sent FEC both ways, one datagram in 7 lost each way;
+#   again:   two faxes in one call (pstnsim fax-again): T.38, the peer back
+#            to audio, the second fax's CNG offers T.38 again;
+#   cap:     the peer takes each T.38 offer and goes back to audio at once:
+#            two offers, then G.711 passthrough for the rest of the call;
+#   cng:     the SIP side sends (its CNG over RTP), the B-channel is quiet:
+#            the CNG from the SIP side is what offers T.38;
 #   not38:   the customer has t38 = no (tandemctl): passthrough, no re-INVITE.
 # Each page must arrive intact: both pages decoded by libtiff and compared
 # row by row (tests/integration/fax_page). The calls leave their CDRs.
@@ -49,8 +57,9 @@ t_ok "the routing directory is loaded" t_eventually 10 sh -c "'$TANDEMCTL' --soc
 kill -TERM "$SIM_PID"
 wait "$SIM_PID"
 
-# One fax: MODE (t38, refuse or first), a name for the files, extra
-# fax_peer.py options. LOG gets what tandemd logged during the call.
+# One fax: MODE (fax_peer.py's), a name for the files, extra fax_peer.py
+# options; $ACTIONS (if set) replaces pstnsim's fax-send. LOG gets what
+# tandemd logged during the call.
 fax_call() {
 	local mode=$1 name=$2 from
 	shift 2
@@ -61,7 +70,7 @@ fax_call() {
 	PEER_PID=$!
 	t_eventually 10 test -e "$T_DIR/$name-sip.log.ready" || t_fail "$name: the fax peer listens"
 	"$PSTNSIM" --dchan "$T_DIR/span.dchan" --audio "$T_DIR/span.audio" \
-		--originate 1 --to 00442070000001 --from 00442079460000 --out-actions "fax-send:$T_DIR/page.tif" \
+		--originate 1 --to 00442070000001 --from 00442079460000 --out-actions "${ACTIONS:-fax-send:$T_DIR/page.tif}" \
 		--calls 1 --timeout 150 --json "$T_DIR/$name-sim.json" >"$T_DIR/$name-pstnsim.log" 2>&1
 	t_is "$?" 0 "$name: pstnsim's fax call completed"
 	wait "$PEER_PID"
@@ -126,8 +135,54 @@ t_like "$SIP" "^sip: reinvites=1 image=1 sent=0 " "g711: exactly 1 re-INVITE, th
 t_like "$RES" "rtp_rx=[1-9][0-9]{2,}" "g711: on RTP audio"
 t_like "$LOG" "fax: G.711 passthrough \(the peer answered T.38 with 488\)" "g711: the 488 switched to passthrough"
 t_like "$LOG" "fax mode passthrough" "the media worker runs it"
+# The peer offers T.38 with UDPTL FEC; one datagram in 7 lost each way.
+fax_call first fec --fec --drop 7
+t_like "$(grep -A14 '(to our re-INVITE)' "$T_DIR/fec-sip.log")" "a=T38FaxUdpEC:t38UDPFEC" "fec: answered t38UDPFEC"
+t_like "$LOG" "fax: T.38 to 127.0.0.1:[0-9]+ \(version 0, 14400 bit/s, UDPTL FEC\)" "fec: tandemd sends FEC"
+fec=$(sed -nE 's/.* fec_rx=([0-9]+) .*/\1/p' <<<"$RES")
+rx=$(sed -nE 's/.* udptl_rx=([0-9]+) .*/\1/p' <<<"$RES")
+t_ok "fec: every UDPTL packet the peer got from tandemd was FEC (${fec:-?} of ${rx:-?})" test "${fec:-0}" -gt 100 -a "${fec:-0}" = "${rx:-1}"
+t_like "$RES" " recovered=[1-9][0-9]* lost=0 .* dropped=[1-9]" "fec: the peer repaired tandemd's lost datagrams from its FEC, none lost ($RES)"
+t_like "$LOG" "fax t38: udptl tx [0-9]+ rx [0-9]+ recovered [1-9][0-9]* lost 0 bad 0 pages 1" \
+	"fec: tandemd repaired the peer's lost datagrams from its FEC, none lost"
+
+# Two faxes in one call: T.38, back to audio, T.38 again.
+ACTIONS="fax-send:$T_DIR/page.tif,fax-again:3s" fax_call t38 again --again "$T_DIR/again-rx2.tif"
+t_is "$(grep -c 'status=0 pages=1 result=OK' <<<"$SIM")" 2 "again: the PSTN sender's T.30 ends OK twice"
+t_is "$(grep -c '^result=OK status=0 pages=1 ' <<<"$RES")" 2 "again: the SIP side's T.38 terminals received 1 page each"
+cmp=$("$PAGE" compare "$T_DIR/page.tif" "$T_DIR/again-rx2.tif")
+t_is "$?" 0 "again: the second page arrived intact ($cmp)"
+t_like "$SIP" "^sip: reinvites=2 image=2 sent=1 answers=200 " "again: two T.38 offers, our audio one between ($SIP)"
+t_like "$LOG" "back to audio \(pages over T.38: 1\)" "again: back to audio after the first page"
+t_is "$(grep -c 'fax: T.38 offered in a re-INVITE' <<<"$LOG")" 2 "again: T.38 offered for each fax"
+t_is "$(grep -c 'fax mode t38' <<<"$LOG")" 2 "again: the gateway ran twice"
+
+# A peer that drops T.38 at once, every time: two offers, then passthrough.
+fax_call flip cap
+t_like "$SIP" "^sip: reinvites=2 image=2 sent=2 answers=200,200 " "cap: exactly 2 T.38 offers, each dropped ($SIP)"
+t_like "$LOG" "T.38 dropped without a page \(2 of 2 " "cap: both counted"
+t_is "$(grep -c 'fax: G.711 passthrough (T.38 came to nothing 2 times on this call: no more offers)' <<<"$LOG")" 1 \
+	"cap: then passthrough, logged once"
+t_like "$LOG" "fax mode passthrough" "cap: the media worker runs passthrough"
+t_like "$RES" "rtp_rx=[1-9][0-9]{2,}" "cap: the fax went over RTP audio"
+
+# The SIP side sends: its CNG over RTP offers T.38 (the B-channel is quiet).
+from=$(($(wc -l <"$T_DIR/tandemd.log") + 1))
+$FAXPEER --listen "$UAS_PORT" --mode cng --peer "$PEER" --rx "$T_DIR/page.tif" --rtp-port $((UAS_PORT + 10)) \
+	--udptl-port $((UAS_PORT + 20)) --log "$T_DIR/cng-sip.log" --timeout 60 >"$T_DIR/cng-peer.out" 2>&1 &
+PEER_PID=$!
+t_eventually 10 test -e "$T_DIR/cng-sip.log.ready" || t_fail "cng: the fax peer listens"
+"$PSTNSIM" --dchan "$T_DIR/span.dchan" --audio "$T_DIR/span.audio" --originate 1 --to 00442070000001 \
+	--from 00442079460000 --out-actions "silence,hangup:6s" --calls 1 --timeout 60 >"$T_DIR/cng-pstnsim.log" 2>&1
+t_is "$?" 0 "cng: pstnsim's call completed"
+wait "$PEER_PID"
+LOG=$(tail -n +"$from" "$T_DIR/tandemd.log")
+t_like "$LOG" "fax: CNG from the SIP side" "cng: tandemd heard the SIP sender's CNG"
+t_unlike "$LOG" "fax: .* on the B-channel" "cng: and no tone on the B-channel"
+t_like "$(grep '^sip: ' "$T_DIR/cng-peer.out")" "^sip: reinvites=1 image=1 " "cng: the CNG offered T.38 (refused here: 488)"
+t_like "$LOG" "fax: G.711 passthrough \(the peer answered T.38 with 488\)" "cng: then passthrough"
 t_ok "the fax calls' CDRs reach the database" t_eventually 20 sh -c \
-	"[ \$(cd /; '$(pg_bindir)/psql' -X -q -A -t -c \"SELECT count(*) FROM cdr WHERE callee = '+442070000001' AND disposition = 'answered'\") -ge 5 ]"
+	"[ \$(cd /; '$(pg_bindir)/psql' -X -q -A -t -c \"SELECT count(*) FROM cdr WHERE callee = '+442070000001' AND disposition = 'answered'\") -ge 9 ]"
 
 # t38 = no for the customer: passthrough at once, no re-INVITE.
 t_run out rc "$TANDEMCTL" customer set acme --t38 maybe

@@ -12,6 +12,18 @@
 #   --mode first:  sends the T.38 re-INVITE itself right after the first
 #                  ACK (before the gateway hears the fax tone) and runs
 #                  t38_peer in t38 mode once it is answered 200 with m=image.
+#   --mode flip:   answers each T.38 re-INVITE with 200 and m=image, and on
+#                  its ACK at once re-INVITEs back to audio (a peer that
+#                  cannot keep T.38); runs t38_peer in g711 mode from the
+#                  first ACK on, so the fax still goes through.
+#   --mode cng:    a fax sender: runs t38_peer in g711tx mode (CNG first,
+#                  sending --rx's file) from the first ACK on; a T.38
+#                  re-INVITE gets 488.
+# --fec: its m=image says T38FaxUdpEC:t38UDPFEC, and t38_peer sends FEC.
+# --drop N: t38_peer loses one UDPTL datagram in N each way, on purpose.
+# --again RX2 (t38): once the T.38 terminal is done, a re-INVITE back to
+# audio (m=audio), then the next T.38 re-INVITE runs a second T.38
+# terminal receiving into RX2 (a second fax in the call).
 # --both (first): its T.38 re-INVITE offers m=audio too, before m=image (as
 # some ATAs do); tandemd's answer must keep both lines (audio port 0).
 # --refresh S (t38, first): S seconds after the T.38 terminal started, a
@@ -66,7 +78,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--listen", type=int, required=True)
     ap.add_argument("--bind", default="127.0.0.1")
-    ap.add_argument("--mode", choices=["t38", "refuse", "first"], required=True)
+    ap.add_argument("--mode", choices=["t38", "refuse", "first", "flip", "cng"], required=True)
+    ap.add_argument("--fec", action="store_true")
+    ap.add_argument("--drop", type=int, default=0)
+    ap.add_argument("--again", default="")
     ap.add_argument("--refresh", type=float, default=0)
     ap.add_argument("--both", action="store_true")
     ap.add_argument("--peer", required=True)
@@ -95,6 +110,10 @@ def main():
     refresh_at = None
     inflight = None  # our re-INVITE awaiting its final response: (cseq, request, when sent)
     t38_started = refresh_ms = None
+    outputs = []  # the finished terminals' result lines
+    flip = False  # flip: back to audio on the next ACK
+    rx_file = a.rx
+    back_to_audio = False  # --again: the first T.38 terminal is done, audio offered
 
     def respond(req, src, status, phrase, sdp=""):
         to = header(req, "To")
@@ -132,7 +151,12 @@ def main():
         s.sendto(r.encode(), dst)
 
     def start(mode, addr, port, local):
-        return subprocess.Popen([a.peer, mode, a.bind, str(local), addr, str(port), a.rx, str(a.timeout)],
+        opts = []
+        if mode == "t38" and a.fec:
+            opts.append("fec")
+        if mode == "t38" and a.drop:
+            opts.append(f"drop={a.drop}")
+        return subprocess.Popen([a.peer, mode, a.bind, str(local), addr, str(port), rx_file, str(a.timeout)] + opts,
                                 stdout=subprocess.PIPE, text=True)
 
     audio_sdp = (f"v=0\r\no=faxpeer 1 1 IN IP4 {a.bind}\r\ns=-\r\nc=IN IP4 {a.bind}\r\nt=0 0\r\n"
@@ -140,11 +164,18 @@ def main():
     image_sdp = (f"v=0\r\no=faxpeer 1 2 IN IP4 {a.bind}\r\ns=-\r\nc=IN IP4 {a.bind}\r\nt=0 0\r\n"
                  f"m=image {a.udptl_port} udptl t38\r\na=T38FaxVersion:0\r\na=T38MaxBitRate:14400\r\n"
                  f"a=T38FaxRateManagement:transferredTCF\r\na=T38FaxMaxBuffer:1800\r\n"
-                 f"a=T38FaxMaxDatagram:300\r\na=T38FaxUdpEC:t38UDPRedundancy\r\n")
+                 f"a=T38FaxMaxDatagram:300\r\na=T38FaxUdpEC:{'t38UDPFEC' if a.fec else 't38UDPRedundancy'}\r\n")
     offer_sdp = image_sdp
     if a.both:
         offer_sdp = image_sdp.replace("t=0 0\r\n", f"t=0 0\r\nm=audio {a.rtp_port} RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n")
     while time.time() < deadline:
+        if a.again and not back_to_audio and proc and proc.poll() is not None and not inflight:
+            # the first fax is over: back to audio; the next T.38 offer is the second fax
+            back_to_audio = True
+            outputs.append(proc.communicate()[0])
+            proc = None
+            rx_file = a.again
+            reinvite(audio_sdp.replace("o=faxpeer 1 1 ", "o=faxpeer 1 3 "))
         if refresh_at and time.time() >= refresh_at and not inflight:
             refresh_at = None
             refresh_ms = int((time.time() - t38_started) * 1000)
@@ -187,23 +218,32 @@ def main():
             contact = re.search(r"<([^>]+)>", header(msg, "Contact")) or re.search(r"(\S+)", header(msg, "Contact"))
             to = header(msg, "To") + ";tag=" + tag
             dialog = (header(msg, "Call-ID"), to, header(msg, "From"), contact.group(1), src)
-            if a.mode == "refuse":
+            if a.mode in ("refuse", "flip"):
                 pending = ("g711", remote_rtp, a.rtp_port)
+            elif a.mode == "cng":
+                pending = ("g711tx", remote_rtp, a.rtp_port)
         elif method == "INVITE":
             reinvites += 1
             addr, port = sdp_media(body_of(msg), "image")
             if port is None:
                 respond(msg, src, 200, "OK", audio_sdp)
-            elif a.mode == "refuse":
+            elif a.mode in ("refuse", "cng"):
                 image += 1
                 respond(msg, src, 488, "Not Acceptable Here")
+            elif a.mode == "flip":
+                image += 1
+                respond(msg, src, 200, "OK", image_sdp)
+                flip = True
             else:
                 image += 1
                 respond(msg, src, 200, "OK", image_sdp)
                 if proc is None:
                     pending = ("t38", (addr, port), a.udptl_port)
         elif method == "ACK":
-            if pending and proc is None:
+            if flip and not inflight:
+                flip = False
+                reinvite(audio_sdp.replace("o=faxpeer 1 1 ", f"o=faxpeer 1 {cseq} "))
+            elif pending and proc is None:
                 mode, (addr, port), local = pending
                 proc = start(mode, addr, port, local)
                 t38_started = time.time()
@@ -219,6 +259,8 @@ def main():
             respond(msg, src, 501, "Not Implemented")
     print(f"sip: reinvites={reinvites} image={image} sent={sent} answers={','.join(map(str, answers))}"
           f" refresh_ms={refresh_ms if refresh_ms is not None else -1}")
+    for out in outputs:
+        sys.stdout.write(out)
     if proc:
         try:
             out, _ = proc.communicate(timeout=max(1, deadline - time.time()))
@@ -226,7 +268,7 @@ def main():
             proc.kill()
             out, _ = proc.communicate()
         sys.stdout.write(out)
-    else:
+    elif not outputs or (a.again and back_to_audio):
         print("result=NOT_STARTED")
     sys.stdout.flush()
 

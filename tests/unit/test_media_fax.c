@@ -7,7 +7,7 @@
  * CNG; the test then switches it, as the call layer would after its
  * re-INVITE. The received page must decode to the same rows as the sent
  * one. Also: a CED sent by the RTP peer is reported from the RTP side (and
- * turns the canceller off); after T.38 and back to audio, DTMF and a
+ * turns the canceller off), and so is a CNG (a SIP fax sender); after T.38 and back to audio, DTMF and a
  * second fax's CNG are detected again and the canceller is back. Each
  * step waits for the bridge's answering block, never for time. */
 #include "config.h"
@@ -146,8 +146,9 @@ struct ip_side {
 	fax_state_t *fax;
 	struct udptl_tx tx;
 	struct udptl_rx rx;
-	unsigned long sent, dropped;
+	unsigned long sent, dropped, received, rx_dropped;
 	int drop_every; /* drop one UDPTL packet in this many */
+	int rx_drop;    /* FEC: also drop one in this many of the bridge's */
 	uint16_t rtp_seq;
 	uint32_t rtp_ts;
 };
@@ -198,6 +199,11 @@ static void ip_step(struct ip_side *s)
 
 	while ((n = recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
 		if (s->t38) {
+			if (s->rx_drop && udptl_parse(buf, (size_t)n, &(struct udptl_packet){0}) == 0 &&
+			    ++s->received % (unsigned long)s->rx_drop == 0) {
+				s->rx_dropped++; /* lost on the way: the next packet's FEC repairs it */
+				continue;
+			}
 			udptl_rx_packet(&s->rx, buf, (size_t)n, term_ifp, s);
 		} else {
 			struct rtp_header h;
@@ -255,10 +261,11 @@ static void t30_setup(t30_state_t *t, const char *ident, struct result *r)
 
 /* --- One fax ------------------------------------------------------------ */
 
-static void one_fax(struct media *m, struct far *f, int t38, int drop_every, const char *page, const char *what)
+static void one_fax(struct media *m, struct far *f, int t38, int drop_every, int fec, const char *page,
+		    const char *what)
 {
 	struct media_bridge_config c = {.span = f->span, .channel = 1, .fax_detect = 1, .cookie = (void *)what};
-	struct ip_side s = {.t38 = t38, .drop_every = drop_every};
+	struct ip_side s = {.t38 = t38, .drop_every = drop_every, .rx_drop = fec ? drop_every : 0};
 	struct result tx_r = {0}, rx_r = {0};
 	char rxfile[64], err[200];
 	struct media_bridge *b = NULL;
@@ -291,6 +298,8 @@ static void one_fax(struct media *m, struct far *f, int t38, int drop_every, con
 	t30_set_tx_file(fax_get_t30_state(sender), page, -1, -1);
 	if (t38) {
 		udptl_tx_init(&s.tx, 3, 0);
+		if (fec)
+			udptl_tx_fec(&s.tx, 3, 3);
 		udptl_rx_init(&s.rx);
 		s.term = t38_terminal_init(NULL, 0, term_tx, &s);
 		t30_setup(t38_terminal_get_t30_state(s.term), "TANDEM T38", &rx_r);
@@ -321,6 +330,8 @@ static void one_fax(struct media *m, struct far *f, int t38, int drop_every, con
 			/* What the call layer does once its re-INVITE is answered (200: T.38, 488: passthrough). */
 			strcpy(t.remote_addr, "127.0.0.1");
 			media_t38_defaults(&t.p);
+			if (fec)
+				t.p.ec = MEDIA_T38_EC_FEC; /* as agreed in SDP: t38UDPFEC */
 			media_bridge_fax(m, b, t38 ? MEDIA_FAX_T38 : MEDIA_FAX_PASSTHROUGH, &t);
 			switched = steps;
 		}
@@ -334,8 +345,9 @@ static void one_fax(struct media *m, struct far *f, int t38, int drop_every, con
 	   what, t30_completion_code_to_str(tx_r.status));
 	ok(rx_r.done && rx_r.status == T30_ERR_OK && rx_r.pages == 1, "%s: the receiver's T.30 ends OK, 1 page (%s)",
 	   what, t30_completion_code_to_str(rx_r.status));
-	printf("# %s: %d ms of simulated time, %lu UDPTL packets from the terminal, %lu dropped\n", what, steps * 20,
-	       s.sent, s.dropped);
+	printf("# %s: %d ms of simulated time, %lu UDPTL packets from the terminal, %lu dropped; %lu of the bridge's "
+	       "dropped\n",
+	       what, steps * 20, s.sent, s.dropped, s.rx_dropped);
 	is_int(fax_tiff_compare(page, rxfile, &rows, &bad, err, sizeof(err)), 0, "%s: page intact (%s)", what, err);
 	media_bridge_stats(b, &st);
 	if (t38) {
@@ -343,8 +355,12 @@ static void one_fax(struct media *m, struct far *f, int t38, int drop_every, con
 		   "%s: UDPTL both ways (%lu out, %lu in)", what, st.udptl_tx, st.udptl_rx);
 		ok(st.fax_pages == 1, "%s: the gateway counts 1 page", what);
 		if (drop_every)
-			ok(st.udptl_recovered > 0 && st.udptl_lost == 0,
-			   "%s: IFPs recovered from redundancy (%lu), none lost", what, st.udptl_recovered);
+			ok(st.udptl_recovered > 0 && st.udptl_lost == 0, "%s: IFPs recovered from %s (%lu), none lost",
+			   what, fec ? "FEC" : "redundancy", st.udptl_recovered);
+		if (fec)
+			ok(s.rx.fec == s.rx.packets && s.rx_dropped > 0 && s.rx.recovered > 0,
+			   "%s: the bridge sent FEC only (%lu packets); the terminal repaired %lu of its %lu lost",
+			   what, s.rx.fec, s.rx.recovered, s.rx_dropped);
 		ok(s.rx.bad > 0 && s.rx.lost == 0, "%s: RTP before the switch was not UDPTL (%lu); none lost after",
 		   what, s.rx.bad);
 	} else {
@@ -355,6 +371,7 @@ static void one_fax(struct media *m, struct far *f, int t38, int drop_every, con
 	fax_free(sender);
 	if (s.term)
 		t38_terminal_free(s.term);
+	udptl_tx_free(&s.tx);
 	udptl_rx_free(&s.rx);
 	if (s.fax)
 		fax_free(s.fax);
@@ -482,6 +499,47 @@ static double cng_hz(int step)
 	return step % 175 < 25 ? 1100 : 0;
 }
 
+/* A SIP fax sender: its CNG (0.5 s of 1100 Hz, 3 s quiet) from the RTP
+ * peer, silence on the B-channel. */
+static void test_cng_from_rtp(struct media *m, struct far *f)
+{
+	struct tbridge t;
+	struct media_stats st;
+	uint8_t quiet[RTP_FRAME], cng[RTP_FRAME];
+	double ph = 0, q = 0;
+	int steps, ok_steps = 1;
+
+	if (tbridge_start(m, f, &t, "cng") < 0) {
+		ok(0, "CNG from RTP: bridge started");
+		return;
+	}
+	tone_block(quiet, 0, &q);
+	for (steps = 0; steps < 250 && count_fax(MEDIA_FAX_CNG, MEDIA_SIDE_RTP) == 0; steps++) {
+		tone_block(cng, cng_hz(steps), &ph);
+		if (tbridge_step(f, &t, quiet, cng, steps == 0) < 0) {
+			ok_steps = 0;
+			break;
+		}
+		media_dispatch_events(m);
+	}
+	/* the rest of the burst and the next: reported once */
+	for (int i = 0; ok_steps && i < 200; i++, steps++) {
+		tone_block(cng, cng_hz(steps), &ph);
+		ok_steps = tbridge_step(f, &t, quiet, cng, 0) == 0;
+		media_dispatch_events(m);
+	}
+	ok(ok_steps, "CNG from RTP: the bridge answered every block");
+	is_int(count_fax(MEDIA_FAX_CNG, MEDIA_SIDE_RTP), 1,
+	       "CNG from the RTP peer: MEDIA_EV_FAX CNG from the RTP side, once over two bursts");
+	is_int(count_fax(MEDIA_FAX_CNG, MEDIA_SIDE_TDM) + count_fax(MEDIA_FAX_CED, MEDIA_SIDE_TDM) +
+		   count_fax(MEDIA_FAX_CED, MEDIA_SIDE_RTP),
+	       0, "and nothing else, from either side");
+	media_bridge_stats(t.b, &st);
+	ok(st.echo_canceller == MEDIA_EC_OURS && st.ec_disabled_by_tone == 0,
+	   "CNG leaves the canceller on (the call layer's switch turns it off)");
+	tbridge_stop(m, &t);
+}
+
 static void test_back_to_audio(struct media *m, struct far *f)
 {
 	struct tbridge t;
@@ -563,10 +621,12 @@ int main(void)
 		return tap_done();
 	}
 	is_int(fax_tiff_make(page, 400, 7, err, sizeof(err)), 0, "a test page (1728 x 400, fine)");
-	one_fax(m, &f, 1, 0, page, "T.38");
-	one_fax(m, &f, 1, 5, page, "T.38, one UDPTL packet in 5 lost");
-	one_fax(m, &f, 0, 0, page, "G.711 passthrough");
+	one_fax(m, &f, 1, 0, 0, page, "T.38");
+	one_fax(m, &f, 1, 5, 0, page, "T.38, one UDPTL packet in 5 lost");
+	one_fax(m, &f, 1, 5, 1, page, "T.38 FEC, one UDPTL packet in 5 lost each way");
+	one_fax(m, &f, 0, 0, 0, page, "G.711 passthrough");
 	test_ced_from_rtp(m, &f);
+	test_cng_from_rtp(m, &f);
 	test_back_to_audio(m, &f);
 	media_remove_span(m, f.span);
 	media_free(m);

@@ -52,6 +52,14 @@ static void test_actions(void)
 	is_int(a.cause, 19, "noanswer clears with 19");
 	is_int(a.noanswer_ms, 2000, "after 2000 ms");
 	a = base();
+	is_int(sim_actions_parse("fax-send:/tmp/p.tif,fax-again:4s", &a, err, sizeof(err)), 0,
+	       "fax-send with fax-again parses");
+	ok(a.src == SIM_SRC_FAX_SEND && strcmp(a.fax, "/tmp/p.tif") == 0 && a.fax_again_ms == 4000,
+	   "a fax sender, a second fax 4000 ms after the first");
+	ok(sim_actions_parse("fax-again:0", &a, err, sizeof(err)) < 0 &&
+	       sim_actions_parse("fax-again", &a, err, sizeof(err)) < 0,
+	   "fax-again without a pause refused");
+	a = base();
 	is_int(sim_actions_parse("answer:200,dtmf:12#*@500,detect,record:/tmp/r-%c.raw,play:/tmp/x.wav", &a, err,
 				 sizeof(err)),
 	       0, "a list of actions parses");

@@ -72,11 +72,16 @@ static void test_answer(void)
 	ok(strstr(buf, "a=T38FaxVersion:0\r\n") && strstr(buf, "a=T38MaxBitRate:9600\r\n"),
 	   "our version, its lower rate");
 	ok(strstr(buf, "a=T38FaxRateManagement:localTCF\r\n") != NULL, "the offer's rate management");
-	ok(strstr(buf, "a=T38FaxUdpEC:t38UDPRedundancy\r\n") != NULL, "FEC answered with redundancy");
+	ok(strstr(buf, "a=T38FaxUdpEC:t38UDPFEC\r\n") != NULL, "FEC offered: FEC answered");
 	ok(!strstr(buf, "Transcoding") && !strstr(buf, "FillBitRemoval"), "no transcoding, no fill bit removal");
-	ok(agreed.max_datagram == 176 && agreed.ec == MEDIA_T38_EC_REDUNDANCY, "agreed: we send within its 176 octets");
+	ok(agreed.max_datagram == 176 && agreed.ec == MEDIA_T38_EC_FEC, "agreed: we send FEC within its 176 octets");
 	is_int(parse(buf, &ans), 0, "the answer parses");
 	ok(ans.port == 40002 && ans.p.max_datagram == 400, "our port and datagram size");
+	/* Redundancy offered: redundancy answered. */
+	off.p.ec = MEDIA_T38_EC_REDUNDANCY;
+	media_t38_answer(&l, &ours, &off, buf, sizeof(buf), &agreed);
+	ok(strstr(buf, "a=T38FaxUdpEC:t38UDPRedundancy\r\n") && agreed.ec == MEDIA_T38_EC_REDUNDANCY,
+	   "redundancy offered: redundancy answered and agreed");
 	/* No error correction offered: none answered. */
 	off.p.ec = MEDIA_T38_EC_NONE;
 	media_t38_answer(&l, &ours, &off, buf, sizeof(buf), NULL);
