@@ -11,6 +11,7 @@ gateway_libtandem_media_a_SOURCES = \
 	gateway/media_sdp.c gateway/media_sdp.h gateway/sdp_out.h \
 	gateway/media.c gateway/media.h gateway/media_int.h \
 	gateway/media_worker.c \
+	gateway/g711.c gateway/g711.h \
 	gateway/media_echo.c gateway/media_echo.h \
 	gateway/media_plc.c gateway/media_plc.h \
 	gateway/media_gate.c gateway/media_gate.h \
@@ -25,7 +26,7 @@ MEDIA_LIBS = gateway/libtandem_media.a gateway/libtandem_span.a gateway/libtande
 
 MEDIA_TESTS = tests/unit/test_rtp tests/unit/test_media_sdp tests/unit/test_media_bridge tests/unit/test_srtp \
 	tests/unit/test_media_echo tests/unit/test_udptl tests/unit/test_t38sdp tests/unit/test_media_fax \
-	tests/unit/test_rtcp tests/unit/test_media_gate
+	tests/unit/test_rtcp tests/unit/test_media_gate tests/unit/test_g711
 check_PROGRAMS += $(MEDIA_TESTS)
 tests_unit_test_rtp_SOURCES = tests/unit/test_rtp.c tests/tap.h
 tests_unit_test_rtp_LDADD = $(MEDIA_LIBS)
@@ -48,6 +49,9 @@ tests_unit_test_media_bridge_LDADD = $(MEDIA_LIBS)
 tests_unit_test_media_gate_SOURCES = tests/unit/test_media_gate.c tests/tap.h
 tests_unit_test_media_gate_LDADD = $(MEDIA_LIBS)
 tests_unit_test_media_gate_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
+tests_unit_test_g711_SOURCES = tests/unit/test_g711.c tests/tap.h
+tests_unit_test_g711_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
+tests_unit_test_g711_LDADD = $(MEDIA_LIBS)
 tests_unit_test_media_echo_SOURCES = tests/unit/test_media_echo.c tests/tap.h
 tests_unit_test_media_echo_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
 tests_unit_test_media_echo_LDADD = $(MEDIA_LIBS)

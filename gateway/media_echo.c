@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "gateway/media_echo.h"
+#include "gateway/g711.h"
 #include "gateway/media_int.h"
 
 #include <errno.h>
@@ -120,12 +121,6 @@ struct media_echo_bridge {
 	size_t prev_len;
 };
 
-static void decode(enum tdm_span_law law, const uint8_t *in, int16_t *out, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		out[i] = law == TDM_LAW_ALAW ? alaw_to_linear(in[i]) : ulaw_to_linear(in[i]);
-}
-
 static void on_answer_tone(void *user, int code, int level, int delay)
 {
 	struct media_echo_bridge *e = user;
@@ -213,15 +208,14 @@ void media_echo_bridge_cancel(struct media_bridge *b, uint8_t *in, const int16_t
 	memset(prev, 0, len * sizeof(int16_t));
 	memcpy(prev, e->prev, (e->prev_len < len ? e->prev_len : len) * sizeof(int16_t));
 	media_echo_process(e->ec, prev, clean, len);
-	for (size_t i = 0; i < len; i++)
-		in[i] = b->law == TDM_LAW_ALAW ? linear_to_alaw(clean[i]) : linear_to_ulaw(clean[i]);
+	law_encode(b->law, clean, in, len);
 }
 
 void media_echo_bridge_rx(struct media_bridge *b, uint8_t *in, size_t len)
 {
 	int16_t lin[TDM_AUDIO_MAX];
 
-	decode(b->law, in, lin, len);
+	law_decode(b->law, in, lin, len);
 	if (b->echo && !atomic_load(&b->echo_off_req))
 		media_echo_bridge_detect(b, lin, len, media_gate_block(&b->gate_in, lin, len));
 	media_echo_bridge_cancel(b, in, lin, len);
@@ -248,7 +242,7 @@ void media_echo_bridge_tx(struct media_bridge *b, const uint8_t *out, size_t len
 
 	if (!b->echo)
 		return;
-	decode(b->law, out, lout, len);
+	law_decode(b->law, out, lout, len);
 	media_echo_bridge_ref(b, lout, len, media_gate_block(&b->gate_out, lout, len));
 }
 

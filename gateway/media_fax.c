@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "gateway/media_fax.h"
+#include "gateway/g711.h"
 #include "gateway/media_gate.h"
 #include "gateway/media_echo.h"
 #include "gateway/media_int.h"
@@ -86,12 +87,6 @@ static int span_id(const struct media_bridge *b)
 }
 
 /* --- Detection -------------------------------------------------------- */
-
-static void decode(enum tdm_span_law law, const uint8_t *in, int16_t *out, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		out[i] = law == TDM_LAW_ALAW ? alaw_to_linear(in[i]) : ulaw_to_linear(in[i]);
-}
 
 static void on_connect_tone(void *user, int code, int level, int delay)
 {
@@ -299,14 +294,12 @@ int media_fax_tdm(struct media_bridge *b, const uint8_t *in, size_t len)
 
 	if (f->mode != MEDIA_FAX_T38)
 		return 0; /* audio: detection is media_fax_detect's, after the block's RTP packet left */
-	decode(b->law, in, lin, len);
+	law_decode(b->law, in, lin, len);
 	t38_gateway_rx(f->gw, lin, (int)len);
 	n = t38_gateway_tx(f->gw, out, (int)len);
-	for (size_t i = 0; i < len; i++) {
-		int16_t v = (int)i < n ? out[i] : 0;
-
-		enc[i] = b->law == TDM_LAW_ALAW ? linear_to_alaw(v) : linear_to_ulaw(v);
-	}
+	for (size_t i = n > 0 ? (size_t)n : 0; i < len; i++)
+		out[i] = 0; /* what the gateway did not fill: silence */
+	law_encode(b->law, out, enc, len);
 	/* as an audio block: the counters published before the block is written */
 	b->st.tdm_tx_bytes += len;
 	media_bridge_publish(b);

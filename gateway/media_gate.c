@@ -37,8 +37,11 @@ static const struct band bands[3] = {
     {1750.0, 500.0, MEDIA_GATE_V21},
 };
 
-/* Four lanes, one resonator each (lane 3 unused), in one vector register
- * (GCC's vector extension: SSE on x86-64, plain code elsewhere). */
+/* Four lanes a direction (GCC's vector extension: one SSE register):
+ * lanes 0-2 the resonators, lane 3 the sample itself (b0 1, a1 = a2 = 0),
+ * whose square summed is the block's power. Two directions run in one
+ * loop: their recursions are independent, so they overlap and the pair
+ * costs little more than one. */
 typedef float v4f __attribute__((vector_size(16)));
 
 /* b0 (= -b2) and a1, a2 of each resonator, normalised: set once, before
@@ -56,28 +59,13 @@ static void coefficients(void)
 		ca1[k] = (float)(-2.0 * cos(w0) / a0);
 		ca2[k] = (float)((1.0 - alpha) / a0);
 	}
+	cb0[3] = 1.0f;
 }
 
-unsigned media_gate_block(struct media_gate *g, const int16_t *lin, size_t n)
+static unsigned gate_end(struct media_gate *g, v4f y1, v4f y2, float x1, float x2, v4f e, size_t n)
 {
-	v4f y1, y2, e = {0, 0, 0, 0};
-	float total = 0.0f, x1 = g->x1, x2 = g->x2;
 	unsigned mask = 0;
 
-	pthread_once(&coefficients_once, coefficients);
-	memcpy(&y1, g->y1, sizeof(y1));
-	memcpy(&y2, g->y2, sizeof(y2));
-	for (size_t i = 0; i < n; i++) {
-		float x = lin[i];
-		v4f d = {x - x2, x - x2, x - x2, x - x2}, y = cb0 * d - ca1 * y1 - ca2 * y2;
-
-		y2 = y1;
-		y1 = y;
-		e += y * y;
-		total += x * x;
-		x2 = x1;
-		x1 = x;
-	}
 	/* denormals after long silence: let the resonators rest at zero */
 	for (int k = 0; k < 4; k++)
 		if (fabsf(y1[k]) < 1e-3f && fabsf(y2[k]) < 1e-3f)
@@ -86,11 +74,52 @@ unsigned media_gate_block(struct media_gate *g, const int16_t *lin, size_t n)
 	memcpy(g->y2, &y2, sizeof(y2));
 	g->x1 = x1;
 	g->x2 = x2;
-	if (n == 0 || total < GATE_FLOOR * (float)n)
+	if (n == 0 || e[3] < GATE_FLOOR * (float)n)
 		return 0;
 	for (int k = 0; k < 3; k++)
-		if (e[k] >= GATE_SHARE * total)
+		if (e[k] >= GATE_SHARE * e[3])
 			mask |= bands[k].bit;
+	return mask;
+}
+
+void media_gate_pair(struct media_gate *ga, const int16_t *la, struct media_gate *gb, const int16_t *lb, size_t n,
+		     unsigned *ma, unsigned *mb)
+{
+	v4f ya1, ya2, yb1, yb2, ea = {0, 0, 0, 0}, eb = {0, 0, 0, 0};
+	float a1 = ga->x1, a2 = ga->x2, b1 = gb->x1, b2 = gb->x2;
+
+	pthread_once(&coefficients_once, coefficients);
+	memcpy(&ya1, ga->y1, sizeof(ya1));
+	memcpy(&ya2, ga->y2, sizeof(ya2));
+	memcpy(&yb1, gb->y1, sizeof(yb1));
+	memcpy(&yb2, gb->y2, sizeof(yb2));
+	for (size_t i = 0; i < n; i++) {
+		float xa = la[i], xb = lb[i];
+		v4f da = {xa - a2, xa - a2, xa - a2, xa}, db = {xb - b2, xb - b2, xb - b2, xb};
+		/* y1 last: the recursion waits for one multiply and one add */
+		v4f ya = (cb0 * da - ca2 * ya2) - ca1 * ya1, yb = (cb0 * db - ca2 * yb2) - ca1 * yb1;
+
+		ya2 = ya1;
+		ya1 = ya;
+		yb2 = yb1;
+		yb1 = yb;
+		ea += ya * ya;
+		eb += yb * yb;
+		a2 = a1;
+		a1 = xa;
+		b2 = b1;
+		b1 = xb;
+	}
+	*ma = gate_end(ga, ya1, ya2, a1, a2, ea, n);
+	*mb = gate_end(gb, yb1, yb2, b1, b2, eb, n);
+}
+
+unsigned media_gate_block(struct media_gate *g, const int16_t *lin, size_t n)
+{
+	struct media_gate spare = {0};
+	unsigned mask, unused;
+
+	media_gate_pair(g, lin, &spare, lin, n, &mask, &unused);
 	return mask;
 }
 

@@ -33,6 +33,10 @@ struct media_gate {
 
 /* Which bands block lin[0..n) may carry a tone in (MEDIA_GATE_*). */
 unsigned media_gate_block(struct media_gate *g, const int16_t *lin, size_t n);
+/* The same for two blocks of n samples (the two directions of a bridge),
+ * in about the time of one: *ma for la through ga, *mb for lb through gb. */
+void media_gate_pair(struct media_gate *ga, const int16_t *la, struct media_gate *gb, const int16_t *lb, size_t n,
+		     unsigned *ma, unsigned *mb);
 
 /* A connect-tone detector behind the gate. */
 struct media_tone_rx {

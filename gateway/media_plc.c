@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "gateway/media_plc.h"
+#include "gateway/g711.h"
 #include "gateway/media_int.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@ size_t media_plc_fill(void *plc, struct rtp_jb *jb, int law_alaw, uint8_t *out, 
 {
 	uint8_t miss[TDM_AUDIO_MAX];
 	int16_t lin[TDM_AUDIO_MAX];
+	enum tdm_span_law law = law_alaw ? TDM_LAW_ALAW : TDM_LAW_ULAW;
 	size_t n, i = 0;
 
 	if (len > TDM_AUDIO_MAX)
@@ -23,8 +25,7 @@ size_t media_plc_fill(void *plc, struct rtp_jb *jb, int law_alaw, uint8_t *out, 
 		return 0;
 	/* The history has to see every good sample, so plc_rx runs on all of
 	 * them; each gap (a run of missing samples) is filled in. */
-	for (size_t k = 0; k < len; k++)
-		lin[k] = law_alaw ? alaw_to_linear(out[k]) : ulaw_to_linear(out[k]);
+	law_decode(law, out, lin, len);
 	while (i < len) {
 		size_t j = i;
 
@@ -32,8 +33,7 @@ size_t media_plc_fill(void *plc, struct rtp_jb *jb, int law_alaw, uint8_t *out, 
 			j++;
 		if (miss[i]) {
 			plc_fillin(plc, lin + i, (int)(j - i));
-			for (size_t k = i; k < j; k++)
-				out[k] = law_alaw ? linear_to_alaw(lin[k]) : linear_to_ulaw(lin[k]);
+			law_encode(law, lin + i, out + i, j - i);
 		} else {
 			plc_rx(plc, lin + i, (int)(j - i));
 		}

@@ -18,6 +18,7 @@
 #include <spandsp.h>
 
 #include "common/log.h"
+#include "gateway/g711.h"
 #include "gateway/media_echo.h"
 #include "gateway/media_plc.h"
 #include "gateway/rtcp.h"
@@ -46,36 +47,16 @@ static void to_rtp(enum tdm_span_law law, int pt, const uint8_t *in, uint8_t *ou
 {
 	if (law_is_pt(law, pt))
 		memcpy(out, in, len);
-	else if (law == TDM_LAW_ALAW)
-		for (size_t i = 0; i < len; i++)
-			out[i] = alaw_to_ulaw(in[i]);
 	else
-		for (size_t i = 0; i < len; i++)
-			out[i] = ulaw_to_alaw(in[i]);
+		law_transcode(law, in, out, len);
 }
 
 static void from_rtp(enum tdm_span_law law, int pt, const uint8_t *in, uint8_t *out, size_t len)
 {
 	if (law_is_pt(law, pt))
 		memcpy(out, in, len);
-	else if (law == TDM_LAW_ALAW)
-		for (size_t i = 0; i < len; i++)
-			out[i] = ulaw_to_alaw(in[i]);
 	else
-		for (size_t i = 0; i < len; i++)
-			out[i] = alaw_to_ulaw(in[i]);
-}
-
-static void decode(enum tdm_span_law law, const uint8_t *in, int16_t *out, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		out[i] = law == TDM_LAW_ALAW ? alaw_to_linear(in[i]) : ulaw_to_linear(in[i]);
-}
-
-static void encode(enum tdm_span_law law, const int16_t *in, uint8_t *out, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		out[i] = law == TDM_LAW_ALAW ? linear_to_alaw(in[i]) : linear_to_ulaw(in[i]);
+		law_transcode(law == TDM_LAW_ALAW ? TDM_LAW_ULAW : TDM_LAW_ALAW, in, out, len);
 }
 
 static long mono_ns(void)
@@ -208,7 +189,7 @@ static void bridge_tdm_out(struct media_bridge *b, uint8_t *out, size_t len)
 		int n = dtmf_tx(b->dtx, lin, (int)len);
 
 		if (n > 0)
-			encode(b->law, lin, out, (size_t)n);
+			law_encode(b->law, lin, out, (size_t)n);
 	}
 	/* RTP timeout, counted in TDM time. */
 	if (b->m->timeout_samples && b->params.recv && !b->timed_out) {
@@ -236,7 +217,7 @@ static void bridge_tdm_in(struct media_bridge *b, uint8_t *in, int16_t *lin, siz
 	uint8_t pkt[RTP_FRAME];
 
 	if (b->fax || b->echo)
-		decode(b->law, in, lin, len);
+		law_decode(b->law, in, lin, len);
 	media_echo_bridge_cancel(b, in, lin, len);
 	/* A report due leaves before the tick's packet (it counts those
 	 * before): whoever has the packet has the report too. */
@@ -270,17 +251,17 @@ static void bridge_tdm_detect(struct media_bridge *b, const uint8_t *in, const i
 	int detectors = b->fax || b->echo || b->drx; /* as bridge_tdm_in saw them */
 
 	if (b->fax || b->echo) {
-		unsigned gate_in = media_gate_block(&b->gate_in, lin, len), gate_out;
+		unsigned gate_in, gate_out;
 
-		decode(b->law, out, lout, len);
-		gate_out = media_gate_block(&b->gate_out, lout, len);
+		law_decode(b->law, out, lout, len);
+		media_gate_pair(&b->gate_in, lin, &b->gate_out, lout, len, &gate_in, &gate_out);
 		if (b->fax) /* fax tones both ways (T.38 took the whole block before) */
 			media_fax_detect(b, lin, gate_in, lout, gate_out, len);
 		media_echo_bridge_detect(b, lin, len, gate_in);
 		media_echo_bridge_ref(b, lout, len, gate_out);
 	}
 	if (b->drx) {
-		decode(b->law, in, clean, len);
+		law_decode(b->law, in, clean, len);
 		dtmf_rx(b->drx, clean, (int)len);
 	}
 	if (detectors)

@@ -263,5 +263,30 @@ int main(void)
 		is_int((int)media_gate_block(&g, z, BLK), 0, "silence: no band");
 		is_int((int)media_gate_block(&g, z, 0), 0, "an empty block: no band");
 	}
+	{
+		/* the pair (both directions of a bridge at once) is two single gates */
+		struct sig a = {.f = 2100.0, .amp = dbm0(-20.0), .noise = dbm0(-40.0)};
+		struct sig c = {
+		    .f = 1100.0, .amp = dbm0(-30.0), .on_ms = 500, .off_ms = 500, .noise = dbm0(-35.0), .off_noise = 1};
+		struct media_gate p1, p2, s1, s2;
+		int16_t ba[BLK], bc[BLK];
+		int differ = 0, bits = 0;
+
+		memset(&p1, 0, sizeof(p1));
+		p2 = s1 = s2 = p1;
+		for (long b = 0; b < 200; b++) {
+			unsigned ma, mc;
+
+			gen(&a, ba, b * BLK);
+			gen(&c, bc, b * BLK);
+			media_gate_pair(&p1, ba, &p2, bc, BLK, &ma, &mc);
+			differ += ma != media_gate_block(&s1, ba, BLK) || mc != media_gate_block(&s2, bc, BLK);
+			bits |= (int)(ma | mc);
+		}
+		is_int(differ, 0, "a pair of gates gives each block the bands a single gate gives it");
+		ok(memcmp(&p1, &s1, sizeof(p1)) == 0 && memcmp(&p2, &s2, sizeof(p2)) == 0,
+		   "and leaves both resonators where single gates leave them");
+		is_int(bits, MEDIA_GATE_1100 | MEDIA_GATE_2100, "(the signals open the 1100 and 2100 Hz bands)");
+	}
 	return tap_done();
 }
