@@ -81,6 +81,6 @@ tests_integration_t38_peer_LDADD = $(MEDIA_LIBS)
 tests_integration_fax_page_SOURCES = tests/integration/fax_page.c tests/fax_tiff.c tests/fax_tiff.h
 tests_integration_fax_page_CFLAGS = $(AM_CFLAGS) $(TIFF_CFLAGS)
 tests_integration_fax_page_LDADD = $(TIFF_LIBS)
-tests_integration_udptl_pcap_SOURCES = tests/integration/udptl_pcap.c
+tests_integration_udptl_pcap_SOURCES = tests/integration/udptl_pcap.c tests/pcap_raw.h
 tests_integration_udptl_pcap_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
 tests_integration_udptl_pcap_LDADD = $(MEDIA_LIBS)

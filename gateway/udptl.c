@@ -135,6 +135,16 @@ static int put_octets(uint8_t *out, size_t size, size_t *pos, const struct udptl
 	return 0;
 }
 
+/* seq-number and primary-ifp-packet, the start of every UDPTL packet. */
+static int put_head(uint8_t *out, size_t size, size_t *pos, uint16_t seq, const struct udptl_ifp *primary)
+{
+	if (size < 2)
+		return -ENOSPC;
+	out[(*pos)++] = (uint8_t)(seq >> 8);
+	out[(*pos)++] = (uint8_t)seq;
+	return put_octets(out, size, pos, primary);
+}
+
 int udptl_build(uint16_t seq, const struct udptl_ifp *primary, const struct udptl_ifp *sec, int nsec, uint8_t *out,
 		size_t size)
 {
@@ -143,11 +153,7 @@ int udptl_build(uint16_t seq, const struct udptl_ifp *primary, const struct udpt
 
 	if (nsec < 0 || nsec > UDPTL_REDUNDANCY_MAX || (nsec && !sec))
 		return -EINVAL;
-	if (size < 2)
-		return -ENOSPC;
-	out[pos++] = (uint8_t)(seq >> 8);
-	out[pos++] = (uint8_t)seq;
-	if ((rc = put_octets(out, size, &pos, primary)) < 0)
+	if ((rc = put_head(out, size, &pos, seq, primary)) < 0)
 		return rc;
 	if (pos + 1 > size)
 		return -ENOSPC;
@@ -185,11 +191,7 @@ int udptl_build_fec(uint16_t seq, const struct udptl_ifp *primary, unsigned span
 
 	if (nfec < 0 || nfec > UDPTL_FEC_MAX || (nfec && !fec) || span >= UDPTL_FEC_HIST)
 		return -EINVAL;
-	if (size < 2)
-		return -ENOSPC;
-	out[pos++] = (uint8_t)(seq >> 8);
-	out[pos++] = (uint8_t)seq;
-	if ((rc = put_octets(out, size, &pos, primary)) < 0)
+	if ((rc = put_head(out, size, &pos, seq, primary)) < 0)
 		return rc;
 	/* error-recovery: fec-info; fec-npackets an unconstrained INTEGER
 	 * (a length, then the shortest two's complement: one octet below 128) */

@@ -21,7 +21,7 @@ tests_unit_test_q699_LDADD = isup/libtandem_isup.a
 
 # sipt_tshark.sh's pcap writer: SIP-T messages for tshark to decode.
 check_PROGRAMS += tests/integration/sipt_pcap
-tests_integration_sipt_pcap_SOURCES = tests/integration/sipt_pcap.c
+tests_integration_sipt_pcap_SOURCES = tests/integration/sipt_pcap.c tests/pcap_raw.h
 tests_integration_sipt_pcap_LDADD = isup/libtandem_isup.a
 
 # The libFuzzer harness with a main() that replays files, for make check.

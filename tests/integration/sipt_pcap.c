@@ -8,6 +8,7 @@
 
 #include "isup/q699.h"
 #include "isup/sipt.h"
+#include "tests/pcap_raw.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,49 +17,11 @@
 static FILE *out;
 static unsigned seq;
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4); /* pcap headers are in the writer's byte order */
-}
-
-static void put16be(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* One UDP datagram 192.0.2.1:5060 -> 192.0.2.2:5060 (or back), raw IPv4. */
 static void packet(const char *sip, size_t sip_len, const uint8_t *body, size_t body_len, int back)
 {
-	static uint8_t pkt[65536];
-	uint8_t rec[16];
-	size_t n = 28 + sip_len + body_len;
-	uint32_t sum = 0;
-
-	memset(pkt, 0, 28);
-	pkt[0] = 0x45;
-	put16be(pkt + 2, (unsigned)n);
-	put16be(pkt + 4, ++seq);
-	pkt[8] = 64;
-	pkt[9] = 17;
-	memcpy(pkt + 12, back ? "\xc0\x00\x02\x02" : "\xc0\x00\x02\x01", 4);
-	memcpy(pkt + 16, back ? "\xc0\x00\x02\x01" : "\xc0\x00\x02\x02", 4);
-	for (int i = 0; i < 20; i += 2)
-		sum += (uint32_t)(pkt[i] << 8 | pkt[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	put16be(pkt + 10, ~sum & 0xffff);
-	put16be(pkt + 20, 5060);
-	put16be(pkt + 22, 5060);
-	put16be(pkt + 24, (unsigned)(n - 20)); /* UDP checksum 0: none (IPv4) */
-	memcpy(pkt + 28, sip, sip_len);
-	memcpy(pkt + 28 + sip_len, body, body_len);
-	put32(rec, 1700000000u + seq);
-	put32(rec + 4, 0);
-	put32(rec + 8, (uint32_t)n);
-	put32(rec + 12, (uint32_t)n);
-	fwrite(rec, 1, 16, out);
-	fwrite(pkt, 1, n, out);
+	++seq;
+	pcap_raw_udp(out, sip, sip_len, body, body_len, back, 5060, 5060, seq, (uint64_t)seq * 1000000);
 }
 
 /* A SIP message whose body is the SIP-T multipart of isup (and sdp). */
@@ -109,20 +72,12 @@ int main(int argc, char **argv)
 	struct q699_backward bw = {0};
 	struct q699_call c;
 	struct tisup_msg m;
-	uint8_t hdr[24];
 	char err[200];
 
-	if (argc < 2 || !(out = fopen(argv[1], "wb"))) {
+	if (argc < 2 || !(out = pcap_raw_open(argv[1]))) {
 		fprintf(stderr, "usage: sipt_pcap OUT.pcap [ansi]\n");
 		return 2;
 	}
-	put32(hdr, 0xa1b2c3d4);
-	memcpy(hdr + 4, (const uint16_t[]){2, 4}, 4); /* version 2.4, host order like the magic */
-	put32(hdr + 8, 0);
-	put32(hdr + 12, 0);
-	put32(hdr + 16, 65535);
-	put32(hdr + 20, 101); /* LINKTYPE_RAW: IPv4 */
-	fwrite(hdr, 1, 24, out);
 
 	/* SETUP: called 0612345678 (type unknown: the national prefix makes
 	 * it national), calling +33123456789 international, screened. */

@@ -19,6 +19,7 @@
 #include <spandsp.h>
 
 #include "gateway/udptl.h"
+#include "tests/pcap_raw.h"
 
 #define STEPS (150 * 50) /* 150 s */
 #define QMAX  64
@@ -43,46 +44,11 @@ static int nq;
 static FILE *out;
 static unsigned long step, npackets, nfec, ndropped;
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4); /* pcap headers are in the writer's byte order */
-}
-
-static void put16be(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 static void pcap_packet(const uint8_t *udp, size_t len, int back)
 {
-	uint8_t pkt[28 + UDPTL_DATAGRAM_MAX], rec[16];
-	size_t n = 28 + len;
-	uint32_t sum = 0, us = (uint32_t)(step * 20000 + npackets % 1000);
-
-	memset(pkt, 0, 28);
-	pkt[0] = 0x45;
-	put16be(pkt + 2, (unsigned)n);
-	put16be(pkt + 4, (unsigned)npackets);
-	pkt[8] = 64;
-	pkt[9] = 17;
-	memcpy(pkt + 12, back ? "\xc0\x00\x02\x02" : "\xc0\x00\x02\x01", 4);
-	memcpy(pkt + 16, back ? "\xc0\x00\x02\x01" : "\xc0\x00\x02\x02", 4);
-	for (int i = 0; i < 20; i += 2)
-		sum += (uint32_t)(pkt[i] << 8 | pkt[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	put16be(pkt + 10, ~sum & 0xffff);
-	put16be(pkt + 20, back ? 5000 : 4000);
-	put16be(pkt + 22, back ? 4000 : 5000);
-	put16be(pkt + 24, (unsigned)(n - 20)); /* UDP checksum 0: none (IPv4) */
-	memcpy(pkt + 28, udp, len);
-	put32(rec, 1700000000u + us / 1000000);
-	put32(rec + 4, us % 1000000);
-	put32(rec + 8, (uint32_t)n);
-	put32(rec + 12, (uint32_t)n);
-	fwrite(rec, 1, 16, out);
-	fwrite(pkt, 1, n, out);
+	/* the receiver's end is 5000, the sender's 4000 */
+	pcap_raw_udp(out, udp, len, NULL, 0, back, back ? 5000 : 4000, back ? 4000 : 5000, (unsigned)npackets,
+		     (uint64_t)step * 20000 + npackets % 1000);
 }
 
 static int on_ifp(t38_core_state_t *s, void *user, const uint8_t *buf, int len, int count)
@@ -145,20 +111,12 @@ static int end_init(struct end *e, int calling, const char *file)
 int main(int argc, char **argv)
 {
 	struct end a = {0}, b = {.back = 1};
-	uint8_t hdr[24];
 	unsigned long after = 0;
 
-	if (argc != 4 || !(out = fopen(argv[1], "wb"))) {
+	if (argc != 4 || !(out = pcap_raw_open(argv[1]))) {
 		fprintf(stderr, "usage: udptl_pcap OUT.pcap PAGE.tif RXFILE\n");
 		return 2;
 	}
-	put32(hdr, 0xa1b2c3d4);
-	memcpy(hdr + 4, (const uint16_t[]){2, 4}, 4);
-	put32(hdr + 8, 0);
-	put32(hdr + 12, 0);
-	put32(hdr + 16, 65535);
-	put32(hdr + 20, 101); /* LINKTYPE_RAW: IPv4 */
-	fwrite(hdr, 1, 24, out);
 	if (end_init(&a, 1, argv[2]) < 0 || end_init(&b, 0, argv[3]) < 0) {
 		fprintf(stderr, "udptl_pcap: cannot set up the terminals\n");
 		return 1;
