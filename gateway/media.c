@@ -120,6 +120,15 @@ static void on_events(void *arg, int revents)
 	media_dispatch_events(arg);
 }
 
+unsigned long media_shared_blocks(const struct media *m)
+{
+	unsigned long n = 0;
+
+	for (int i = 0; i < m->nworkers; i++)
+		n += atomic_load(&m->workers[i].share.helped);
+	return n;
+}
+
 int media_event_fd(const struct media *m)
 {
 	return m->ev_fd;
@@ -134,14 +143,22 @@ static int worker_init(struct media *m, struct media_worker *w, int index)
 	w->tail = &w->head;
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	w->cmd_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	w->help_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
-	if (w->epfd < 0 || w->cmd_fd < 0)
+	if (w->epfd < 0 || w->cmd_fd < 0 || w->help_fd < 0)
 		return -errno;
 	w->cmd_tag.kind = TAG_CMD;
 	w->cmd_tag.ptr = w;
 	ee.data.ptr = &w->cmd_tag;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->cmd_fd, &ee) < 0)
+		return -errno;
+	/* Edge-triggered: each wake is an event, and the count is never read
+	 * (it would take 2^64 ticks to fill). */
+	w->help_tag.kind = TAG_HELP;
+	w->help_tag.ptr = &m->workers[(index + m->cfg.nworkers - 1) % m->cfg.nworkers];
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->help_fd,
+		      &(struct epoll_event){.events = EPOLLIN | EPOLLET, .data.ptr = &w->help_tag}) < 0)
 		return -errno;
 	if (pthread_create(&w->thread, NULL, media_worker_main, w) != 0)
 		return -EAGAIN;
@@ -175,7 +192,7 @@ int media_new(const struct media_config *cfg, struct media **out)
 	m->jitter_samples = (cfg->jitter_ms ? cfg->jitter_ms : 40) * (RTP_CLOCK / 1000);
 	for (int i = 0; i < cfg->nworkers; i++) {
 		m->nworkers = i + 1;
-		m->workers[i].epfd = m->workers[i].cmd_fd = -1;
+		m->workers[i].epfd = m->workers[i].cmd_fd = m->workers[i].help_fd = -1;
 		if ((rc = worker_init(m, &m->workers[i], i)) < 0)
 			goto fail;
 	}
@@ -225,6 +242,8 @@ void media_free(struct media *m)
 			close(w->epfd);
 		if (w->cmd_fd >= 0)
 			close(w->cmd_fd);
+		if (w->help_fd >= 0)
+			close(w->help_fd);
 		pthread_mutex_destroy(&w->lock);
 		pthread_cond_destroy(&w->cond);
 	}

@@ -105,6 +105,9 @@ int media_new(const struct media_config *cfg, struct media **out);
  * delivered any more; handles become invalid) and the module. The spans
  * stay the caller's. NULL is a no-op. */
 void media_free(struct media *m);
+/* How many blocks in, all workers together, a worker cancelled and sent
+ * for the one before it (a tick shared, media_int.h struct media_share). */
+unsigned long media_shared_blocks(const struct media *m);
 
 /* The event queue: readable when events are pending. For callers without
  * a gw_loop (tests); media_dispatch_events() delivers what is pending. */

@@ -26,7 +26,8 @@ enum media_tag_kind {
 	TAG_CMD = 1,
 	TAG_SPAN,
 	TAG_RTP,
-	TAG_RTCP
+	TAG_RTCP,
+	TAG_HELP /* the previous worker shares a tick (struct media_share) */
 };
 struct media_tag {
 	enum media_tag_kind kind;
@@ -76,6 +77,20 @@ struct media_tick {
 	int16_t lin[TDM_AUDIO_MAX]; /* in, decoded before the canceller: for the detectors */
 };
 
+/* A tick's second pass (each block in: echo cancelled, sent as RTP) shared
+ * with the next worker, so that the last channel's packet does not wait
+ * for every other channel's canceller on one core. The owner publishes
+ * the tick and wakes the next worker; both take blocks until none is
+ * left; the owner waits for the last one out before its third pass. A
+ * helper busy with its own spans comes too late and finds nothing. */
+struct media_share {
+	_Atomic uint64_t next;   /* generation << 32 | blocks << 16 | next block */
+	atomic_int done;         /* blocks of this generation finished, by either */
+	struct media_tick *tick; /* the owner's, read-only to helpers while shared */
+	uint32_t gen;            /* the owner's */
+	atomic_ulong helped;     /* blocks the next worker did: media_shared_blocks() */
+};
+
 struct media_worker {
 	struct media *m;
 	int index;
@@ -93,6 +108,9 @@ struct media_worker {
 	struct media_wspan *spans;
 	struct media_tick tick[TDM_SPAN_MAX_CHANNELS + 1]; /* one tick of the span being read */
 	int rtp_unwatched;                                 /* running bridges whose RTP fd epoll does not report */
+	struct media_share share;                          /* the tick being shared, when it is */
+	int help_fd;                                       /* eventfd: the previous worker shares a tick */
+	struct media_tag help_tag;                         /* TAG_HELP, ptr: that worker */
 	long idle_check_ns;                                /* when they were last looked at */
 };
 

@@ -607,8 +607,124 @@ static void bridge_prefetch(const struct media_bridge *b, int stage)
 	prefetch_range(&b->jb.have[b->jb.play_ts % RTP_JB_SIZE], RTP_FRAME);
 }
 
-static void run_tick(struct media_wspan *ws, struct media_tick *tick, int n)
+static void wake(int fd)
 {
+	uint64_t one = 1;
+
+	if (write(fd, &one, sizeof(one)) < 0) {
+	} /* it only fails when the count would overflow: readable then anyway */
+}
+
+/* Second pass, one block: unless T.38 has the channel (first pass). */
+static void tick_in(struct media_tick *t)
+{
+	if (!(t->b->fax && media_fax_t38(t->b)))
+		bridge_tdm_in(t->b, t->in, t->lin, t->len);
+}
+
+#define SHARE_PENDING 0xffffu  /* blocks: the owner is still on its first pass */
+#define SHARE_WAIT_NS 2000000L /* how long a helper waits for the pass to open */
+
+/* The next block of generation gen to work on: its index, -1 when none is
+ * left, -2 while the pass has not opened yet. */
+static int share_take(struct media_share *s, uint32_t gen)
+{
+	uint64_t v = atomic_load_explicit(&s->next, memory_order_acquire);
+
+	for (;;) {
+		unsigned n = (unsigned)(v >> 16) & 0xffff, k = (unsigned)v & 0xffff;
+
+		if ((uint32_t)(v >> 32) != gen)
+			return -1;
+		if (n == SHARE_PENDING)
+			return -2;
+		if (k >= n)
+			return -1;
+		if (atomic_compare_exchange_weak_explicit(&s->next, &v, v + 1, memory_order_acq_rel,
+							  memory_order_acquire))
+			return (int)k;
+	}
+}
+
+/* TAG_HELP: work on the previous worker's shared tick while it lasts. It
+ * woke us as its tick began: its first pass is short, so wait for it. */
+static void help(struct media_worker *owner)
+{
+	struct media_share *s = &owner->share;
+	uint32_t gen = (uint32_t)(atomic_load_explicit(&s->next, memory_order_acquire) >> 32);
+	unsigned long helped = 0;
+	long t0 = 0;
+	int k;
+
+	while ((k = share_take(s, gen)) != -1) {
+		if (k == -2) {
+			if (!t0)
+				t0 = mono_ns();
+			else if (mono_ns() - t0 > SHARE_WAIT_NS)
+				break;
+			__builtin_ia32_pause();
+			continue;
+		}
+		tick_in(&s->tick[k]);
+		helped++;
+		atomic_fetch_add_explicit(&s->done, 1, memory_order_release);
+	}
+	if (helped)
+		atomic_fetch_add_explicit(&s->helped, helped, memory_order_relaxed);
+}
+
+/* Whether to share this tick's second pass: with a next worker, and
+ * at least two cancellers to run (worth a wake-up). If so, the next
+ * worker is woken now, to be up by the time the first pass is done. */
+static int share_begin(struct media_worker *w, struct media_tick *tick, int n)
+{
+	struct media_share *s = &w->share;
+	int heavy = 0;
+
+	if (w->m->nworkers < 2)
+		return 0;
+	for (int k = 0; k < n; k++)
+		heavy += tick[k].b->echo != NULL;
+	if (heavy < 2)
+		return 0;
+	s->tick = tick;
+	s->gen++;
+	atomic_store_explicit(&s->done, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->next, (uint64_t)s->gen << 32 | (uint64_t)SHARE_PENDING << 16, memory_order_release);
+	wake(w->m->workers[(w->index + 1) % w->m->nworkers].help_fd);
+	return 1;
+}
+
+/* The second pass over n blocks (shared: share_begin() said so). */
+static void run_in(struct media_worker *w, struct media_tick *tick, int n, int shared)
+{
+	struct media_share *s = &w->share;
+	int k;
+
+	if (!shared) {
+		for (k = 0; k < n; k++) {
+			if (k + 2 < n)
+				bridge_prefetch(tick[k + 2].b, 0);
+			if (k + 1 < n)
+				bridge_prefetch(tick[k + 1].b, 1);
+			tick_in(&tick[k]);
+		}
+		return;
+	}
+	atomic_store_explicit(&s->next, (uint64_t)s->gen << 32 | (uint64_t)n << 16, memory_order_release);
+	while ((k = share_take(s, s->gen)) >= 0) {
+		tick_in(&tick[k]);
+		atomic_fetch_add_explicit(&s->done, 1, memory_order_relaxed);
+	}
+	/* the helper's last block (its bridge's state is ours again after) */
+	while (atomic_load_explicit(&s->done, memory_order_acquire) < n)
+		__builtin_ia32_pause();
+}
+
+static void run_tick(struct media_worker *w, struct media_wspan *ws, struct media_tick *tick, int n)
+{
+	int shared = share_begin(w, tick, n);
+
 	for (int k = 0; k < n; k++) {
 		struct media_bridge *b = tick[k].b;
 
@@ -626,14 +742,7 @@ static void run_tick(struct media_wspan *ws, struct media_tick *tick, int n)
 		}
 	}
 	tdm_span_audio_flush(ws->span);
-	for (int k = 0; k < n; k++) {
-		if (k + 2 < n)
-			bridge_prefetch(tick[k + 2].b, 0);
-		if (k + 1 < n)
-			bridge_prefetch(tick[k + 1].b, 1);
-		if (!(tick[k].b->fax && media_fax_t38(tick[k].b)))
-			bridge_tdm_in(tick[k].b, tick[k].in, tick[k].lin, tick[k].len);
-	}
+	run_in(w, tick, n, shared);
 	for (int k = 0; k < n; k++) {
 		if (k + 2 < n)
 			bridge_prefetch(tick[k + 2].b, 0);
@@ -660,7 +769,7 @@ static void span_readable(struct media_worker *w, struct media_wspan *ws)
 			continue;
 		/* a second block for a channel: the next tick (the far end ran ahead) */
 		if (seen & (1u << ch)) {
-			run_tick(ws, tick, n);
+			run_tick(w, ws, tick, n);
 			memcpy(&tick[0], &tick[n], sizeof(tick[0]));
 			n = 0;
 			seen = 0;
@@ -670,7 +779,7 @@ static void span_readable(struct media_worker *w, struct media_wspan *ws)
 		tick[n++].b = ws->bridges[ch];
 	}
 	ws->last_ns = now;
-	run_tick(ws, tick, n);
+	run_tick(w, ws, tick, n);
 	tdm_span_audio_cork(ws->span, 0);
 	if (w->rtp_unwatched)
 		rtp_rewatch_idle(w, ws, now);
@@ -713,6 +822,9 @@ void *media_worker_main(void *arg)
 				break;
 			case TAG_RTCP:
 				media_rtcp_readable(t->ptr);
+				break;
+			case TAG_HELP:
+				help(t->ptr);
 				break;
 			}
 		}

@@ -650,6 +650,119 @@ static void tick_read(struct env *e)
 	ok(wait_events(e->m, MEDIA_EV_STOPPED, &cookie, 1), "tick read: stopped");
 }
 
+/* --- A tick shared by two workers ------------------------------------ */
+
+#define SHARE_CH    30 /* a whole E1 */
+#define SHARE_TICKS 40
+
+/* SHARE_TICKS ticks of a whole E1 span with an echo canceller on every
+ * channel, through a media module of nworkers: out gets every RTP payload
+ * each channel sent, in order; *helped, the blocks the second worker
+ * cancelled and sent. Each tick's RTP is in its socket before the tick's
+ * frame (read at the block: tick_read), and the tick's packets are all
+ * back before the next, so each channel sees the same blocks whoever
+ * works on them. 0 or -1. */
+static int share_run(int nworkers, unsigned port_min, uint8_t (*out)[SHARE_TICKS][RTP_FRAME], unsigned long *helped)
+{
+	struct media_config cfg = {.nworkers = nworkers,
+				   .rtp = {.addr = "127.0.0.1", .port_min = port_min, .port_max = port_min + 999},
+				   .on_event = on_event};
+	struct rtp_header h = {.pt = RTP_PT_PCMU, .seq = 1, .ts = 160, .ssrc = 0xF00D};
+	struct media_bridge *b[SHARE_CH] = {0};
+	int peer[SHARE_CH], npeers = 0, rc = -1, t = 0;
+	unsigned peer_port[SHARE_CH], port[SHARE_CH];
+	struct media *m = NULL;
+	struct far f = {0};
+
+	if (far_open(&f, 3, TDM_LAW_ULAW) < 0 || media_new(&cfg, &m) < 0 || media_add_span(m, f.span) < 0)
+		goto out;
+	for (int c = 0; c < SHARE_CH; c++) {
+		struct media_bridge_config bc = {
+		    .span = f.span, .channel = tdm_span_bchan_nth(TDM_SPAN_E1, c), .echo_tail_ms = 64};
+
+		if ((peer[c] = udp_peer(&peer_port[c])) < 0)
+			goto out;
+		npeers++;
+		if (media_rtp_open(m, &bc.rtp) < 0)
+			goto out;
+		port[c] = rtp_endpoint_port(bc.rtp);
+		strcpy(bc.params.remote_addr, "127.0.0.1");
+		bc.params.remote_port = peer_port[c];
+		bc.params.pt = RTP_PT_PCMU;
+		bc.params.event_pt = 101;
+		bc.params.send = bc.params.recv = 1;
+		if ((rc = media_bridge_start(m, &bc, &b[c])) < 0) {
+			printf("# channel %d: media_bridge_start: %s\n", bc.channel, strerror(-rc));
+			rc = -1;
+			goto out;
+		}
+	}
+	for (int c = 0; c < SHARE_CH; c++)
+		if (!wait_rx(b[c], 0))
+			goto out;
+	for (t = 0; t < SHARE_TICKS; t++) {
+		uint8_t frame[3 + SHARE_CH * (1 + RTP_FRAME)], *e = frame + 3, pl[RTP_FRAME];
+
+		for (int c = 0; c < SHARE_CH; c++) {
+			pattern(pl, t * SHARE_CH + c);
+			rtp_send(peer[c], port[c], &h, pl, RTP_FRAME);
+		}
+		h.seq++;
+		h.ts += RTP_FRAME;
+		frame[0] = 0; /* a frame: one block per channel */
+		frame[1] = RTP_FRAME & 0xFF;
+		frame[2] = RTP_FRAME >> 8;
+		for (int c = 0; c < SHARE_CH; c++, e += 1 + RTP_FRAME) {
+			e[0] = (uint8_t)tdm_span_bchan_nth(TDM_SPAN_E1, c);
+			for (int j = 0; j < RTP_FRAME; j++) /* a different sound on each channel, each tick */
+				e[1 + j] = (uint8_t)((t * 131 + c * 17 + j * j * 7) % 0x50 + 0x10);
+		}
+		if (send(f.fd, frame, (size_t)(e - frame), 0) < 0)
+			goto out;
+		for (int c = 0; c < SHARE_CH; c++) {
+			struct rtp_pkt pkt;
+
+			if (rtp_collect(peer[c], &pkt, 1, 1) != 1 || pkt.len != RTP_FRAME)
+				goto out;
+			memcpy(out[c][t], pkt.pl, RTP_FRAME);
+		}
+		while (recv(f.fd, frame, sizeof(frame), MSG_DONTWAIT) > 0) /* the blocks toward the line */
+			;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		printf("# %d workers: stopped at tick %d\n", nworkers, t);
+	*helped = m ? media_shared_blocks(m) : 0;
+	media_free(m);
+	if (f.span)
+		far_close(&f);
+	for (int c = 0; c < npeers; c++)
+		close(peer[c]);
+	nevents = 0;
+	return rc;
+}
+
+/* With two workers, the second cancels and sends some of each tick's
+ * blocks while the span's worker does the rest: the packets are the ones
+ * one worker alone sends, byte for byte. */
+static void shared_tick(void)
+{
+	static uint8_t one[SHARE_CH][SHARE_TICKS][RTP_FRAME], two[SHARE_CH][SHARE_TICKS][RTP_FRAME];
+	unsigned long helped1 = 0, helped2 = 0;
+	int diff = 0;
+
+	is_int(share_run(1, 36000, one, &helped1), 0, "shared tick: %d channels with cancellers, one worker", SHARE_CH);
+	is_int(share_run(2, 37000, two, &helped2), 0, "shared tick: the same, two workers");
+	for (int c = 0; c < SHARE_CH; c++)
+		for (int t = 0; t < SHARE_TICKS; t++)
+			diff += memcmp(one[c][t], two[c][t], RTP_FRAME) != 0;
+	is_int(diff, 0, "shared tick: every packet the same with two workers as with one");
+	is_int((int)helped1, 0, "shared tick: one worker shares nothing");
+	ok(helped2 > 0 && helped2 < SHARE_CH * SHARE_TICKS,
+	   "shared tick: the second worker took part of the ticks (%lu of %d blocks)", helped2, SHARE_CH * SHARE_TICKS);
+}
+
 static void leftover(struct env *e)
 {
 	static int cookie;
@@ -683,6 +796,7 @@ int main(void)
 	inband_to_rfc4733(&e);
 	rtcp_reports(&e);
 	tick_read(&e);
+	shared_tick();
 	api_checks(&e);
 	leftover(&e);
 
