@@ -58,6 +58,21 @@ static long now_ns(clockid_t c)
 	return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
+/* CPU time the host took from this VM (all CPUs, /proc/stat's steal), in ms; -1 if unknown. A figure taken
+ * while it grows is the host's as much as the bridge's. */
+static long steal_ms(void)
+{
+	unsigned long long v[8] = {0};
+	FILE *f = fopen("/proc/stat", "r");
+	int n = f ? fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+			   &v[6], &v[7])
+		  : 0;
+
+	if (f)
+		fclose(f);
+	return n == 8 ? (long)(v[7] * 1000 / (unsigned long long)sysconf(_SC_CLK_TCK)) : -1;
+}
+
 static void pin(int cpu)
 {
 	cpu_set_t set;
@@ -663,6 +678,7 @@ static void latency(int nch)
 	int nspans = r->nspans, ticks = opt_lat_s * 50;
 	struct arrivals a = {.on_tdm = lat_on_tdm, .on_rtp = lat_on_rtp};
 	struct timespec next;
+	long stolen;
 
 	if (ticks > LAT_TICKS_MAX)
 		ticks = LAT_TICKS_MAX;
@@ -676,6 +692,7 @@ static void latency(int nch)
 	t_rtp_sent = calloc((size_t)nch * LAT_TICKS_MAX, sizeof(long));
 	fwd_all = calloc((size_t)nch * LAT_TICKS_MAX, sizeof(double));
 	rev_all = calloc((size_t)nch * LAT_TICKS_MAX, sizeof(double));
+	stolen = steal_ms();
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (lat_tick = 0; lat_tick < (uint32_t)ticks; lat_tick++) {
 		long deadline;
@@ -702,8 +719,12 @@ static void latency(int nch)
 				sched_yield(); /* a worker sharing a tick may want this CPU */
 		}
 	}
-	printf("latency, %d channels (relay + DTMF + canceller + PLC%s), real time, %d s, jitter buffer %d ms:\n", nch,
-	       opt_fax ? " + fax detection" : "", opt_lat_s, JITTER_MS);
+	if (stolen >= 0)
+		stolen = steal_ms() - stolen;
+	printf("latency, %d channels (relay + DTMF + canceller + PLC%s), real time, %d s, jitter buffer %d ms, %d "
+	       "worker%s; the host took %ld ms of CPU from this VM meanwhile:\n",
+	       nch, opt_fax ? " + fax detection" : "", opt_lat_s, JITTER_MS, opt_lat_workers,
+	       opt_lat_workers > 1 ? "s" : "", stolen);
 	printf("  TDM -> RTP, beyond the 20 ms packet:      mean %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms (%ld "
 	       "packets)\n",
 	       fwd_n ? fwd_sum / fwd_n : -1, percentile(fwd_all, fwd_n, 50), percentile(fwd_all, fwd_n, 99), fwd_max,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* A media worker: one thread, one epoll; it owns whole spans and the bridges on them. The TDM side is the clock:
+/* A media worker: one thread, one epoll; it owns whole spans and the bridges on them (and lends a tick's second pass
+ * to the next worker, struct media_share). The TDM side is the clock:
  * each block read from a B-channel is sent on as RTP (in 20 ms packets) and answered with as many samples from the
  * jitter buffer (or from the DTMF generator). The only file that sees SpanDSP. */
 #include "config.h"
