@@ -48,6 +48,7 @@ static int opt_fax = 1;                /* (b) with fax detection (CNG, CED/V.21)
 static const char *opt_only = "cbasl"; /* which parts to run: c, b, a, s(ockets), l(atency) */
 static int cpu_worker = -1, cpu_driver = -1;
 static int opt_lat_workers = 2; /* as tandemd runs (media.workers) */
+static cpu_set_t all_cpus;      /* the CPUs we may use */
 static uint8_t noise[8192];
 
 static long now_ns(clockid_t c)
@@ -148,8 +149,12 @@ static struct rig *rig_new(int nch, int full, int nworkers)
 	r->first_seq = calloc((size_t)nch, sizeof(uint16_t));
 	r->have_first = calloc((size_t)nch, sizeof(int));
 	r->rx_exp = calloc((size_t)nch, sizeof(unsigned long));
-	/* one worker inherits the creating thread's CPU (more are placed below) */
-	pin(cpu_worker);
+	/* one worker inherits the creating thread's CPU; more are placed below,
+	 * and media_new() must see every CPU to let them share ticks */
+	if (nworkers == 1)
+		pin(cpu_worker);
+	else
+		sched_setaffinity(0, sizeof(all_cpus), &all_cpus);
 	if (media_new(&cfg, &r->m) < 0) {
 		fprintf(stderr, "media_new failed\n");
 		exit(1);
@@ -792,6 +797,7 @@ int main(int argc, char **argv)
 		noise[i] = (uint8_t)(rand() & 0xFF) | 0x80; /* mu-law of moderate level, never 0xFF runs */
 	CPU_ZERO(&set);
 	sched_getaffinity(0, sizeof(set), &set);
+	all_cpus = set;
 	for (int c = 0; c < CPU_SETSIZE; c++)
 		if (CPU_ISSET(c, &set)) {
 			if (ncpu == 0)

@@ -6,6 +6,7 @@
 #include "gateway/media_int.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@ struct media_span_rec {
 	struct media_bridge *busy[TDM_SPAN_MAX_CHANNELS + 1];
 };
 
-static void wake(int fd)
+void media_wake(int fd)
 {
 	uint64_t one = 1;
 
@@ -41,7 +42,7 @@ static void post(struct media_worker *w, struct media_cmd *c)
 	*w->tail = c;
 	w->tail = &c->next;
 	pthread_mutex_unlock(&w->lock);
-	wake(w->cmd_fd);
+	media_wake(w->cmd_fd);
 }
 
 void media_post_cmd(struct media_worker *w, struct media_cmd *c)
@@ -72,7 +73,7 @@ void media_post_event(struct media *m, const struct media_event *ev)
 	*m->ev_tail = n;
 	m->ev_tail = &n->next;
 	pthread_mutex_unlock(&m->ev_lock);
-	wake(m->ev_fd);
+	media_wake(m->ev_fd);
 }
 
 static void bridge_free(struct media *m, struct media_bridge *b)
@@ -190,6 +191,13 @@ int media_new(const struct media_config *cfg, struct media **out)
 	m->cfg.rtp.addr = m->rtp_addr;
 	m->timeout_samples = cfg->rtp_timeout_ms * (RTP_CLOCK / 1000);
 	m->jitter_samples = (cfg->jitter_ms ? cfg->jitter_ms : 40) * (RTP_CLOCK / 1000);
+	/* Ticks are shared between workers only where they can run at once:
+	 * on one CPU a helper would only take turns with the span's worker. */
+	{
+		cpu_set_t cpus;
+
+		m->share = cfg->nworkers > 1 && sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 1;
+	}
 	for (int i = 0; i < cfg->nworkers; i++) {
 		m->nworkers = i + 1;
 		m->workers[i].epfd = m->workers[i].cmd_fd = m->workers[i].help_fd = -1;

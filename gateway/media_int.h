@@ -91,6 +91,10 @@ struct media_share {
 	atomic_ulong helped;     /* blocks the next worker did: media_shared_blocks() */
 };
 
+/* Count one on an eventfd (a worker's commands, the loop's events, a
+ * shared tick). */
+void media_wake(int fd);
+
 struct media_worker {
 	struct media *m;
 	int index;
@@ -169,6 +173,7 @@ struct media {
 	unsigned timeout_samples, jitter_samples;
 	struct media_worker *workers;
 	int nworkers;
+	int share; /* workers share ticks (media_worker.c): more than one, and more than one CPU to run them */
 	/* The loop's. */
 	struct media_span_rec *spans;
 	size_t nspans;

@@ -9,6 +9,7 @@
 #include "gateway/media_fax.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -608,14 +609,6 @@ static void bridge_prefetch(const struct media_bridge *b, int stage)
 	prefetch_range(&b->jb.have[b->jb.play_ts % RTP_JB_SIZE], RTP_FRAME);
 }
 
-static void wake(int fd)
-{
-	uint64_t one = 1;
-
-	if (write(fd, &one, sizeof(one)) < 0) {
-	} /* it only fails when the count would overflow: readable then anyway */
-}
-
 /* Second pass, one block: unless T.38 has the channel (first pass). */
 static void tick_in(struct media_tick *t)
 {
@@ -663,7 +656,7 @@ static void help(struct media_worker *owner)
 				t0 = mono_ns();
 			else if (mono_ns() - t0 > SHARE_WAIT_NS)
 				break;
-			__builtin_ia32_pause();
+			sched_yield(); /* to the span's worker, should it be on this CPU */
 			continue;
 		}
 		tick_in(&s->tick[k]);
@@ -682,7 +675,7 @@ static int share_begin(struct media_worker *w, struct media_tick *tick, int n)
 	struct media_share *s = &w->share;
 	int heavy = 0;
 
-	if (w->m->nworkers < 2)
+	if (!w->m->share)
 		return 0;
 	for (int k = 0; k < n; k++)
 		heavy += tick[k].b->echo != NULL;
@@ -692,7 +685,7 @@ static int share_begin(struct media_worker *w, struct media_tick *tick, int n)
 	s->gen++;
 	atomic_store_explicit(&s->done, 0, memory_order_relaxed);
 	atomic_store_explicit(&s->next, (uint64_t)s->gen << 32 | (uint64_t)SHARE_PENDING << 16, memory_order_release);
-	wake(w->m->workers[(w->index + 1) % w->m->nworkers].help_fd);
+	media_wake(w->m->workers[(w->index + 1) % w->m->nworkers].help_fd);
 	return 1;
 }
 
@@ -719,7 +712,7 @@ static void run_in(struct media_worker *w, struct media_tick *tick, int n, int s
 	}
 	/* the helper's last block (its bridge's state is ours again after) */
 	while (atomic_load_explicit(&s->done, memory_order_acquire) < n)
-		__builtin_ia32_pause();
+		sched_yield(); /* to the helper, should it be on this CPU */
 }
 
 static void run_tick(struct media_worker *w, struct media_wspan *ws, struct media_tick *tick, int n)
