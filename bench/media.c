@@ -162,7 +162,7 @@ static struct rig *rig_new(int nch, int full, int nworkers)
 	pin(cpu_driver);
 	/* more workers: the first (it gets the spans) on the worker's CPU, the
 	 * others on the driver's, which yields to them (latency()) */
-	for (int i = 0; i < nworkers && nworkers > 1; i++) {
+	for (int i = 0; nworkers > 1 && i < nworkers; i++) {
 		cpu_set_t one;
 
 		CPU_ZERO(&one);
@@ -665,16 +665,10 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The p-th percentile of v[0..n) (sorts v). */
-static double percentile(double *v, long n, double p)
+/* The p-th percentile of v[0..n), sorted. */
+static double percentile(const double *v, long n, double p)
 {
-	long i;
-
-	if (n <= 0)
-		return -1;
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	i = (long)(p / 100.0 * (double)(n - 1) + 0.5);
-	return v[i];
+	return n > 0 ? v[(long)(p / 100.0 * (double)(n - 1) + 0.5)] : -1;
 }
 
 static void latency(int nch)
@@ -684,6 +678,7 @@ static void latency(int nch)
 	struct arrivals a = {.on_tdm = lat_on_tdm, .on_rtp = lat_on_rtp};
 	struct timespec next;
 	long stolen;
+	double f50, f99, r50, r99;
 
 	if (ticks > LAT_TICKS_MAX)
 		ticks = LAT_TICKS_MAX;
@@ -730,22 +725,25 @@ static void latency(int nch)
 	       "worker%s; the host took %ld ms of CPU from this VM meanwhile:\n",
 	       nch, opt_fax ? " + fax detection" : "", opt_lat_s, JITTER_MS, opt_lat_workers,
 	       opt_lat_workers > 1 ? "s" : "", stolen);
+	qsort(fwd_all, (size_t)fwd_n, sizeof(*fwd_all), cmp_double);
+	qsort(rev_all, (size_t)rev_n, sizeof(*rev_all), cmp_double);
+	f50 = percentile(fwd_all, fwd_n, 50);
+	f99 = percentile(fwd_all, fwd_n, 99);
+	r50 = percentile(rev_all, rev_n, 50);
+	r99 = percentile(rev_all, rev_n, 99);
 	printf("  TDM -> RTP, beyond the 20 ms packet:      mean %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms (%ld "
 	       "packets)\n",
-	       fwd_n ? fwd_sum / fwd_n : -1, percentile(fwd_all, fwd_n, 50), percentile(fwd_all, fwd_n, 99), fwd_max,
-	       fwd_n);
+	       fwd_n ? fwd_sum / fwd_n : -1, f50, f99, fwd_max, fwd_n);
 	printf("  RTP -> TDM, beyond the %d ms jitter buffer: mean %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms (%ld "
 	       "blocks)\n",
-	       JITTER_MS, rev_n ? rev_sum / rev_n : -1, percentile(rev_all, rev_n, 50), percentile(rev_all, rev_n, 99),
-	       rev_max, rev_n);
+	       JITTER_MS, rev_n ? rev_sum / rev_n : -1, r50, r99, rev_max, rev_n);
 	if (opt_lat_workers > 1)
 		printf(
 		    "  %d workers: %lu of the %ld blocks in were cancelled and sent by the worker after the span's\n",
 		    opt_lat_workers, media_shared_blocks(r->m), (long)ticks * nch);
 	/* judged on p99: the max is the worst stall of a shared host, 10-60 ms at times whatever the bridge does */
 	printf("  target: at most 2 ms (p99 both ways): %s\n",
-	       fwd_n && rev_n && percentile(fwd_all, fwd_n, 99) <= 2 && percentile(rev_all, rev_n, 99) <= 2 ? "met"
-													    : "MISSED");
+	       fwd_n && rev_n && f99 <= 2 && r99 <= 2 ? "met" : "MISSED");
 	free(t_tdm_sent);
 	free(t_rtp_sent);
 	free(fwd_all);
@@ -784,6 +782,10 @@ int main(int argc, char **argv)
 					"cbasl] [--fax-detect 0|1]\n");
 			return 2;
 		}
+	}
+	if (opt_lat_workers < 1 || opt_lat_workers > 64) { /* media_new()'s range */
+		fprintf(stderr, "bench/media: --latency-workers must be 1..64\n");
+		return 2;
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
